@@ -1,0 +1,86 @@
+"""The ``immunopipe`` command line: parse options, call the core, map outcomes to exit codes.
+
+Exit codes: 0 success, 1 content invalid, 2 usage or environment problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from immunopipe import __version__
+from immunopipe.load import MissingPath, find_content_files
+from immunopipe.reporters import REPORTERS
+from immunopipe.validate import validate_files
+from immunopipe.validate.schema import SchemaUnavailable
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+DEFAULT_CONTENT = Path("content")
+
+
+class EnvironmentProblem(click.ClickException):
+    """A problem with paths, files or the installation rather than with content: exit 2."""
+
+    exit_code = EXIT_USAGE
+
+
+def content_files(paths: tuple[Path, ...]) -> list[Path]:
+    """Resolve PATH arguments (default ``content/``) to content files, or fail with exit 2."""
+    targets = list(paths) or [DEFAULT_CONTENT]
+    try:
+        files = find_content_files(targets)
+    except MissingPath as exc:
+        hint = " (run from your content repository, or pass the files to check)" if not paths else ""
+        raise EnvironmentProblem(f"{exc}{hint}") from None
+    if not files:
+        raise EnvironmentProblem(f"no content files (*.yaml, *.yml) found in: {', '.join(map(str, targets))}")
+    return files
+
+
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="immunopipe")
+def main() -> None:
+    """Check structured health articles and publish them as PDF handouts, JSON and CSV.
+
+    Articles are YAML files (by default in content/) checked against the bundled JSON Schema
+    and immunopipe's rules. Exit codes: 0 success, 1 content invalid, 2 usage or environment
+    problem.
+    """
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="text: path:line:col messages; json: a machine-readable report; github: Actions annotations.",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not just errors.")
+def validate(paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
+    """Check articles: YAML syntax, the schema, then immunopipe's rules.
+
+    PATHS are files or folders (searched for *.yaml and *.yml); the default is content/.
+    Every problem in every file is reported as path:line:column with a rule id.
+
+    \b
+    Examples:
+      immunopipe validate
+      immunopipe validate content/lupus.yaml --format json
+    """
+    files = content_files(paths)
+    try:
+        outcome = validate_files(files)
+    except SchemaUnavailable as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    click.echo(REPORTERS[output_format](outcome, strict), nl=False)
+    raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)

@@ -1,0 +1,298 @@
+"""Strict YAML loading: bytes to plain data plus a source map, from one libyaml parse.
+
+What the author wrote is what gets checked:
+
+* duplicate keys are errors (reported at the second key, naming the first);
+* plain scalars follow a strict YAML 1.2 core reading: ``yes``/``no``/``on``/``off`` stay text,
+  bare dates and times stay text (the schema's ``format`` judges them), ``012`` is text, not
+  octal; only ``true``/``false``, ``null``/``~``, decimal integers and plain floats are typed;
+* explicit tags (``!!binary``, ``!!timestamp``, ``!custom``) are rejected;
+* size, nesting depth and alias expansion are bounded before any data is built, so an alias bomb
+  or a recursive alias fails fast here instead of exploding later in an exporter;
+* bytes that are not UTF-8 are reported with their line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
+
+from yaml.cyaml import CParser
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_NODES = 1_000_000
+MAX_DEPTH = 64
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+_NULL = re.compile(r"null|Null|NULL|~|")
+_TRUE = re.compile(r"true|True|TRUE")
+_FALSE = re.compile(r"false|False|FALSE")
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?")
+
+
+class _Composer(CParser, BaseResolver):  # type: ignore[misc]
+    """libyaml's parser with *no* implicit resolvers: every plain scalar comes back as text."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file could not be loaded, with a 1-based position."""
+
+    rule: str
+    message: str
+    line: int
+    column: int
+    pointer: str = ""
+
+
+class LoadError(Exception):
+    """A file could not be turned into data; ``problems`` says why, each with a position."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class SourceMap:
+    """Where each node of a document stands: JSON pointer to (line, column), 1-based."""
+
+    values: dict[str, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
+        """Position of ``pointer`` (its key with ``key=True``), else of its nearest ancestor."""
+        if key and pointer in self.keys:
+            return self.keys[pointer]
+        while True:
+            if pointer in self.values:
+                return self.values[pointer]
+            if not pointer:
+                return (1, 1)
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+@dataclass
+class Document:
+    """A loaded content file: its data and where every node came from."""
+
+    path: str
+    data: Any
+    source_map: SourceMap
+    problems: list[Problem] = field(default_factory=list)
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """Escape one JSON pointer reference token (RFC 6901)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def load_path(path: Path, *, display: str | None = None) -> Document:
+    """Read and load one file; size is checked before the bytes are read."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LoadError([_too_large(size)])
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise LoadError([Problem("file-unreadable", f"cannot read file: {exc.strerror}", 1, 1)]) from exc
+    return load_bytes(raw, name)
+
+
+def load_bytes(raw: bytes, path: str = "<bytes>") -> Document:
+    """Load one YAML document from ``raw``.
+
+    Raises :class:`LoadError` when no data can be built. Problems that still leave usable data
+    (duplicate keys, tags, non-text keys) are returned in :attr:`Document.problems`, so the
+    schema can report everything else in the same run.
+    """
+    if len(raw) > MAX_FILE_BYTES:
+        raise LoadError([_too_large(len(raw))])
+    text = _decode(raw)
+    root = _compose(text)
+    if root is None:
+        raise LoadError([Problem("empty-file", "the file holds no YAML document", 1, 1)])
+    _check_size(root)
+    builder = _Builder()
+    data = builder.build(root, "", 0)
+    return Document(path=path, data=data, source_map=builder.source_map, problems=builder.problems)
+
+
+def _too_large(size: int) -> Problem:
+    return Problem(
+        "file-too-large",
+        f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes",
+        1,
+        1,
+    )
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(raw[: exc.start].decode("utf-8", "replace"), exc.start)
+        raise LoadError(
+            [Problem("encoding", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8", line, column)]
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of character ``index`` in ``text``."""
+    before = text[:index]
+    line = before.count("\n") + 1
+    return line, index - (before.rfind("\n") + 1) + 1
+
+
+def _compose(text: str) -> Node | None:
+    composer = _Composer(text)
+    try:
+        return composer.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        detail = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise LoadError([Problem("yaml-syntax", f"invalid YAML: {detail}", line, column)]) from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _position(text, exc.position)
+        raise LoadError([Problem("yaml-syntax", f"invalid YAML: {exc.reason}", line, column)]) from None
+    except yaml.YAMLError as exc:
+        raise LoadError([Problem("yaml-syntax", f"invalid YAML: {exc}", 1, 1)]) from None
+    finally:
+        composer.dispose()
+
+
+def _check_size(root: Node) -> None:
+    """Bound nesting depth and the size after alias expansion, without expanding anything."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+
+    def size(node: Node, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        mark = node.start_mark
+        if key in in_progress:
+            raise LoadError([Problem("yaml-alias", "an alias refers to a node that contains it (recursive alias)", mark.line + 1, mark.column + 1)])
+        if depth > MAX_DEPTH:
+            raise LoadError([Problem("yaml-depth", f"nesting is deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)])
+        in_progress.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child, depth + 1) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        in_progress.discard(key)
+        if total > MAX_NODES:
+            raise LoadError([Problem("yaml-alias", f"the document expands to more than {MAX_NODES:,} nodes (aliases repeat too much)", mark.line + 1, mark.column + 1)])
+        sizes[key] = total
+        return total
+
+    size(root, 0)
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def _scalar_value(node: ScalarNode) -> Any:
+    value = node.value
+    if node.style not in (None, ""):
+        return value
+    if _NULL.fullmatch(value):
+        return None
+    if _TRUE.fullmatch(value):
+        return True
+    if _FALSE.fullmatch(value):
+        return False
+    if _INT.fullmatch(value):
+        return int(value)
+    if _FLOAT.fullmatch(value):
+        return float(value)
+    return value
+
+
+class _Builder:
+    """Turns composed nodes into plain data, recording positions and problems."""
+
+    def __init__(self) -> None:
+        self.source_map = SourceMap()
+        self.problems: list[Problem] = []
+
+    def build(self, node: Node, pointer: str, depth: int) -> Any:
+        mark = node.start_mark
+        self.source_map.values[pointer] = (mark.line + 1, mark.column + 1)
+        if node.tag not in (_STR, _SEQ, _MAP):
+            self.problems.append(
+                Problem("yaml-tag", f"explicit tag {_short_tag(node.tag)} is not allowed; write plain values", mark.line + 1, mark.column + 1, pointer)
+            )
+            return None
+        if isinstance(node, ScalarNode):
+            return _scalar_value(node)
+        if isinstance(node, SequenceNode):
+            return [
+                self.build(child, f"{pointer}/{index}", depth + 1) for index, child in enumerate(node.value)
+            ]
+        return self._build_mapping(node, pointer, depth)
+
+    def _build_mapping(self, node: MappingNode, pointer: str, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            mark = key_node.start_mark
+            where = (mark.line + 1, mark.column + 1)
+            key = _scalar_value(key_node) if isinstance(key_node, ScalarNode) else None
+            if not isinstance(key, str) or key_node.tag != _STR:
+                self.problems.append(
+                    Problem("yaml-key", "mapping keys must be plain text (quote numbers, booleans and nulls used as keys)", *where, pointer)
+                )
+                continue
+            child = f"{pointer}/{escape_pointer_token(key)}"
+            if key in first_seen:
+                line, column = first_seen[key]
+                self.problems.append(
+                    Problem("duplicate-key", f"duplicate key {key!r}: first defined at line {line}, column {column}", *where, child)
+                )
+                continue
+            first_seen[key] = where
+            self.source_map.keys[child] = where
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
+
+
+CONTENT_SUFFIXES = (".yaml", ".yml")
+
+
+class MissingPath(Exception):
+    """A path given on the command line does not exist (a usage problem, not a content one)."""
+
+
+def find_content_files(paths: list[Path]) -> list[Path]:
+    """The content files named by ``paths``: files as given, folders searched for ``*.yaml``/``*.yml``.
+
+    Order is stable (sorted within each folder) and each file appears once.
+    """
+    found: dict[Path, None] = {}
+    for path in paths:
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                if candidate.suffix in CONTENT_SUFFIXES and candidate.is_file():
+                    found.setdefault(candidate, None)
+        elif path.is_file():
+            found.setdefault(path, None)
+        else:
+            raise MissingPath(f"no such file or folder: {path}")
+    return list(found)

@@ -1,0 +1,265 @@
+"""The validated article as plain typed objects: the one input every exporter reads.
+
+Field order follows the schema's property order, so exports keep the order authors see.
+Values the source does not give are the literal :data:`UNKNOWN`, never invented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Literal
+
+UNKNOWN = "unknown"
+Unknown = Literal["unknown"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Code:
+    """A medical code with its system and the edition it was checked against."""
+
+    system: str
+    version: str
+    code: str
+    label: str | None = None
+    source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Person:
+    """A named person with their credentials."""
+
+    name: str
+    credentials: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Publisher:
+    """The organisation that published the article."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClinicalReview:
+    """Clinical approval: ``pending`` until a named reviewer has signed it off."""
+
+    status: str
+    reviewer: Person | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dates:
+    """Publication and review dates (ISO ``YYYY-MM-DD`` strings, or ``unknown``)."""
+
+    published: str
+    last_reviewed: str
+    next_review: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    """A source the article is based on or checked against."""
+
+    id: str
+    title: str
+    publisher: str
+    url: str
+    accessed: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contact:
+    """How readers give feedback."""
+
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Editorial:
+    """Who stands behind the article and how current it is."""
+
+    publisher: Publisher
+    attribution: str
+    author: Person | Unknown
+    clinical_review: ClinicalReview
+    dates: Dates
+    sources: tuple[Source, ...]
+    funding: str
+    disclaimer: str
+    contact: Contact | Unknown
+
+
+@dataclass(frozen=True, kw_only=True)
+class Condition:
+    """A condition the medicine is used for."""
+
+    id: str
+    name: str
+    abbreviation: str | None = None
+    description: str
+    part_of: str | None = None
+    codes: tuple[Code, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Use:
+    """One use of the medicine and the conditions it covers."""
+
+    id: str
+    title: str
+    description: str
+    how_medicine_helps: str
+    duration: str | None = None
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Medicine:
+    """An example in a medicine class: one medicine, or a narrower class (``kind``)."""
+
+    id: str
+    name: str
+    kind: str
+    international_name: str | None = None
+    codes: tuple[Code, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MedicineClass:
+    """A class of medicine, how it works, and its examples."""
+
+    id: str
+    name: str
+    mechanism: str
+    codes: tuple[Code, ...]
+    examples: tuple[Medicine, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Consideration:
+    """Something to know when using the medicine (a risk, monitoring, or a goal)."""
+
+    id: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class GlossaryEntry:
+    """A medical term and its plain-language definition."""
+
+    term: str
+    definition: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Article:
+    """A complete, validated article."""
+
+    id: str
+    title: str
+    category: str
+    language: str
+    summary: str
+    reading_time_minutes: int
+    editorial: Editorial
+    uses: tuple[Use, ...]
+    medicine_classes: tuple[MedicineClass, ...]
+    considerations: tuple[Consideration, ...]
+    glossary: tuple[GlossaryEntry, ...] = ()
+
+    def conditions(self) -> Iterator[tuple[Use, Condition]]:
+        """Every condition with the use it belongs to, in article order."""
+        for use in self.uses:
+            for condition in use.conditions:
+                yield use, condition
+
+    def medicines(self) -> Iterator[tuple[MedicineClass, Medicine]]:
+        """Every example medicine with its class, in article order."""
+        for medicine_class in self.medicine_classes:
+            for medicine in medicine_class.examples:
+                yield medicine_class, medicine
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain JSON-ready data in schema order; optional fields that are absent are left out."""
+        return asdict(self, dict_factory=_without_absent)
+
+
+def _without_absent(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in items if value is not None}
+
+
+def parse_date(value: str) -> date | None:
+    """The date an ISO string names, or ``None`` for ``unknown``."""
+    return None if value == UNKNOWN else date.fromisoformat(value)
+
+
+def _codes(items: list[dict[str, Any]]) -> tuple[Code, ...]:
+    return tuple(Code(**item) for item in items)
+
+
+def _person_or_unknown(value: dict[str, Any] | str) -> Person | Unknown:
+    return UNKNOWN if value == UNKNOWN else Person(**value)  # type: ignore[arg-type]
+
+
+def article_from_data(data: dict[str, Any]) -> Article:
+    """Build an :class:`Article` from schema-valid data."""
+    editorial = data["editorial"]
+    review = editorial["clinical_review"]
+    contact = editorial["contact"]
+    return Article(
+        id=data["id"],
+        title=data["title"],
+        category=data["category"],
+        language=data["language"],
+        summary=data["summary"],
+        reading_time_minutes=data["reading_time_minutes"],
+        editorial=Editorial(
+            publisher=Publisher(**editorial["publisher"]),
+            attribution=editorial["attribution"],
+            author=_person_or_unknown(editorial["author"]),
+            clinical_review=ClinicalReview(
+                status=review["status"],
+                reviewer=Person(**review["reviewer"]) if "reviewer" in review else None,
+                date=review.get("date"),
+            ),
+            dates=Dates(**editorial["dates"]),
+            sources=tuple(Source(**source) for source in editorial["sources"]),
+            funding=editorial["funding"],
+            disclaimer=editorial["disclaimer"],
+            contact=UNKNOWN if contact == UNKNOWN else Contact(**contact),
+        ),
+        uses=tuple(
+            Use(
+                id=use["id"],
+                title=use["title"],
+                description=use["description"],
+                how_medicine_helps=use["how_medicine_helps"],
+                duration=use.get("duration"),
+                conditions=tuple(
+                    Condition(**{**condition, "codes": _codes(condition["codes"])}) for condition in use["conditions"]
+                ),
+            )
+            for use in data["uses"]
+        ),
+        medicine_classes=tuple(
+            MedicineClass(
+                id=item["id"],
+                name=item["name"],
+                mechanism=item["mechanism"],
+                codes=_codes(item["codes"]),
+                examples=tuple(
+                    Medicine(**{**example, "codes": _codes(example["codes"])}) for example in item["examples"]
+                ),
+            )
+            for item in data["medicine_classes"]
+        ),
+        considerations=tuple(Consideration(**item) for item in data["considerations"]),
+        glossary=tuple(GlossaryEntry(**item) for item in data.get("glossary", [])),
+    )

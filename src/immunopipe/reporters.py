@@ -1,0 +1,80 @@
+"""Reporters: turn a validation outcome into text for people, JSON for tools, or CI annotations.
+
+Each reporter is a function ``(outcome, strict) -> str`` registered in :data:`REPORTERS`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.validate import Outcome
+
+JSON_REPORT_VERSION = 1
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(outcome: Outcome, *, strict: bool = False) -> str:
+    """One line saying how the run went, e.g. ``2 errors, 1 warning in 1 of 3 files``."""
+    errors = sum(d.severity is Severity.ERROR for d in outcome.diagnostics)
+    warnings = len(outcome.diagnostics) - errors
+    files = _plural(outcome.files_checked, "file")
+    if not outcome.diagnostics:
+        return f"{files} checked: no problems found"
+    bad = len({d.path for d in outcome.diagnostics})
+    verdict = "failed" if outcome.failed(strict=strict) else "passed"
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {bad} of {files}: {verdict}"
+
+
+def format_text_line(diagnostic: Diagnostic) -> str:
+    """``path:line:col: severity: message [rule]``, the form editors and compilers use."""
+    d = diagnostic
+    return f"{d.path}:{d.line}:{d.column}: {d.severity}: {d.message} [{d.rule}]"
+
+
+def text_report(outcome: Outcome, strict: bool = False) -> str:
+    """Compiler-style lines and a summary."""
+    lines = [format_text_line(d) for d in outcome.diagnostics]
+    lines.append(summary(outcome, strict=strict))
+    return "\n".join(lines) + "\n"
+
+
+def json_report(outcome: Outcome, strict: bool = False) -> str:
+    """A stable JSON document: ``{"version", "valid", "files", "diagnostics": [...]}``."""
+    report = {
+        "version": JSON_REPORT_VERSION,
+        "valid": not outcome.failed(strict=strict),
+        "files": outcome.files_checked,
+        "diagnostics": [d.to_dict() for d in outcome.diagnostics],
+    }
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_report(outcome: Outcome, strict: bool = False) -> str:
+    """GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per diagnostic."""
+    lines = []
+    for d in outcome.diagnostics:
+        level = "error" if d.severity is Severity.ERROR or strict else "warning"
+        props = f"file={_escape_property(d.path)},line={d.line},col={d.column},title={_escape_property(d.rule)}"
+        lines.append(f"::{level} {props}::{_escape_data(d.message)}")
+    lines.append(summary(outcome, strict=strict))
+    return "\n".join(lines) + "\n"
+
+
+REPORTERS: dict[str, Callable[[Outcome, bool], str]] = {
+    "text": text_report,
+    "json": json_report,
+    "github": github_report,
+}

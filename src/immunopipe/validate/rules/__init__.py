@@ -1,0 +1,71 @@
+"""Semantic rules, run after the schema passes. One module per rule; its docstring is its docs.
+
+A rule module defines ``ID`` (stable kebab-case id), ``SEVERITY`` (default), ``SUMMARY`` (one
+line), ``STANDARD`` (where the requirement comes from) and either ``check(article, context)``
+yielding :class:`Finding` for one article, or ``check_library(documents, context)`` yielding
+``(document, Finding)`` pairs across every file of a run.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from immunopipe.diagnostics import Severity
+from immunopipe.validate.rules import (
+    article_id_unique,
+    code_format,
+    cross_reference,
+    date_order,
+    id_matches_file,
+    unique_id,
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule, described from its module."""
+
+    id: str
+    severity: Severity
+    summary: str
+    standard: str
+    doc: str
+    module: ModuleType
+
+    @property
+    def library_wide(self) -> bool:
+        """True for rules that compare articles with each other."""
+        return hasattr(self.module, "check_library")
+
+    @property
+    def check(self) -> Callable[..., Iterator[Any]]:
+        """The rule's check function (per article, or per library)."""
+        return self.module.check_library if self.library_wide else self.module.check
+
+
+def _describe(module: ModuleType) -> Rule:
+    return Rule(
+        id=module.ID,
+        severity=module.SEVERITY,
+        summary=module.SUMMARY,
+        standard=module.STANDARD,
+        doc=inspect.cleandoc(module.__doc__ or ""),
+        module=module,
+    )
+
+
+RULE_MODULES: tuple[ModuleType, ...] = (
+    unique_id,
+    cross_reference,
+    code_format,
+    date_order,
+    id_matches_file,
+    article_id_unique,
+)
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in map(_describe, RULE_MODULES)}
+

@@ -1,0 +1,221 @@
+"""The article JSON Schema: loading it, and turning its errors into located diagnostics."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import SchemaError
+from referencing import Registry
+
+from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.load import Document, escape_pointer_token
+
+SCHEMA_FILE = "article.schema.json"
+
+RULE_BY_KEYWORD = {
+    "additionalProperties": "schema-unknown-key",
+    "required": "schema-required",
+    "type": "schema-type",
+    "enum": "schema-enum",
+    "const": "schema-const",
+    "format": "schema-format",
+    "pattern": "schema-pattern",
+    "minLength": "schema-length",
+    "maxLength": "schema-length",
+    "minItems": "schema-items",
+    "maxItems": "schema-items",
+    "minimum": "schema-range",
+    "maximum": "schema-range",
+}
+
+_TYPE_WORDS = {
+    "object": "a mapping of keys to values",
+    "array": "a list",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "nothing (null)",
+}
+
+_PATTERN_HINTS = {
+    "^[a-z0-9]+(?:-[a-z0-9]+)*$": "use lowercase letters a-z, digits and single hyphens, e.g. 'type-1-diabetes'",
+    "^https?://": "write an absolute address starting with https://",
+    "^[a-z]{2,3}(-[A-Z]{2})?$": "write a language tag such as 'en' or 'en-GB'",
+}
+
+_FORMAT_HINTS = {
+    "date": "write a real calendar date as YYYY-MM-DD",
+    "uri": "write an absolute web address such as https://example.org/page",
+}
+
+
+_VALUE_RULES = {"schema-type", "schema-format", "schema-pattern", "schema-const", "schema-enum"}
+
+
+class SchemaUnavailable(Exception):
+    """The bundled schema is missing or is not a valid JSON Schema (an environment problem)."""
+
+
+@cache
+def load_schema() -> dict[str, Any]:
+    """The article schema shipped inside the package."""
+    try:
+        text = resources.files("immunopipe").joinpath("schema", SCHEMA_FILE).read_text("utf-8")
+        schema = json.loads(text)
+        Draft202012Validator.check_schema(schema)
+    except (OSError, ValueError, SchemaError) as exc:
+        raise SchemaUnavailable(f"cannot use the bundled schema {SCHEMA_FILE}: {exc}") from exc
+    return schema
+
+
+def schema_version() -> str:
+    """The version of the article schema, as declared in the schema itself."""
+    return str(load_schema()["x-schema-version"])
+
+
+class SchemaChecker:
+    """Checks documents against the article schema; build once, use for every file."""
+
+    def __init__(self, schema: dict[str, Any] | None = None) -> None:
+        self._schema = schema if schema is not None else load_schema()
+        # An empty registry: a $ref can only point inside the schema, never to the network.
+        self._validator = Draft202012Validator(
+            self._schema,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+            registry=Registry(),
+        )
+
+    def is_valid(self, data: Any) -> bool:
+        """Fast yes/no answer, without building diagnostics."""
+        return self._validator.is_valid(data)
+
+    def check(self, document: Document) -> list[Diagnostic]:
+        """Every schema problem of ``document``, located and worded for authors."""
+        found: dict[tuple[str, str, str], Diagnostic] = {}
+        for error in self._validator.iter_errors(document.data):
+            for diagnostic in _diagnostics_for(error, document):
+                found.setdefault((diagnostic.pointer, diagnostic.rule, diagnostic.message), diagnostic)
+        return sorted(found.values(), key=lambda d: (d.line, d.column, d.message))
+
+
+def pointer_of(error: ValidationError) -> str:
+    """The JSON pointer of the instance an error is about."""
+    return "".join(f"/{escape_pointer_token(part)}" for part in error.absolute_path)
+
+
+def _diagnostics_for(error: ValidationError, document: Document) -> Iterator[Diagnostic]:
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        yield from _diagnostics_for_alternatives(error, document)
+        return
+    pointer = pointer_of(error)
+    rule = RULE_BY_KEYWORD.get(str(error.validator), f"schema-{error.validator}")
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        for key in error.instance:
+            if key in allowed:
+                continue
+            child = f"{pointer}/{escape_pointer_token(key)}"
+            line, column = document.source_map.locate(child, key=True)
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; allowed keys: {', '.join(allowed)}"
+            yield Diagnostic(document.path, line, column, rule, f"unknown key '{key}'{suggestion}", Severity.ERROR, child)
+        return
+    if error.validator == "required" and isinstance(error.instance, dict):
+        line, column = document.source_map.locate(pointer)
+        for name in error.validator_value:
+            if name not in error.instance:
+                where = f" in {_describe_location(pointer)}" if pointer else ""
+                yield Diagnostic(document.path, line, column, rule, f"missing required key '{name}'{where}", Severity.ERROR, pointer)
+        return
+    line, column = document.source_map.locate(pointer)
+    yield Diagnostic(document.path, line, column, rule, _message(error), Severity.ERROR, pointer)
+
+
+def _diagnostics_for_alternatives(error: ValidationError, document: Document) -> Iterator[Diagnostic]:
+    """anyOf/oneOf: report the alternative the author most likely meant."""
+    allows_unknown = any(sub.get("$ref") == "#/$defs/unknown" for sub in error.validator_value)
+    candidates = [e for e in error.context if not (e.validator == "const" and e.validator_value == "unknown")]
+    if not candidates:
+        candidates = list(error.context)
+    # Prefer errors that went deepest into the value: the author was writing that shape.
+    deepest = max(len(e.absolute_path) for e in candidates)
+    chosen = [e for e in candidates if len(e.absolute_path) == deepest]
+    if deepest == len(error.absolute_path) and isinstance(error.instance, str) and allows_unknown:
+        chosen = chosen[:1]
+    for sub in chosen:
+        for diagnostic in _diagnostics_for(sub, document):
+            if allows_unknown and sub.absolute_path == error.absolute_path and diagnostic.rule in _VALUE_RULES:
+                diagnostic = Diagnostic(
+                    diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.rule,
+                    f"{diagnostic.message} (or write 'unknown' if the source does not say)",
+                    diagnostic.severity, diagnostic.pointer,
+                )
+            yield diagnostic
+
+
+def _describe_location(pointer: str) -> str:
+    return pointer.lstrip("/").replace("/", " > ")
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"the text {_short(value)}"
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return repr(text)
+
+
+def _message(error: ValidationError) -> str:
+    keyword, expected, value = error.validator, error.validator_value, error.instance
+    if keyword == "type":
+        types = [expected] if isinstance(expected, str) else list(expected)
+        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+        message = f"expected {wanted}, found {_type_name(value)}"
+        if "string" in types and value is None:
+            message += "; an empty value is null in YAML: write the text, or quote it"
+        elif "string" in types and not isinstance(value, str):
+            message += "; quote it to keep it as text"
+        return message
+    if keyword == "enum":
+        return f"{_short(value)} is not allowed here; use one of: {', '.join(map(str, expected))}"
+    if keyword == "const":
+        return f"expected {expected!r}, found {_short(value)}"
+    if keyword == "format":
+        hint = _FORMAT_HINTS.get(expected, f"write a valid {expected}")
+        return f"{_short(value)} is not a valid {expected}: {hint}"
+    if keyword == "pattern":
+        hint = _PATTERN_HINTS.get(expected, f"it must match the pattern {expected}")
+        return f"{_short(value)} is not allowed here: {hint}"
+    if keyword == "minLength":
+        return "must not be empty" if expected == 1 else f"must be at least {expected} characters long"
+    if keyword == "maxLength":
+        return f"is {len(value)} characters long; the limit is {expected}"
+    if keyword == "minItems":
+        return f"needs at least {expected} item{'s' if expected != 1 else ''}"
+    if keyword == "maxItems":
+        return f"has {len(value)} items; the limit is {expected}"
+    if keyword == "minimum":
+        return f"{value} is too small; the minimum is {expected}"
+    if keyword == "maximum":
+        return f"{value} is too large; the maximum is {expected}"
+    return error.message
