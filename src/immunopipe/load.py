@@ -32,6 +32,7 @@ MAX_DEPTH = 64
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+_PLAIN = "tag:immunopipe,2026:plain"
 
 _NULL = re.compile(r"null|Null|NULL|~|")
 _TRUE = re.compile(r"true|True|TRUE")
@@ -41,7 +42,12 @@ _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][-+]
 
 
 class _Composer(CParser, BaseResolver):  # type: ignore[misc]
-    """libyaml's parser with *no* implicit resolvers: every plain scalar comes back as text."""
+    """libyaml's parser without PyYAML's YAML 1.1 resolvers: plain scalars are marked, not typed."""
+
+    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode and implicit[0]:
+            return _PLAIN
+        return super().resolve(kind, value, implicit)
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,7 @@ def load_bytes(raw: bytes, path: str = "<bytes>") -> Document:
         raise LoadError([_too_large(len(raw))])
     text = _decode(raw)
     root = _compose(text)
-    if root is None:
+    if root is None or (root.tag == _PLAIN and root.value == ""):
         raise LoadError([Problem("empty-file", "the file holds no YAML document", 1, 1)])
     _check_size(root)
     builder = _Builder()
@@ -210,7 +216,7 @@ def _short_tag(tag: str) -> str:
 
 def _scalar_value(node: ScalarNode) -> Any:
     value = node.value
-    if node.style not in (None, ""):
+    if node.tag != _PLAIN:
         return value
     if _NULL.fullmatch(value):
         return None
@@ -235,7 +241,7 @@ class _Builder:
     def build(self, node: Node, pointer: str, depth: int) -> Any:
         mark = node.start_mark
         self.source_map.values[pointer] = (mark.line + 1, mark.column + 1)
-        if node.tag not in (_STR, _SEQ, _MAP):
+        if node.tag not in (_PLAIN, _STR, _SEQ, _MAP):
             self.problems.append(
                 Problem("yaml-tag", f"explicit tag {_short_tag(node.tag)} is not allowed; write plain values", mark.line + 1, mark.column + 1, pointer)
             )
@@ -255,7 +261,7 @@ class _Builder:
             mark = key_node.start_mark
             where = (mark.line + 1, mark.column + 1)
             key = _scalar_value(key_node) if isinstance(key_node, ScalarNode) else None
-            if not isinstance(key, str) or key_node.tag != _STR:
+            if not isinstance(key, str):
                 self.problems.append(
                     Problem("yaml-key", "mapping keys must be plain text (quote numbers, booleans and nulls used as keys)", *where, pointer)
                 )

@@ -3,6 +3,8 @@
 The id names every export file (``<id>.json``, ``<id>.pdf``), so two articles with one id would
 overwrite each other, and ids differing only in case collide on Windows and macOS file systems.
 
+Passes: ``content/lupus.yaml`` with ``id: lupus`` and ``content/gout.yaml`` with ``id: gout``.
+
 Fails: ``content/a.yaml`` and ``content/b.yaml`` both with ``id: lupus`` (or ``Lupus``).
 """
 

@@ -1,0 +1,160 @@
+"""Validation end to end over files: schema errors and core rules, each with rule id and line.
+
+Invalid cases are data: each mutates the seed article in one place and names the rule that must
+fire and a marker text on the line where it must be reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from immunopipe.diagnostics import Severity
+from immunopipe.validate import validate_files
+from immunopipe.validate.context import RuleContext
+from immunopipe.validate.rules import RULES
+from immunopipe.validate.schema import SchemaChecker, load_schema
+
+TODAY = RuleContext(today=date(2026, 11, 26))
+
+# (case id, text to replace, replacement, expected rule, marker on the expected line)
+CASES = [
+    ("unknown-top-level-key", "category: Immunosuppression", "category: Immunosuppression\ncategroy: x", "schema-unknown-key", "categroy: x"),
+    ("unknown-nested-key", "    name: askvity\n", "    name: askvity\n    website: x\n", "schema-unknown-key", "website: x"),
+    ("missing-required", "reading_time_minutes: 3\n", "", "schema-required", None),
+    ("wrong-type", "reading_time_minutes: 3", "reading_time_minutes: three", "schema-type", "reading_time_minutes: three"),
+    ("yaml-1.1-boolean-is-text", "reading_time_minutes: 3", "reading_time_minutes: yes", "schema-type", "reading_time_minutes: yes"),
+    ("bad-slug", "id: immune-system-medicine", "id: Immune_System", "schema-pattern", "id: Immune_System"),
+    ("bad-date", "published: unknown", "published: 2024-02-30", "schema-format", "published: 2024-02-30"),
+    ("bad-url", "url: https://atcddd.fhi.no/atc_ddd_index/", "url: javascript:alert(1)", "schema-pattern", "url: javascript:alert(1)"),
+    ("bad-enum", "kind: risk", "kind: danger", "schema-enum", "kind: danger"),
+    ("empty-text", "name: Lupus", "name: ''", "schema-length", "name: ''"),
+    ("empty-list", "considerations:\n", "considerations: []\nx_considerations:\n", "schema-items", "considerations: []"),
+    ("approved-without-reviewer", "status: pending", "status: approved", "schema-required", "status: approved"),
+    ("bare-code-string", "- {system: who-icd-10, version: \"2019\", code: G35, source: who-icd-10-2019}", "- G35", "schema-type", "- G35"),
+    ("duplicate-id", "id: tacrolimus", "id: cyclosporine", "unique-id", "id: cyclosporine\n        name: tacrolimus"),
+    ("dangling-part-of", "part_of: inflammatory-bowel-disease\n        codes:\n          - {system: who-icd-10, version: \"2019\", code: K50", "part_of: ibd\n        codes:\n          - {system: who-icd-10, version: \"2019\", code: K50", "cross-reference", "part_of: ibd"),
+    ("unknown-code-source", "code: G35, source: who-icd-10-2019", "code: G35, source: icd-somewhere", "cross-reference", "code: G35"),
+    ("atc-code-malformed", "code: L04AD02", "code: L4AD02", "code-format", "code: L4AD02"),
+    ("icd-code-malformed", "code: M32", "code: M32.12", "code-format", "code: M32.12"),
+    ("rxnorm-not-numeric", 'code: "8640"', 'code: "RX8640"', "code-format", "RX8640"),
+    ("accessed-in-future", 'accessed: "2026-11-26"\n    - id: who-atc', 'accessed: "2027-01-01"\n    - id: who-atc', "date-order", "2027-01-01"),
+]
+
+
+def line_of(text: str, marker: str) -> int:
+    index = text.index(marker)
+    return text.count("\n", 0, index) + 1
+
+
+@pytest.mark.parametrize(("old", "new", "rule", "marker"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_invalid_case_reports_rule_at_line(
+    seed_text: str, write_article: Callable[..., Path], old: str, new: str, rule: str, marker: str | None
+) -> None:
+    assert old in seed_text, "the case no longer matches the seed article"
+    text = seed_text.replace(old, new, 1)
+    outcome = validate_files([write_article(text)], context=TODAY)
+    found = [(d.rule, d.line) for d in outcome.diagnostics]
+    expected_line = line_of(text, marker) if marker else 2  # a missing key is reported at the mapping
+    assert (rule, expected_line) in found, found
+    assert outcome.failed()
+    assert outcome.documents == []
+
+
+def test_seed_article_is_valid(write_article: Callable[..., Path], seed_text: str) -> None:
+    outcome = validate_files([write_article(seed_text)], context=TODAY)
+    assert [d for d in outcome.diagnostics if d.severity is Severity.ERROR] == []
+    assert len(outcome.documents) == 1
+
+
+def test_one_broken_file_does_not_stop_the_others(tmp_path: Path, seed_text: str) -> None:
+    (tmp_path / "a.yaml").write_text("a: [\n")
+    good = tmp_path / "immune-system-medicine.yaml"
+    good.write_text(seed_text)
+    (tmp_path / "c.yaml").write_text(seed_text.replace("language: en", "language: english"))
+    outcome = validate_files(sorted(tmp_path.iterdir()), context=TODAY)
+    assert {d.path.rsplit("/", 1)[-1] for d in outcome.diagnostics if d.severity is Severity.ERROR} == {"a.yaml", "c.yaml"}
+    assert [d.path for d in outcome.documents] == [str(good)]
+
+
+def test_article_ids_are_unique_across_files_ignoring_case(tmp_path: Path, seed_text: str) -> None:
+    first = tmp_path / "immune-system-medicine.yaml"
+    first.write_text(seed_text)
+    second = tmp_path / "copy.yaml"
+    second.write_text(seed_text)
+    outcome = validate_files([first, second], context=TODAY)
+    duplicates = [d for d in outcome.diagnostics if d.rule == "duplicate-article-id"]
+    assert len(duplicates) == 1
+    assert duplicates[0].path == str(second)
+    assert f"{first}:2" in duplicates[0].message
+
+
+def test_id_not_matching_the_file_name_is_a_warning(write_article: Callable[..., Path], seed_text: str) -> None:
+    outcome = validate_files([write_article(seed_text, name="other")], context=TODAY)
+    warnings = [d for d in outcome.diagnostics if d.rule == "id-matches-file"]
+    assert [(w.severity, w.line) for w in warnings] == [(Severity.WARNING, 2)]
+    assert not outcome.failed()
+    assert outcome.failed(strict=True)
+
+
+def test_date_order(write_article: Callable[..., Path], seed_text: str) -> None:
+    text = seed_text.replace("published: unknown", 'published: "2025-06-01"').replace(
+        "last_reviewed: unknown", 'last_reviewed: "2025-01-01"'
+    ).replace("next_review: unknown", 'next_review: "2024-01-01"')
+    outcome = validate_files([write_article(text)], context=TODAY)
+    found = {(d.rule, d.line) for d in outcome.diagnostics if d.rule == "date-order"}
+    assert found == {("date-order", line_of(text, "last_reviewed: ")), ("date-order", line_of(text, "next_review: "))}
+
+
+def test_part_of_cycle_is_reported(write_article: Callable[..., Path], seed_text: str) -> None:
+    text = seed_text.replace(
+        "        abbreviation: IBD\n", "        abbreviation: IBD\n        part_of: crohns-disease\n"
+    )
+    outcome = validate_files([write_article(text)], context=TODAY)
+    assert any(d.rule == "cross-reference" and "back to itself" in d.message for d in outcome.diagnostics)
+
+
+def test_rules_can_be_switched_off_or_downgraded(write_article: Callable[..., Path], seed_text: str) -> None:
+    path = write_article(seed_text, name="other")
+    assert validate_files([path], context=TODAY, severities={"id-matches-file": None}).diagnostics == []
+    upgraded = validate_files([path], context=TODAY, severities={"id-matches-file": Severity.ERROR})
+    assert upgraded.failed()
+
+
+def test_every_rule_is_documented() -> None:
+    for rule in RULES.values():
+        assert rule.summary and rule.standard
+        assert "Passes" in rule.doc and "Fails" in rule.doc, rule.id
+
+
+def test_schema_is_strict_and_documented() -> None:
+    schema = load_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] and schema["x-schema-version"]
+
+    def objects(node: object) -> list[dict]:
+        found = []
+        if isinstance(node, dict):
+            if node.get("type") == "object":
+                found.append(node)
+            for value in node.values():
+                found += objects(value)
+        elif isinstance(node, list):
+            for value in node:
+                found += objects(value)
+        return found
+
+    for obj in objects(schema):
+        assert obj.get("additionalProperties") is False
+        for name, prop in obj["properties"].items():
+            assert prop.get("description"), name
+
+
+def test_schema_checker_never_fetches_remote_refs() -> None:
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": "https://example.org/x.json"}
+    checker = SchemaChecker(schema)
+    with pytest.raises(Exception, match="Unresolvable|example.org"):
+        checker.is_valid({})
