@@ -27,3 +27,59 @@ def write_article(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+#: Every fact of the seed article's source text, as it must appear in every export.
+SEED_FACTS: tuple[str, ...] = (
+    "What is immune system medicine used for?",
+    "Immunosuppression",
+    "prevent the immune system from attacking the body's own healthy cells and tissues",
+    "prevent organ rejection after transplants",
+    "Treating autoimmune diseases",
+    "mistakenly targets and attacks the body's own cells, tissues, or organs",
+    "suppressing the immune response",
+    "Rheumatoid arthritis",
+    "A chronic inflammatory disorder affecting joints.",
+    "Lupus",
+    "A systemic autoimmune disease that can affect various organs.",
+    "Multiple sclerosis",
+    "A disease affecting the brain and spinal cord.",
+    "Type 1 diabetes",
+    "An autoimmune reaction that destroys insulin-producing cells in the pancreas.",
+    "Inflammatory bowel disease",
+    "Crohn's disease",
+    "Ulcerative colitis",
+    "inflammation of the digestive tract",
+    "Preventing organ and stem cell transplant rejection",
+    "recognizes the transplanted tissue as foreign",
+    "allow the body to accept the new organ or cells",
+    "often taken for life",
+    "Corticosteroids",
+    "prednisone",
+    "Broadly suppress immune function and reduce inflammation.",
+    "Calcineurin inhibitors",
+    "cyclosporine",
+    "tacrolimus",
+    "Interfere with T-cell activation, a key step in the immune response.",
+    "Antimetabolites",
+    "azathioprine",
+    "methotrexate",
+    "Interfere with DNA synthesis and cell proliferation, impacting immune cell function.",
+    "Biologics",
+    "TNF inhibitors",
+    "interleukin inhibitors",
+    "Target specific components of the immune system, such as inflammatory cytokines.",
+    "mTOR inhibitors",
+    "sirolimus",
+    "everolimus",
+    "Suppress T-cell and B-cell proliferation.",
+    "increase the risk of infections",
+    "Careful monitoring and management by a healthcare professional",
+    "balance between suppressing the harmful immune response and maintaining sufficient immunity",
+)
+
+
+@pytest.fixture(scope="session")
+def seed_facts() -> tuple[str, ...]:
+    """Facts of the seed article that every export must carry."""
+    return SEED_FACTS

@@ -1,0 +1,121 @@
+"""The command line: options, output and exit codes, through CliRunner and the installed script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from immunopipe import __version__
+from immunopipe.cli import main
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder holding content/ with the seed article; the test runs inside it."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "immune-system-medicine.yaml").write_text(seed_text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return content
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_validate_defaults_to_content(content_dir: Path) -> None:
+    code, output = run("validate")
+    assert code == 0, output
+    assert "1 file checked" in output
+
+
+def test_validate_reports_compiler_style_and_exits_1(content_dir: Path) -> None:
+    bad = content_dir / "bad.yaml"
+    bad.write_text("id: bad\ntitle: 3\n")
+    code, output = run("validate", str(bad))
+    assert code == 1
+    assert f"{bad.relative_to(content_dir.parent)}:2:8: error: expected text, found the number 3; quote it to keep it as text [schema-type]" in output
+    assert "Traceback" not in output
+
+
+def test_validate_json_format(content_dir: Path) -> None:
+    (content_dir / "bad.yaml").write_text("id: bad\nid: again\n")
+    code, output = run("validate", "--format", "json")
+    report = json.loads(output)
+    assert code == 1
+    assert report["version"] == 1 and report["valid"] is False and report["files"] == 2
+    duplicate = [d for d in report["diagnostics"] if d["rule"] == "duplicate-key"]
+    assert duplicate[0]["line"] == 2 and duplicate[0]["column"] == 1 and duplicate[0]["pointer"] == "/id"
+
+
+def test_strict_fails_on_warnings(content_dir: Path, seed_text: str) -> None:
+    (content_dir / "immune-system-medicine.yaml").rename(content_dir / "renamed.yaml")
+    assert run("validate", "--strict")[0] == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["validate", "no/such/file.yaml"], ["validate", "--format", "xml"], ["nonsense"]],
+)
+def test_usage_problems_exit_2(content_dir: Path, args: list[str]) -> None:
+    code, output = run(*args)
+    assert code == 2
+    assert "Error" in output
+
+
+def test_missing_default_content_folder_explains_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, output = run("validate")
+    assert code == 2
+    assert "no such file or folder: content" in output
+
+
+def test_empty_folder_is_a_usage_problem(tmp_path: Path) -> None:
+    code, output = run("validate", str(tmp_path))
+    assert code == 2
+    assert "no content files" in output
+
+
+def test_help_and_version() -> None:
+    assert run("-h")[0] == 0
+    code, output = run("--version")
+    assert code == 0 and __version__ in output
+
+
+def test_installed_console_script_runs(content_dir: Path) -> None:
+    script = shutil.which("immunopipe", path=os.path.dirname(sys.executable))
+    assert script, "the immunopipe console script is not installed next to this Python"
+    result = subprocess.run([script, "validate", "--format", "json"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["valid"] is True
+    (content_dir / "broken.yaml").write_text("a: [\n")
+    result = subprocess.run([script, "validate"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "broken.yaml:2:1: error: invalid YAML" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_python_dash_m_works(content_dir: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "immunopipe", "validate"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_validate_does_not_import_weasyprint(content_dir: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from immunopipe.cli import main\n"
+        "CliRunner().invoke(main, ['--help'])\n"
+        "CliRunner().invoke(main, ['validate'])\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr
