@@ -42,7 +42,11 @@ def test_validate_reports_compiler_style_and_exits_1(content_dir: Path) -> None:
     bad.write_text("id: bad\ntitle: 3\n")
     code, output = run("validate", str(bad))
     assert code == 1
-    assert f"{bad.relative_to(content_dir.parent)}:2:8: error: expected text, found the number 3; quote it to keep it as text [schema-type]" in output
+    assert (
+        f"{bad.relative_to(content_dir.parent)}:2:8: error: expected text, found the number 3;"
+        " quote it to keep it as text [schema-type]"
+        in output
+    )
     assert "Traceback" not in output
 
 
@@ -104,7 +108,9 @@ def test_installed_console_script_runs(content_dir: Path) -> None:
 
 
 def test_python_dash_m_works(content_dir: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "immunopipe", "validate"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "immunopipe", "validate"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 

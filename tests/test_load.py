@@ -68,7 +68,16 @@ def test_duplicate_key_is_reported_at_the_second_naming_the_first() -> None:
     assert document.data == {"a": 1, "b": {"c": 1}}
 
 
-@pytest.mark.parametrize("tag", ["!!binary aGk=", "!!timestamp 2024-01-01", "!!python/object:os.system x", "!custom x", "!!int 3"])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!binary aGk=",
+        "!!timestamp 2024-01-01",
+        "!!python/object:os.system x",
+        "!custom x",
+        "!!int 3",
+    ],
+)
 def test_explicit_tags_are_rejected(tag: str) -> None:
     assert problems_of(f"a: {tag}\n") == [("yaml-tag", 1, 4)]
 

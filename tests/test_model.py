@@ -26,11 +26,18 @@ def test_structure_of_the_seed(seed: Article) -> None:
     assert seed.id == "immune-system-medicine"
     assert [u.id for u in seed.uses] == ["autoimmune-diseases", "transplant-rejection-prevention"]
     assert [c.id for _, c in seed.conditions()] == [
-        "rheumatoid-arthritis", "lupus", "multiple-sclerosis", "type-1-diabetes",
-        "inflammatory-bowel-disease", "crohns-disease", "ulcerative-colitis", "transplant-rejection",
+        "rheumatoid-arthritis",
+        "lupus",
+        "multiple-sclerosis",
+        "type-1-diabetes",
+        "inflammatory-bowel-disease",
+        "crohns-disease",
+        "ulcerative-colitis",
+        "transplant-rejection",
     ]
     assert {c.id: c.part_of for _, c in seed.conditions() if c.part_of} == {
-        "crohns-disease": "inflammatory-bowel-disease", "ulcerative-colitis": "inflammatory-bowel-disease",
+        "crohns-disease": "inflammatory-bowel-disease",
+        "ulcerative-colitis": "inflammatory-bowel-disease",
     }
     examples = {cls.id: [m.name for m in cls.examples] for cls in seed.medicine_classes}
     assert examples == {
@@ -48,9 +55,15 @@ def test_structure_of_the_seed(seed: Article) -> None:
 def test_codes_carry_system_version_and_source(seed: Article) -> None:
     atc = {m.id: [c.code for c in m.codes if c.system == "who-atc"] for _, m in seed.medicines()}
     assert atc == {
-        "prednisone": ["H02AB07"], "cyclosporine": ["L04AD01"], "tacrolimus": ["L04AD02"],
-        "azathioprine": ["L04AX01"], "methotrexate": ["L04AX03"], "tnf-inhibitors": ["L04AB"],
-        "interleukin-inhibitors": ["L04AC"], "sirolimus": ["L04AH01"], "everolimus": ["L04AH02"],
+        "prednisone": ["H02AB07"],
+        "cyclosporine": ["L04AD01"],
+        "tacrolimus": ["L04AD02"],
+        "azathioprine": ["L04AX01"],
+        "methotrexate": ["L04AX03"],
+        "tnf-inhibitors": ["L04AB"],
+        "interleukin-inhibitors": ["L04AC"],
+        "sirolimus": ["L04AH01"],
+        "everolimus": ["L04AH02"],
     }
     icd = {c.id: [code.code for code in c.codes] for _, c in seed.conditions()}
     assert icd["rheumatoid-arthritis"] == ["M05", "M06"]

@@ -8,7 +8,15 @@ from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.reporters import REPORTERS, format_text_line, github_report, json_report, summary
 from immunopipe.validate import Outcome
 
-ERROR = Diagnostic("content/x.yaml", 41, 7, "schema-type", "expected text, found the number 3", Severity.ERROR, "/title")
+ERROR = Diagnostic(
+    "content/x.yaml",
+    41,
+    7,
+    "schema-type",
+    "expected text, found the number 3",
+    Severity.ERROR,
+    "/title",
+)
 WARNING = Diagnostic("content/x.yaml", 2, 5, "id-matches-file", "id 'a' differs, rename", Severity.WARNING, "/id")
 
 
@@ -33,8 +41,13 @@ def test_json_report_shape() -> None:
         "files": 1,
         "diagnostics": [
             {
-                "path": "content/x.yaml", "line": 41, "column": 7, "pointer": "/title",
-                "rule": "schema-type", "severity": "error", "message": "expected text, found the number 3",
+                "path": "content/x.yaml",
+                "line": 41,
+                "column": 7,
+                "pointer": "/title",
+                "rule": "schema-type",
+                "severity": "error",
+                "message": "expected text, found the number 3",
             }
         ],
     }

@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.cyaml import CParser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
-
-from yaml.cyaml import CParser
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 1_000_000
@@ -151,7 +150,14 @@ def _decode(raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         line, column = _position(raw[: exc.start].decode("utf-8", "replace"), exc.start)
         raise LoadError(
-            [Problem("encoding", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8", line, column)]
+            [
+                Problem(
+                    "encoding",
+                    f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
+                    line,
+                    column,
+                )
+            ]
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -192,9 +198,27 @@ def _check_size(root: Node) -> None:
             return sizes[key]
         mark = node.start_mark
         if key in in_progress:
-            raise LoadError([Problem("yaml-alias", "an alias refers to a node that contains it (recursive alias)", mark.line + 1, mark.column + 1)])
+            raise LoadError(
+                [
+                    Problem(
+                        "yaml-alias",
+                        "an alias refers to a node that contains it (recursive alias)",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                ]
+            )
         if depth > MAX_DEPTH:
-            raise LoadError([Problem("yaml-depth", f"nesting is deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)])
+            raise LoadError(
+                [
+                    Problem(
+                        "yaml-depth",
+                        f"nesting is deeper than {MAX_DEPTH} levels",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                ]
+            )
         in_progress.add(key)
         total = 1
         if isinstance(node, SequenceNode):
@@ -203,7 +227,16 @@ def _check_size(root: Node) -> None:
             total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
         in_progress.discard(key)
         if total > MAX_NODES:
-            raise LoadError([Problem("yaml-alias", f"the document expands to more than {MAX_NODES:,} nodes (aliases repeat too much)", mark.line + 1, mark.column + 1)])
+            raise LoadError(
+                [
+                    Problem(
+                        "yaml-alias",
+                        f"the document expands to more than {MAX_NODES:,} nodes (aliases repeat too much)",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                ]
+            )
         sizes[key] = total
         return total
 
@@ -243,15 +276,19 @@ class _Builder:
         self.source_map.values[pointer] = (mark.line + 1, mark.column + 1)
         if node.tag not in (_PLAIN, _STR, _SEQ, _MAP):
             self.problems.append(
-                Problem("yaml-tag", f"explicit tag {_short_tag(node.tag)} is not allowed; write plain values", mark.line + 1, mark.column + 1, pointer)
+                Problem(
+                    "yaml-tag",
+                    f"explicit tag {_short_tag(node.tag)} is not allowed; write plain values",
+                    mark.line + 1,
+                    mark.column + 1,
+                    pointer,
+                )
             )
             return None
         if isinstance(node, ScalarNode):
             return _scalar_value(node)
         if isinstance(node, SequenceNode):
-            return [
-                self.build(child, f"{pointer}/{index}", depth + 1) for index, child in enumerate(node.value)
-            ]
+            return [self.build(child, f"{pointer}/{index}", depth + 1) for index, child in enumerate(node.value)]
         return self._build_mapping(node, pointer, depth)
 
     def _build_mapping(self, node: MappingNode, pointer: str, depth: int) -> dict[str, Any]:
@@ -263,14 +300,24 @@ class _Builder:
             key = _scalar_value(key_node) if isinstance(key_node, ScalarNode) else None
             if not isinstance(key, str):
                 self.problems.append(
-                    Problem("yaml-key", "mapping keys must be plain text (quote numbers, booleans and nulls used as keys)", *where, pointer)
+                    Problem(
+                        "yaml-key",
+                        "mapping keys must be plain text (quote numbers, booleans and nulls used as keys)",
+                        *where,
+                        pointer,
+                    )
                 )
                 continue
             child = f"{pointer}/{escape_pointer_token(key)}"
             if key in first_seen:
                 line, column = first_seen[key]
                 self.problems.append(
-                    Problem("duplicate-key", f"duplicate key {key!r}: first defined at line {line}, column {column}", *where, child)
+                    Problem(
+                        "duplicate-key",
+                        f"duplicate key {key!r}: first defined at line {line}, column {column}",
+                        *where,
+                        child,
+                    )
                 )
                 continue
             first_seen[key] = where

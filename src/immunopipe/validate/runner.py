@@ -79,7 +79,15 @@ def validate_files(
 
 
 def _load_diagnostic(path: str, problem: Problem) -> Diagnostic:
-    return Diagnostic(path, problem.line, problem.column, problem.rule, problem.message, Severity.ERROR, problem.pointer)
+    return Diagnostic(
+        path,
+        problem.line,
+        problem.column,
+        problem.rule,
+        problem.message,
+        Severity.ERROR,
+        problem.pointer,
+    )
 
 
 def _located(

@@ -125,14 +125,30 @@ def _diagnostics_for(error: ValidationError, document: Document) -> Iterator[Dia
             line, column = document.source_map.locate(child, key=True)
             hint = difflib.get_close_matches(key, allowed, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; allowed keys: {', '.join(allowed)}"
-            yield Diagnostic(document.path, line, column, rule, f"unknown key '{key}'{suggestion}", Severity.ERROR, child)
+            yield Diagnostic(
+                document.path,
+                line,
+                column,
+                rule,
+                f"unknown key '{key}'{suggestion}",
+                Severity.ERROR,
+                child,
+            )
         return
     if error.validator == "required" and isinstance(error.instance, dict):
         line, column = document.source_map.locate(pointer)
         for name in error.validator_value:
             if name not in error.instance:
                 where = f" in {_describe_location(pointer)}" if pointer else ""
-                yield Diagnostic(document.path, line, column, rule, f"missing required key '{name}'{where}", Severity.ERROR, pointer)
+                yield Diagnostic(
+                    document.path,
+                    line,
+                    column,
+                    rule,
+                    f"missing required key '{name}'{where}",
+                    Severity.ERROR,
+                    pointer,
+                )
         return
     line, column = document.source_map.locate(pointer)
     yield Diagnostic(document.path, line, column, rule, _message(error), Severity.ERROR, pointer)
@@ -153,9 +169,13 @@ def _diagnostics_for_alternatives(error: ValidationError, document: Document) ->
         for diagnostic in _diagnostics_for(sub, document):
             if allows_unknown and sub.absolute_path == error.absolute_path and diagnostic.rule in _VALUE_RULES:
                 diagnostic = Diagnostic(
-                    diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.rule,
+                    diagnostic.path,
+                    diagnostic.line,
+                    diagnostic.column,
+                    diagnostic.rule,
                     f"{diagnostic.message} (or write 'unknown' if the source does not say)",
-                    diagnostic.severity, diagnostic.pointer,
+                    diagnostic.severity,
+                    diagnostic.pointer,
                 )
             yield diagnostic
 

@@ -68,4 +68,3 @@ RULE_MODULES: tuple[ModuleType, ...] = (
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in map(_describe, RULE_MODULES)}
-

@@ -29,6 +29,12 @@ def check_library(documents: list[Document], context: RuleContext) -> Iterator[t
         if key in first:
             other = first[key]
             line, _ = other.source_map.locate("/id")
-            yield document, Finding("/id", f"article id '{document.data['id']}' is already used by {other.path}:{line}")
+            yield (
+                document,
+                Finding(
+                    "/id",
+                    f"article id '{document.data['id']}' is already used by {other.path}:{line}",
+                ),
+            )
         else:
             first[key] = document

@@ -33,7 +33,10 @@ FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     "who-atc": (re.compile(r"[A-Z](?:[0-9]{2}(?:[A-Z](?:[A-Z](?:[0-9]{2})?)?)?)?"), "e.g. L04AD01"),
     "who-icd-10": (re.compile(r"[A-Z][0-9]{2}(?:\.[0-9])?"), "e.g. M32 or T86.1"),
     "icd-10-cm": (re.compile(r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?"), "e.g. G35.A"),
-    "who-icd-11-mms": (re.compile(r"[0-9A-Z]{2}[0-9]{2}(?:\.[0-9A-Z]{1,2})?|[0-9A-Z]{4}(?:\.[0-9A-Z]{1,2})?"), "e.g. FA20 or 4A40.0"),
+    "who-icd-11-mms": (
+        re.compile(r"[0-9A-Z]{2}[0-9]{2}(?:\.[0-9A-Z]{1,2})?|[0-9A-Z]{4}(?:\.[0-9A-Z]{1,2})?"),
+        "e.g. FA20 or 4A40.0",
+    ),
     "rxnorm": (re.compile(r"[1-9][0-9]{0,9}"), "a number such as 8640"),
 }
 

@@ -42,10 +42,16 @@ def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     reviewed = _date(dates.get("last_reviewed"))
     next_review = _date(dates.get("next_review"))
     if published and reviewed and reviewed < published:
-        yield Finding("/editorial/dates/last_reviewed", f"last reviewed ({reviewed}) is before published ({published})")
+        yield Finding(
+            "/editorial/dates/last_reviewed",
+            f"last reviewed ({reviewed}) is before published ({published})",
+        )
     if next_review and (reviewed or published) and next_review <= (reviewed or published):  # type: ignore[operator]
         label = "last reviewed" if reviewed else "published"
-        yield Finding("/editorial/dates/next_review", f"next review ({next_review}) must come after {label} ({reviewed or published})")
+        yield Finding(
+            "/editorial/dates/next_review",
+            f"next review ({next_review}) must come after {label} ({reviewed or published})",
+        )
     past = [("/editorial/dates/published", published), ("/editorial/dates/last_reviewed", reviewed)]
     past.append(("/editorial/clinical_review/date", _date(editorial.get("clinical_review", {}).get("date"))))
     past += [

@@ -29,4 +29,10 @@ def check_library(documents: list[Document], context: RuleContext) -> Iterator[t
         stem = PurePath(document.path).stem
         article_id = document.data.get("id")
         if article_id != stem:
-            yield document, Finding("/id", f"id '{article_id}' differs from the file name '{stem}'; rename one of them")
+            yield (
+                document,
+                Finding(
+                    "/id",
+                    f"id '{article_id}' differs from the file name '{stem}'; rename one of them",
+                ),
+            )
