@@ -125,3 +125,28 @@ def test_validate_does_not_import_weasyprint(content_dir: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_format_auto_uses_github_annotations_inside_actions(content_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (content_dir / "bad.yaml").write_text("id: bad\nid: again\n")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert "::error file=content/bad.yaml,line=2,col=1,title=duplicate-key::" in run("validate")[1]
+    monkeypatch.delenv("GITHUB_ACTIONS")
+    assert "content/bad.yaml:2:1: error: duplicate key" in run("validate")[1]
+
+
+def test_schema_command_prints_the_bundled_schema() -> None:
+    code, output = run("schema")
+    assert code == 0
+    assert json.loads(output)["$id"].startswith("https://")
+    code, output = run("schema", "--path")
+    assert code == 0 and Path(output.strip()).is_file()
+
+
+def test_new_command_creates_then_refuses_to_overwrite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, output = run("new", "gout")
+    assert code == 0 and (tmp_path / "content" / "gout.yaml").is_file()
+    assert "immunopipe validate content/gout.yaml" in output
+    code, output = run("new", "gout")
+    assert code == 2 and "already exists" in output

@@ -5,6 +5,8 @@ Exit codes: 0 success, 1 content invalid, 2 usage or environment problem.
 
 from __future__ import annotations
 
+import os
+from datetime import date
 from pathlib import Path
 
 import click
@@ -12,6 +14,7 @@ import click
 from immunopipe import __version__
 from immunopipe.load import MissingPath, find_content_files
 from immunopipe.reporters import REPORTERS
+from immunopipe.scaffold import ScaffoldError, create_article
 from immunopipe.validate import validate_files
 from immunopipe.validate.schema import SchemaUnavailable
 
@@ -55,16 +58,27 @@ def main() -> None:
     """
 
 
-@main.command()
-@paths_argument
-@click.option(
+def resolve_format(output_format: str) -> str:
+    """``auto`` means GitHub annotations inside GitHub Actions, plain text elsewhere."""
+    if output_format != "auto":
+        return output_format
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+format_option = click.option(
     "--format",
     "output_format",
-    type=click.Choice(list(REPORTERS)),
-    default="text",
+    type=click.Choice(["auto", *REPORTERS]),
+    default="auto",
     show_default=True,
-    help="text: path:line:col messages; json: a machine-readable report; github: Actions annotations.",
+    help="text: path:line:col lines; json: a machine-readable report; github: Actions annotations; "
+    "auto: github when GITHUB_ACTIONS=true, else text.",
 )
+
+
+@main.command()
+@paths_argument
+@format_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not just errors.")
 def validate(paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
     """Check articles: YAML syntax, the schema, then immunopipe's rules.
@@ -82,5 +96,47 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
         outcome = validate_files(files)
     except SchemaUnavailable as exc:
         raise EnvironmentProblem(str(exc)) from None
-    click.echo(REPORTERS[output_format](outcome, strict), nl=False)
+    click.echo(REPORTERS[resolve_format(output_format)](outcome, strict), nl=False)
     raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)
+
+
+@main.command()
+@click.option("--path", "show_path", is_flag=True, help="Print where the bundled schema file is instead.")
+def schema(show_path: bool) -> None:
+    """Print the bundled article JSON Schema (draft 2020-12).
+
+    Point your editor at it for completion and hover help, e.g. with a first line
+    `# yaml-language-server: $schema=<path>` in each article.
+    """
+    from importlib import resources
+
+    bundled = resources.files("immunopipe").joinpath("schema", "article.schema.json")
+    if show_path:
+        click.echo(str(bundled))
+    else:
+        click.echo(bundled.read_text("utf-8"), nl=False)
+
+
+@main.command()
+@click.argument("article_id", metavar="ID")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CONTENT,
+    show_default=True,
+    help="Folder to create the article in.",
+)
+def new(article_id: str, content_dir: Path) -> None:
+    """Start a new article: write CONTENT/ID.yaml from a template.
+
+    The template passes the schema; its TODO placeholders are flagged by `immunopipe validate`
+    until they are filled in. An existing file is never overwritten.
+    """
+    try:
+        path = create_article(article_id, content_dir, today=date.today())
+    except ScaffoldError as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot create the article in {content_dir}: {exc.strerror}") from None
+    click.echo(f"created {path}; fill in the TODOs, then run: immunopipe validate {path}")

@@ -1,0 +1,37 @@
+"""Scaffolding: start a new article from a template that passes the schema."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+class ScaffoldError(Exception):
+    """The article cannot be created (bad id, or the file exists)."""
+
+
+def new_article_text(article_id: str, *, today: date) -> str:
+    """The template for a new article with ``article_id``, its placeholders marked TODO."""
+    template = resources.files("immunopipe").joinpath("data", "new-article.yaml").read_text("utf-8")
+    return template.replace("{id}", article_id).replace("{today}", today.isoformat())
+
+
+def create_article(article_id: str, content_dir: Path, *, today: date | None = None) -> Path:
+    """Write ``content_dir/<article_id>.yaml`` from the template; never overwrite a file."""
+    if not ID_PATTERN.fullmatch(article_id) or len(article_id) > 64:
+        raise ScaffoldError(
+            f"'{article_id}' is not a valid id: use lowercase letters a-z, digits and single hyphens"
+        )
+    path = content_dir / f"{article_id}.yaml"
+    content_dir.mkdir(parents=True, exist_ok=True)
+    text = new_article_text(article_id, today=today or date.today())
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"{path} already exists; choose another id or edit that file") from None
+    return path

@@ -1,0 +1,38 @@
+"""Scaffolding: a new article passes the schema and never overwrites anything."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from immunopipe.load import load_path
+from immunopipe.scaffold import ScaffoldError, create_article
+from immunopipe.validate.schema import SchemaChecker
+
+
+def test_new_article_passes_the_schema_and_keeps_placeholders(tmp_path: Path) -> None:
+    path = create_article("gout-medicine", tmp_path / "content", today=date(2026, 11, 26))
+    assert path == tmp_path / "content" / "gout-medicine.yaml"
+    document = load_path(path)
+    assert document.problems == []
+    assert SchemaChecker().check(document) == []
+    assert document.data["id"] == "gout-medicine"
+    assert document.data["editorial"]["sources"][0]["accessed"] == "2026-11-26"
+    assert "TODO" in path.read_text()
+    assert path.read_text().startswith("# yaml-language-server: $schema=")
+
+
+def test_existing_file_is_never_overwritten(tmp_path: Path) -> None:
+    (tmp_path / "lupus.yaml").write_text("keep me\n")
+    with pytest.raises(ScaffoldError, match="already exists"):
+        create_article("lupus", tmp_path)
+    assert (tmp_path / "lupus.yaml").read_text() == "keep me\n"
+
+
+@pytest.mark.parametrize("bad_id", ["../escape", "/etc/x", "Upper", "a/b", "trailing-", "x" * 65, "a\n"])
+def test_ids_are_checked_before_any_path_is_built(tmp_path: Path, bad_id: str) -> None:
+    with pytest.raises(ScaffoldError, match="not a valid id"):
+        create_article(bad_id, tmp_path / "content")
+    assert not (tmp_path / "content").exists()
