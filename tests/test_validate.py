@@ -16,7 +16,6 @@ from immunopipe.diagnostics import Severity
 from immunopipe.validate import validate_files
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules import RULES
-from immunopipe.validate.schema import SchemaChecker, load_schema
 
 TODAY = RuleContext(today=date(2026, 11, 26))
 
@@ -226,36 +225,3 @@ def test_every_rule_is_documented() -> None:
     for rule in RULES.values():
         assert rule.summary and rule.standard
         assert "Passes" in rule.doc and "Fails" in rule.doc, rule.id
-
-
-def test_schema_is_strict_and_documented() -> None:
-    schema = load_schema()
-    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] and schema["x-schema-version"]
-
-    def objects(node: object) -> list[dict]:
-        found = []
-        if isinstance(node, dict):
-            if node.get("type") == "object":
-                found.append(node)
-            for value in node.values():
-                found += objects(value)
-        elif isinstance(node, list):
-            for value in node:
-                found += objects(value)
-        return found
-
-    for obj in objects(schema):
-        assert obj.get("additionalProperties") is False
-        for name, prop in obj["properties"].items():
-            assert prop.get("description"), name
-
-
-def test_schema_checker_never_fetches_remote_refs() -> None:
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$ref": "https://example.org/x.json",
-    }
-    checker = SchemaChecker(schema)
-    with pytest.raises(Exception, match=r"Unresolvable|example\.org"):
-        checker.is_valid({})

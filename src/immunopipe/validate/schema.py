@@ -1,20 +1,30 @@
-"""The article JSON Schema: loading it, and turning its errors into located diagnostics."""
+"""The article JSON Schema: loading it, checking documents, and wording its errors for authors.
+
+Two validators, one schema. A compiled validator (jsonschema-rs, ~100x faster) answers "valid?"
+for every document; only when it says no does python-jsonschema run, to list every error with
+its path so each can be located by line and column. Both read ``pattern`` with ECMA-262
+semantics (``$`` is the end of the text, not "before a final newline"), and a differential test
+keeps them in agreement. Neither fetches anything: ``$ref`` resolves only inside the schema.
+"""
 
 from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, ValidationError
-from jsonschema.exceptions import SchemaError
-from referencing import Registry
+import jsonschema_rs
 
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.load import Document, escape_pointer_token
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
 
 SCHEMA_FILE = "article.schema.json"
 
@@ -46,7 +56,7 @@ _TYPE_WORDS = {
 
 _PATTERN_HINTS = {
     "^[a-z0-9]+(?:-[a-z0-9]+)*$": "use lowercase letters a-z, digits and single hyphens, e.g. 'type-1-diabetes'",
-    "^https?://": "write an absolute address starting with https://",
+    "^https?://[^\\s/?#]+([/?#]\\S*)?$": "write an absolute address such as https://example.org/page",
     "^[a-z]{2,3}(-[A-Z]{2})?$": "write a language tag such as 'en' or 'en-GB'",
 }
 
@@ -68,11 +78,36 @@ def load_schema() -> dict[str, Any]:
     """The article schema shipped inside the package."""
     try:
         text = resources.files("immunopipe").joinpath("schema", SCHEMA_FILE).read_text("utf-8")
-        schema = json.loads(text)
-        Draft202012Validator.check_schema(schema)
-    except (OSError, ValueError, SchemaError) as exc:
-        raise SchemaUnavailable(f"cannot use the bundled schema {SCHEMA_FILE}: {exc}") from exc
-    return schema
+        return json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise SchemaUnavailable(f"cannot read the bundled schema {SCHEMA_FILE}: {exc}") from exc
+
+
+@cache
+def _ecma_regex(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled so that a final ``$`` matches only at the very end, as in ECMA-262."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _detailed_validator(schema: dict[str, Any]) -> Validator:
+    """python-jsonschema, for its error paths; imported only when a document is invalid."""
+    from jsonschema import Draft202012Validator, ValidationError, validators
+    from jsonschema.exceptions import SchemaError
+    from referencing import Registry
+
+    def pattern(validator: Validator, expected: str, instance: Any, _schema: Any) -> Iterator[ValidationError]:
+        if validator.is_type(instance, "string") and not _ecma_regex(expected).search(instance):
+            yield ValidationError(f"{instance!r} does not match {expected!r}")
+
+    ecma_validator = validators.extend(Draft202012Validator, {"pattern": pattern})
+    try:
+        ecma_validator.check_schema(schema)
+    except SchemaError as exc:
+        raise SchemaUnavailable(f"the bundled schema is not a valid JSON Schema: {exc.message}") from exc
+    # An empty registry: a $ref can only point inside the schema, never to the network.
+    return ecma_validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER, registry=Registry())
 
 
 def schema_version() -> str:
@@ -85,21 +120,29 @@ class SchemaChecker:
 
     def __init__(self, schema: dict[str, Any] | None = None) -> None:
         self._schema = schema if schema is not None else load_schema()
-        # An empty registry: a $ref can only point inside the schema, never to the network.
-        self._validator = Draft202012Validator(
-            self._schema,
-            format_checker=Draft202012Validator.FORMAT_CHECKER,
-            registry=Registry(),
-        )
+        try:
+            self._fast = jsonschema_rs.validator_for(self._schema, validate_formats=True, offline=True)
+        except (ValueError, jsonschema_rs.ValidationError) as exc:
+            raise SchemaUnavailable(f"the bundled schema is not a valid JSON Schema: {exc}") from exc
+
+    @cached_property
+    def _detailed(self) -> Validator:
+        return _detailed_validator(self._schema)
 
     def is_valid(self, data: Any) -> bool:
-        """Fast yes/no answer, without building diagnostics."""
-        return self._validator.is_valid(data)
+        """Fast yes/no answer from the compiled validator, without building diagnostics."""
+        return self._fast.is_valid(data)
+
+    def is_valid_detailed(self, data: Any) -> bool:
+        """The same answer from python-jsonschema (the reference the fast path must agree with)."""
+        return self._detailed.is_valid(data)
 
     def check(self, document: Document) -> list[Diagnostic]:
         """Every schema problem of ``document``, located and worded for authors."""
+        if self._fast.is_valid(document.data):
+            return []
         found: dict[tuple[str, str, str], Diagnostic] = {}
-        for error in self._validator.iter_errors(document.data):
+        for error in self._detailed.iter_errors(document.data):
             for diagnostic in _diagnostics_for(error, document):
                 found.setdefault((diagnostic.pointer, diagnostic.rule, diagnostic.message), diagnostic)
         return sorted(found.values(), key=lambda d: (d.line, d.column, d.message))
