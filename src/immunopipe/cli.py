@@ -12,7 +12,17 @@ from pathlib import Path
 import click
 
 from immunopipe import __version__
+from immunopipe.export import (
+    FORMATS,
+    PAPER_SIZES,
+    ExportOptions,
+    FormatUnavailable,
+    WriteError,
+    export_articles,
+    file_name_diagnostics,
+)
 from immunopipe.load import MissingPath, find_content_files
+from immunopipe.model import article_from_data
 from immunopipe.reporters import REPORTERS
 from immunopipe.scaffold import ScaffoldError, create_article
 from immunopipe.validate import validate_files
@@ -140,3 +150,75 @@ def new(article_id: str, content_dir: Path) -> None:
     except OSError as exc:
         raise EnvironmentProblem(f"cannot create the article in {content_dir}: {exc.strerror}") from None
     click.echo(f"created {path}; fill in the TODOs, then run: immunopipe validate {path}")
+
+
+DEFAULT_EXPORTS = Path("exports")
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_EXPORTS,
+    show_default=True,
+    help="Folder to write json/, csv/ and pdf/ into.",
+)
+@click.option(
+    "--to",
+    "formats",
+    type=click.Choice(list(FORMATS)),
+    multiple=True,
+    help="Format to write; repeat for several. Default: all of them.",
+)
+@click.option("--paper", type=click.Choice(PAPER_SIZES), default="a4", show_default=True, help="PDF page size.")
+@click.option("--large-print", is_flag=True, help="PDF handouts in large print.")
+@click.option(
+    "--csv-bom/--no-csv-bom",
+    default=True,
+    show_default=True,
+    help="Start CSV files with a UTF-8 byte order mark, which Excel needs to show accents correctly.",
+)
+@format_option
+@click.option("--strict", is_flag=True, help="Refuse to export on warnings too, not just errors.")
+def export(
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    formats: tuple[str, ...],
+    paper: str,
+    large_print: bool,
+    csv_bom: bool,
+    output_format: str,
+    strict: bool,
+) -> None:
+    """Validate articles, then write them as JSON, CSV and PDF files under OUT.
+
+    PATHS are as for validate (default content/). Articles are checked exactly as validate
+    checks them; if any fails, the problems are printed and nothing is written. Otherwise the
+    export replaces the previous one file by file, atomically, and removes the per-article files
+    of articles no longer exported. A summary goes to stderr.
+
+    \b
+    Examples:
+      immunopipe export
+      immunopipe export --to json --to csv --out public/
+    """
+    files = content_files(paths)
+    try:
+        outcome = validate_files(files)
+    except SchemaUnavailable as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    naming_problems = file_name_diagnostics(outcome.documents)
+    if naming_problems:
+        outcome.diagnostics = sorted([*outcome.diagnostics, *naming_problems])
+    click.echo(REPORTERS[resolve_format(output_format)](outcome, strict), nl=False)
+    if outcome.failed(strict=strict):
+        raise SystemExit(EXIT_INVALID)
+    articles = [article_from_data(document.data) for document in outcome.documents]
+    options = ExportOptions(paper=paper, large_print=large_print, csv_bom=csv_bom)
+    try:
+        result = export_articles(articles, out_dir, formats=formats or tuple(FORMATS), options=options)
+    except (FormatUnavailable, WriteError) as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    click.echo(result.summary(), err=True)

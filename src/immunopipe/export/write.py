@@ -1,0 +1,188 @@
+"""Writing export files safely: each file appears whole or not at all, and only inside the output folder.
+
+Every file is written to a temporary file beside its target, flushed and ``fsync``-ed, given the
+usual permissions (``0666`` minus the umask; ``mkstemp`` alone would leave ``0600``) and then moved
+over the target with :func:`os.replace`, which is atomic. A crash or kill therefore leaves either
+the old file or the new one, never a truncated one. Temporary files are removed on any exception;
+the ones a killed process could not remove are recognisable by :data:`TEMP_SUFFIX` and are removed
+by the next export (:func:`remove_stray_temp_files`).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple
+
+from filelock import FileLock, Timeout
+
+#: Ending of temporary files (``.<target name>.<random><TEMP_SUFFIX>``), so strays can be found.
+TEMP_SUFFIX = ".immunopipe-tmp"
+
+#: Lock file that keeps two exports into the same folder from interleaving.
+LOCK_NAME = ".immunopipe.lock"
+LOCK_TIMEOUT_SECONDS = 60.0
+
+#: One part of a relative output path: no leading dot (so no ``..`` and no hidden files), no separators.
+_SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+_HINTS = {
+    errno.EACCES: "check the folder's permissions, or choose another folder with --out",
+    errno.EPERM: "check the folder's permissions, or choose another folder with --out",
+    errno.EROFS: "the file system is read-only; choose another folder with --out",
+    errno.ENOSPC: "the disk is full; free some space and export again",
+    errno.EDQUOT: "the disk quota is used up; free some space and export again",
+    errno.ENOTDIR: "a file stands where a folder is needed; choose another folder with --out",
+    errno.EEXIST: "a file stands where a folder is needed; choose another folder with --out",
+}
+
+
+class ExportFile(NamedTuple):
+    """One file of an export: its path relative to the output folder, and its bytes."""
+
+    path: PurePosixPath
+    data: bytes
+
+
+class WriteError(Exception):
+    """The output folder cannot be written: permissions, space, a file in the way, or an unsafe path."""
+
+
+def describe_os_error(exc: OSError, out_dir: Path) -> str:
+    """A one-line explanation of ``exc`` for someone exporting into ``out_dir``."""
+    where = exc.filename or out_dir
+    reason = exc.strerror or str(exc)
+    hint = _HINTS.get(exc.errno or 0)
+    return f"cannot write exports to {out_dir}: {reason}: {where}" + (f" ({hint})" if hint else "")
+
+
+def contained_path(root: Path, relative: PurePosixPath) -> Path:
+    """``root / relative``, refusing any path that could land outside ``root``.
+
+    ``root`` must already be resolved. Each part of ``relative`` must be a plain name; the
+    resolved result (following any symlinks already on disk) must still be inside ``root``.
+    """
+    if relative.is_absolute() or not relative.parts or not all(_SAFE_PART.fullmatch(p) for p in relative.parts):
+        raise WriteError(f"refusing to write {str(relative)!r}: not a plain relative file name")
+    target = root.joinpath(*relative.parts)
+    if not target.resolve().is_relative_to(root):
+        raise WriteError(f"refusing to write {relative}: it resolves to a place outside {root}")
+    return target
+
+
+@contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output folder ``root`` (which must exist)."""
+    lock = FileLock(root / LOCK_NAME, timeout=LOCK_TIMEOUT_SECONDS)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise WriteError(f"another export has been writing to {root} for over a minute; try again later") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def new_file_mode() -> int:
+    """Permissions for new files: ``0666`` minus the process umask (read for all by default).
+
+    Reading the umask means setting it briefly, so call this from one thread at a time.
+    """
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_files(root: Path, files: Sequence[ExportFile]) -> list[PurePosixPath]:
+    """Write ``files`` under ``root`` atomically; return the paths whose content changed.
+
+    Files whose bytes are already on disk are left untouched (their dates too). The rest are
+    written in two phases: first every new file is written in full to a temporary file and
+    flushed to disk; only then are they moved into place, in the given order. A failure in the
+    first phase leaves every existing file as it was; temporary files never outlive this call.
+    """
+    mode = new_file_mode()
+    targets = [(file, contained_path(root, file.path)) for file in files]
+    changed = [(file, target) for file, target in targets if not _holds(target, file.data)]
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for file, target in changed:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged.append((_stage(target, file.data, mode), target))
+        for temp, target in staged:
+            os.replace(temp, target)
+        for folder in dict.fromkeys(target.parent for _, target in staged):
+            sync_folder(folder)
+    finally:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+    return [file.path for file, _ in changed]
+
+
+def remove_files(root: Path, paths: Sequence[PurePosixPath]) -> None:
+    """Delete ``paths`` (relative to ``root``, checked like written paths) and sync their folders."""
+    targets = [contained_path(root, path) for path in paths]
+    for target in targets:
+        target.unlink(missing_ok=True)
+    for folder in dict.fromkeys(target.parent for target in targets):
+        sync_folder(folder)
+
+
+def remove_stray_temp_files(folder: Path) -> int:
+    """Remove temporary files an interrupted export left in ``folder``; return how many."""
+    if not folder.is_dir():
+        return 0
+    strays = [
+        entry
+        for entry in folder.iterdir()
+        if entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX) and not entry.is_symlink()
+    ]
+    for entry in strays:
+        entry.unlink(missing_ok=True)
+    return len(strays)
+
+
+def sync_folder(folder: Path) -> None:
+    """``fsync`` a folder so renames and deletions in it survive a power cut (POSIX only)."""
+    if os.name != "posix":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:  # some file systems cannot sync folders
+            raise
+    finally:
+        os.close(descriptor)
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    """True when ``target`` is a regular file that already contains exactly ``data``."""
+    try:
+        if target.is_symlink() or not target.is_file() or target.stat().st_size != len(data):
+            return False
+        return target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _stage(target: Path, data: bytes, mode: int) -> Path:
+    """Write ``data`` to a new temporary file beside ``target``, flushed to disk; return its path."""
+    descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+    temp = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
