@@ -1,0 +1,327 @@
+"""The export command end to end: validation gate, layout, determinism, stale files, failures, PDF hook."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
+
+from immunopipe.cli import main
+from immunopipe.export import UnsafeName, article_path, export_articles
+from immunopipe.export.write import TEMP_SUFFIX, WriteError, contained_path
+
+SEED_ID = "immune-system-medicine"
+JSON_AND_CSV = ("--to", "json", "--to", "csv")
+#: An edit that keeps the seed valid but changes its JSON and some of its CSV files.
+CHANGE_FROM, CHANGE_TO = "reading_time_minutes: 3", "reading_time_minutes: 4"
+CSV_FILES = {
+    f"csv/{name}"
+    for name in (
+        "articles.csv",
+        "sources.csv",
+        "uses.csv",
+        "conditions.csv",
+        "condition_codes.csv",
+        "medicine_classes.csv",
+        "class_codes.csv",
+        "medicines.csv",
+        "medicine_codes.csv",
+        "considerations.csv",
+        "glossary.csv",
+        "datapackage.json",
+    )
+}
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with content/ holding the seed article; the test runs inside it."""
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / f"{SEED_ID}.yaml").write_text(seed_text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def fake_pdf(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Stand in for ``immunopipe.export.pdf``; returns the calls made to its ``render_pdf``."""
+    calls: list[dict[str, Any]] = []
+
+    def render_pdf(article: Any, *, paper: str = "a4", large_print: bool = False) -> bytes:
+        calls.append({"id": article.id, "paper": paper, "large_print": large_print})
+        return f"%PDF-fake {article.id} {paper} {large_print}".encode()
+
+    module = types.ModuleType("immunopipe.export.pdf")
+    module.render_pdf = render_pdf  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "immunopipe.export.pdf", module)
+    return calls
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, ["export", *args], catch_exceptions=False)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` by relative path, hidden files included."""
+    if not root.exists():
+        return {}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def exported_files(root: Path) -> set[str]:
+    return {name for name in snapshot(root) if not name.startswith(".")}
+
+
+def add_article(workdir: Path, seed_text: str, article_id: str) -> Path:
+    """A second valid article: the seed under another id (and file name)."""
+    text = seed_text.replace(f"\nid: {SEED_ID}\n", f"\nid: {article_id}\n")
+    path = workdir / "content" / f"{article_id}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_export_writes_every_fact_as_json_and_csv(workdir: Path, seed_facts: tuple[str, ...]) -> None:
+    result = run(*JSON_AND_CSV)
+    assert result.exit_code == 0, result.output
+    assert ": error:" not in result.stdout
+    assert "exported 1 article to exports: 14 files written, 0 unchanged, 0 stale removed" in result.stderr
+    assert exported_files(workdir / "exports") == {f"json/{SEED_ID}.json", "json/index.json", *CSV_FILES}
+    article_json = (workdir / "exports" / "json" / f"{SEED_ID}.json").read_text("utf-8")
+    csv_text = "".join(p.read_text("utf-8-sig") for p in (workdir / "exports" / "csv").glob("*.csv"))
+    assert [fact for fact in seed_facts if fact not in article_json] == []
+    assert [fact for fact in seed_facts if fact not in csv_text] == []
+    index = json.loads((workdir / "exports" / "json" / "index.json").read_text("utf-8"))
+    assert [entry["file"] for entry in index["articles"]] == [f"{SEED_ID}.json"]
+
+
+def test_second_export_is_byte_identical_and_rewrites_nothing(workdir: Path) -> None:
+    run(*JSON_AND_CSV)
+    first = snapshot(workdir / "exports")
+    result = run(*JSON_AND_CSV)
+    assert result.exit_code == 0
+    assert "0 files written, 14 unchanged" in result.stderr
+    assert snapshot(workdir / "exports") == first
+
+
+def test_invalid_content_prints_diagnostics_and_writes_nothing(workdir: Path) -> None:
+    bad = workdir / "content" / "broken.yaml"
+    bad.write_text("id: broken\ntitle: 3\n", encoding="utf-8")
+    result = run(*JSON_AND_CSV)
+    assert result.exit_code == 1
+    assert "content/broken.yaml:2:8: error:" in result.stdout
+    assert not (workdir / "exports").exists()
+
+
+def test_invalid_content_leaves_the_earlier_export_byte_for_byte(workdir: Path, seed_text: str) -> None:
+    run(*JSON_AND_CSV)
+    before = snapshot(workdir / "exports")
+    (workdir / "content" / f"{SEED_ID}.yaml").write_text(
+        seed_text.replace("reading_time_minutes: 3", "reading_time_minutes: 0")
+    )
+    result = run(*JSON_AND_CSV)
+    assert result.exit_code == 1
+    assert "[schema-range]" in result.stdout
+    assert snapshot(workdir / "exports") == before
+
+
+def test_strict_refuses_to_export_on_warnings(workdir: Path) -> None:
+    result = CliRunner().invoke(main, ["validate", "--format", "json"], catch_exceptions=False)
+    has_warnings = any(d["severity"] == "warning" for d in json.loads(result.stdout)["diagnostics"])
+    strict = run(*JSON_AND_CSV, "--strict")
+    assert strict.exit_code == (1 if has_warnings else 0)
+    assert (workdir / "exports").exists() is not has_warnings
+
+
+def test_reserved_article_id_is_a_content_error(workdir: Path, seed_text: str) -> None:
+    add_article(workdir, seed_text, "index")
+    result = run(*JSON_AND_CSV)
+    assert result.exit_code == 1
+    assert "content/index.yaml:2:5: error: article id 'index' is reserved" in result.stdout
+    assert "[export-file-name]" in result.stdout
+    assert not (workdir / "exports").exists()
+
+
+@pytest.mark.parametrize(
+    "article_id",
+    ["../escape", "/etc/passwd", "a/b", "a\\b", "..", "", "abc\n", "Upper", "a--b", "-a", "a.json", "index", "é"],
+)
+def test_hostile_ids_cannot_name_files(article_id: str) -> None:
+    with pytest.raises(UnsafeName):
+        article_path("json", article_id, ".json")
+
+
+@given(st.text(max_size=80))
+def test_any_id_either_is_refused_or_names_one_file_inside_the_folder(article_id: str) -> None:
+    root = Path("/srv/exports")
+    try:
+        relative = article_path("json", article_id, ".json")
+    except UnsafeName:
+        return
+    assert relative.parts == ("json", f"{article_id}.json")
+    target = contained_path(root, relative)
+    assert target.parent == root / "json"
+
+
+def test_stale_article_files_are_removed_and_reported_nothing_else(workdir: Path, seed_text: str) -> None:
+    second = add_article(workdir, seed_text, "second-article")
+    run(*JSON_AND_CSV)
+    exports = workdir / "exports"
+    assert (exports / "json" / "second-article.json").exists()
+    keep = [exports / "json" / "notes.txt", exports / "json" / "Draft.json", exports / "pdf" / "second-article.pdf"]
+    for path in keep:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("mine")
+    second.unlink()
+    result = run(*JSON_AND_CSV)
+    assert result.exit_code == 0
+    assert "1 stale removed" in result.stderr
+    assert f"removed stale export {Path('exports/json/second-article.json')}" in result.stderr
+    assert not (exports / "json" / "second-article.json").exists()
+    assert all(path.read_text() == "mine" for path in keep)
+    index = json.loads((exports / "json" / "index.json").read_text("utf-8"))
+    assert [entry["id"] for entry in index["articles"]] == [SEED_ID]
+    medicines = (exports / "csv" / "medicines.csv").read_text("utf-8-sig")
+    assert "second-article" not in medicines
+
+
+@pytest.mark.parametrize("out", ["a-file", "a-file/exports"])
+def test_unwritable_out_is_a_clear_exit_2(workdir: Path, out: str) -> None:
+    (workdir / "a-file").write_text("not a folder")
+    result = run(*JSON_AND_CSV, "--out", out)
+    assert result.exit_code == 2
+    assert "Error: cannot write exports to" in result.stderr
+    assert "a file stands where a folder is needed" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root ignores folder permissions")
+def test_read_only_out_is_a_clear_exit_2(workdir: Path) -> None:
+    (workdir / "exports").mkdir(mode=0o555)
+    result = run(*JSON_AND_CSV)
+    assert result.exit_code == 2
+    assert "Permission denied" in result.stderr
+
+
+def test_failure_mid_write_keeps_earlier_export_and_leaves_no_temp_files(
+    workdir: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(*JSON_AND_CSV)
+    before = snapshot(workdir / "exports")
+    (workdir / "content" / f"{SEED_ID}.yaml").write_text(seed_text.replace(CHANGE_FROM, CHANGE_TO))
+    real_fsync, calls = os.fsync, []
+
+    def failing_fsync(descriptor: int) -> None:
+        calls.append(descriptor)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    result = run(*JSON_AND_CSV)
+    assert result.exit_code == 2
+    assert "No space left on device" in result.stderr and "disk is full" in result.stderr
+    assert snapshot(workdir / "exports") == before
+    assert not [p for p in (workdir / "exports").rglob("*") if p.name.endswith(TEMP_SUFFIX)]
+
+
+KILL_AT_SECOND_REPLACE = """
+import os, signal, sys
+from immunopipe.cli import main
+
+real_replace, calls = os.replace, []
+
+def replace_then_die(source, target):
+    calls.append(target)
+    if len(calls) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_replace(source, target)
+
+os.replace = replace_then_die
+main(["export", "--to", "json", "--to", "csv"])
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+def test_killed_export_leaves_whole_files_and_the_next_one_cleans_up(workdir: Path, seed_text: str) -> None:
+    run(*JSON_AND_CSV)
+    old = snapshot(workdir / "exports")
+    (workdir / "content" / f"{SEED_ID}.yaml").write_text(seed_text.replace(CHANGE_FROM, CHANGE_TO))
+    assert run(*JSON_AND_CSV, "--out", "reference").exit_code == 0
+    new = snapshot(workdir / "reference")
+
+    killed = subprocess.run([sys.executable, "-c", KILL_AT_SECOND_REPLACE], capture_output=True, timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+    after = snapshot(workdir / "exports")
+    strays = [name for name in after if name.endswith(TEMP_SUFFIX)]
+    assert strays, "the kill should have left temporary files behind"
+    for name, data in after.items():
+        if name not in strays and not name.startswith("."):
+            assert data in (old[name], new[name]), name
+    assert after[f"json/{SEED_ID}.json"] == new[f"json/{SEED_ID}.json"]
+    assert after["json/index.json"] == old["json/index.json"]
+
+    assert run(*JSON_AND_CSV).exit_code == 0
+    assert exported_files(workdir / "exports") == exported_files(workdir / "reference")
+    assert {k: v for k, v in snapshot(workdir / "exports").items() if not k.startswith(".")} == {
+        k: v for k, v in new.items() if not k.startswith(".")
+    }
+    assert not [p for p in (workdir / "exports").rglob("*") if p.name.endswith(TEMP_SUFFIX)]
+
+
+def test_default_formats_include_pdf_with_paper_and_large_print(workdir: Path, fake_pdf: list[dict[str, Any]]) -> None:
+    result = run("--paper", "letter", "--large-print")
+    assert result.exit_code == 0, result.output
+    assert fake_pdf == [{"id": SEED_ID, "paper": "letter", "large_print": True}]
+    assert (workdir / "exports" / "pdf" / f"{SEED_ID}.pdf").read_bytes() == f"%PDF-fake {SEED_ID} letter True".encode()
+    assert {f"json/{SEED_ID}.json", *CSV_FILES} <= exported_files(workdir / "exports")
+
+
+def test_pdf_unavailable_is_exit_2_and_writes_nothing(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "immunopipe.export.pdf", None)
+    result = run()
+    assert result.exit_code == 2
+    assert "Error: PDF export is not available in this installation" in result.stderr
+    assert not (workdir / "exports").exists()
+
+
+def test_json_report_keeps_stdout_machine_readable(workdir: Path) -> None:
+    result = run(*JSON_AND_CSV, "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["valid"] is True
+    assert result.stderr.startswith("exported 1 article")
+
+
+def test_no_bom_option_writes_plain_utf8(workdir: Path) -> None:
+    assert run("--to", "csv", "--no-csv-bom").exit_code == 0
+    assert (workdir / "exports" / "csv" / "articles.csv").read_bytes().startswith(b"article_id,")
+
+
+def test_api_raises_write_error_for_an_unusable_folder(workdir: Path) -> None:
+    (workdir / "exports").write_text("in the way")
+    with pytest.raises(WriteError, match="a file stands where a folder is needed"):
+        export_articles([], workdir / "exports", formats=("json",))
+
+
+def test_installed_script_exports_without_loading_weasyprint(workdir: Path) -> None:
+    script = Path(sys.executable).with_name("immunopipe")
+    result = subprocess.run([str(script), "export", *JSON_AND_CSV], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "exported 1 article to exports" in result.stderr
+    probe = (
+        "import sys\nfrom immunopipe.cli import main\n"
+        "try:\n    main(['export', '--to', 'json', '--to', 'csv', '--out', 'probe'])\n"
+        "except SystemExit:\n    pass\nprint('weasyprint' in sys.modules)"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert loaded.stdout.strip().splitlines()[-1] == "False"
+    assert (workdir / "probe" / "json" / "index.json").is_file()

@@ -1,0 +1,88 @@
+"""JSON export: schema-valid, normalised, deterministic documents and the sync index."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from immunopipe.export.json import IndexEntry, render_article, render_index
+from immunopipe.load import load_bytes
+from immunopipe.model import Article, article_from_data
+from immunopipe.validate.schema import load_schema, schema_version
+
+
+@pytest.fixture(scope="module")
+def seed_article(seed_text: str) -> Article:
+    return article_from_data(load_bytes(seed_text.encode("utf-8")).data)
+
+
+def validator_for(schema_id: str) -> Draft202012Validator:
+    """A validator for the schema a document names, looked up by ``$id`` among the bundled schemas."""
+    bundled = load_schema()
+    registry = Registry().with_resource(bundled["$id"], Resource.from_contents(bundled))
+    schema = registry.contents(schema_id)
+    return Draft202012Validator(schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def test_document_names_its_schema_and_validates_against_it(seed_article: Article) -> None:
+    document = json.loads(render_article(seed_article))
+    assert list(document) == ["$schema", "schema_version", "article"]
+    assert document["$schema"] == load_schema()["$id"]
+    assert document["schema_version"] == schema_version() == load_schema()["x-schema-version"]
+    errors = list(validator_for(document["$schema"]).iter_errors(document["article"]))
+    assert errors == []
+
+
+def test_article_keys_follow_schema_order(seed_article: Article) -> None:
+    article = json.loads(render_article(seed_article))["article"]
+    schema = load_schema()
+    assert list(article) == [key for key in schema["properties"] if key in article]
+    editorial_order = list(schema["properties"]["editorial"]["properties"])
+    assert list(article["editorial"]) == editorial_order
+    code_order = list(schema["$defs"]["code"]["properties"])
+    first_code = article["uses"][0]["conditions"][0]["codes"][0]
+    assert list(first_code) == [key for key in code_order if key in first_code]
+
+
+def test_every_fact_survives_a_round_trip(seed_article: Article, seed_facts: tuple[str, ...]) -> None:
+    raw = render_article(seed_article)
+    assert article_from_data(json.loads(raw)["article"]) == seed_article
+    text = raw.decode("utf-8")
+    missing = [fact for fact in seed_facts if fact not in text]
+    assert missing == []
+
+
+def test_utf8_without_escapes_and_with_final_newline(seed_article: Article) -> None:
+    title = "Médicaments ≥ 2 — 免疫 😀"
+    raw = render_article(dataclasses.replace(seed_article, title=title))
+    assert title.encode("utf-8") in raw
+    assert b"\\u" not in raw
+    assert raw.endswith(b"}\n") and not raw.endswith(b"\n\n")
+    assert raw.startswith(b'{\n  "$schema"')
+
+
+def test_same_article_gives_identical_bytes(seed_article: Article, seed_text: str) -> None:
+    again = article_from_data(load_bytes(seed_text.encode("utf-8")).data)
+    assert render_article(seed_article) == render_article(again)
+
+
+def test_index_lists_each_file_with_its_checksum(seed_article: Article) -> None:
+    other = dataclasses.replace(seed_article, id="other-article", title="Another title")
+    entries = [IndexEntry(a, f"{a.id}.json", render_article(a)) for a in (seed_article, other)]
+    index = json.loads(render_index(entries))
+    assert index["article_schema"] == load_schema()["$id"]
+    assert index["schema_version"] == schema_version()
+    assert index["articles"] == [
+        {
+            "id": entry.article.id,
+            "title": entry.article.title,
+            "file": entry.file_name,
+            "sha256": hashlib.sha256(entry.data).hexdigest(),
+        }
+        for entry in entries
+    ]
