@@ -296,3 +296,13 @@ def test_frictionless_enforces_the_declared_foreign_keys(written: Path, tmp_path
     report = frictionless_validate(tmp_path / DATAPACKAGE_NAME)
     errors = [error["type"] for task in report["tasks"] for error in task["errors"]]
     assert report["valid"] is False and errors == ["foreign-key", "foreign-key"]  # one row per article
+
+
+def test_readme_documents_every_table_and_its_columns_in_order() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = readme[readme.index("## Exports: JSON and CSV") :]
+    rows = {line.split(" | ")[0].strip("| `"): line for line in section.splitlines() if line.startswith("| `")}
+    for table in TABLES:
+        cells = [cell.strip() for cell in rows[table.file_name].strip("|").split(" | ")]
+        assert cells[-1] == ", ".join(f"`{column.name}`" for column in table.columns)
+        assert cells[2] == ", ".join(f"`{name}`" for name in table.primary_key)
