@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from immunopipe import __version__
+from immunopipe.config import Config, ConfigError, load_config
 from immunopipe.export import (
     FORMATS,
     PAPER_SIZES,
@@ -25,7 +26,8 @@ from immunopipe.load import MissingPath, find_content_files
 from immunopipe.model import article_from_data
 from immunopipe.reporters import REPORTERS
 from immunopipe.scaffold import ScaffoldError, create_article
-from immunopipe.validate import validate_files
+from immunopipe.validate import Outcome, validate_files
+from immunopipe.validate.catalogue import render_json, render_markdown, render_text
 from immunopipe.validate.schema import SchemaUnavailable
 
 EXIT_OK = 0
@@ -52,6 +54,23 @@ def content_files(paths: tuple[Path, ...]) -> list[Path]:
     if not files:
         raise EnvironmentProblem(f"no content files (*.yaml, *.yml) found in: {', '.join(map(str, targets))}")
     return files
+
+
+def project_config() -> Config:
+    """The ``[tool.immunopipe]`` settings of ./pyproject.toml; invalid settings exit 2."""
+    try:
+        return load_config()
+    except ConfigError as exc:
+        raise EnvironmentProblem(str(exc)) from None
+
+
+def check_files(files: list[Path]) -> Outcome:
+    """Validate ``files`` with the configured rule severities and options."""
+    config = project_config()
+    try:
+        return validate_files(files, context=config.rule_context(), severities=config.severities)
+    except SchemaUnavailable as exc:
+        raise EnvironmentProblem(str(exc)) from None
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -102,12 +121,38 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
       immunopipe validate content/lupus.yaml --format json
     """
     files = content_files(paths)
-    try:
-        outcome = validate_files(files)
-    except SchemaUnavailable as exc:
-        raise EnvironmentProblem(str(exc)) from None
+    outcome = check_files(files)
     click.echo(REPORTERS[resolve_format(output_format)](outcome, strict), nl=False)
     raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)
+
+
+RULE_LISTINGS = {"text": render_text, "json": render_json}
+
+
+@main.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice([*RULE_LISTINGS, "markdown"]),
+    default="text",
+    show_default=True,
+    help="text: a listing; json: one record per rule; markdown: the rule reference (docs/rules.md).",
+)
+def rules(output_format: str) -> None:
+    """List every rule: id, severity, what it checks and the standard it comes from.
+
+    Severities are those in force: the defaults, changed by [tool.immunopipe.rules] in
+    ./pyproject.toml. The markdown reference documents the defaults.
+
+    \b
+    Examples:
+      immunopipe rules
+      immunopipe rules --format markdown > docs/rules.md
+    """
+    if output_format == "markdown":
+        click.echo(render_markdown(), nl=False)
+        return
+    click.echo(RULE_LISTINGS[output_format](project_config().severities), nl=False)
 
 
 @main.command()
@@ -205,10 +250,7 @@ def export(
       immunopipe export --to json --to csv --out public/
     """
     files = content_files(paths)
-    try:
-        outcome = validate_files(files)
-    except SchemaUnavailable as exc:
-        raise EnvironmentProblem(str(exc)) from None
+    outcome = check_files(files)
     naming_problems = file_name_diagnostics(outcome.documents)
     if naming_problems:
         outcome.diagnostics = sorted([*outcome.diagnostics, *naming_problems])

@@ -17,10 +17,34 @@ from typing import Any
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.rules import (
     article_id_unique,
+    author_unknown,
+    clinical_review_consistent,
+    clinical_review_pending,
+    code_edition,
     code_format,
+    code_reference,
+    contact_route,
+    contact_unknown,
     cross_reference,
     date_order,
+    dates_unknown,
+    disclaimer_advice,
+    funding_statement,
+    glossary_term,
+    glossary_unused,
     id_matches_file,
+    publisher_named,
+    publisher_url_unknown,
+    readability_grade,
+    review_interval,
+    review_overdue,
+    source_identified,
+    source_url_unknown,
+    text_empty,
+    text_invisible_character,
+    text_mixed_script,
+    text_placeholder,
+    text_spacing,
     unique_id,
 )
 
@@ -65,6 +89,36 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     date_order,
     id_matches_file,
     article_id_unique,
+    # Provenance and accountability
+    publisher_named,
+    publisher_url_unknown,
+    source_identified,
+    source_url_unknown,
+    author_unknown,
+    clinical_review_pending,
+    clinical_review_consistent,
+    funding_statement,
+    contact_unknown,
+    contact_route,
+    # Currency
+    dates_unknown,
+    review_overdue,
+    review_interval,
+    # Complementarity
+    disclaimer_advice,
+    # Readability and plain language
+    readability_grade,
+    glossary_term,
+    glossary_unused,
+    # Codes
+    code_reference,
+    code_edition,
+    # Text hygiene
+    text_invisible_character,
+    text_mixed_script,
+    text_spacing,
+    text_empty,
+    text_placeholder,
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in map(_describe, RULE_MODULES)}

@@ -1,0 +1,99 @@
+"""Medical terms used in the text are explained in the article's glossary (a warning otherwise).
+
+Every text readers see (title, headings, names, prose and the glossary's own definitions) is
+searched, ignoring case, for the medical terms below, each with its common forms (plurals,
+``inflammatory`` for inflammation, ``T cell`` for T-cell). A term that is used but has no
+``glossary`` entry gets one warning, at its first use. The glossary is printed on the handout.
+
+Terms: antibody, antigen, antimetabolite, autoimmune, B-cell, biologic, biosimilar, calcineurin,
+chronic, corticosteroid, cytokine, DMARD, DNA, glucocorticoid, immunoglobulin,
+immunosuppressant, inflammation, insulin, interleukin, JAK inhibitor, lymphocyte, mTOR,
+pancreas, proliferation, stem cell, systemic, T-cell, TNF.
+
+Passes::
+
+    mechanism: Interfere with T-cell activation.
+    glossary:
+      - {term: T-cell, definition: A white blood cell that helps the body fight germs.}
+
+Fails (warning: no glossary entry for T-cell)::
+
+    mechanism: Interfere with T-cell activation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from immunopipe.diagnostics import Severity
+from immunopipe.validate.context import Finding, RuleContext
+from immunopipe.validate.text import reader_text
+
+ID = "glossary-term"
+SEVERITY = Severity.WARNING
+SUMMARY = "Medical terms used in the text are explained in the article's glossary."
+STANDARD = "PEMAT-P (medical terms are defined); NHS Standard and PIF TICK (plain language)"
+
+#: Medical terms and the forms they take in text (regular expressions, matched ignoring case).
+MEDICAL_TERMS: dict[str, str] = {
+    "antibody": r"antibod(?:y|ies)",
+    "antigen": r"antigens?",
+    "antimetabolite": r"antimetabolites?",
+    "autoimmune": r"autoimmun\w*",
+    "B-cell": r"b[- ]cells?",
+    "biologic": r"biologics?",
+    "biosimilar": r"biosimilars?",
+    "calcineurin": r"calcineurin",
+    "chronic": r"chronic(?:ally)?",
+    "corticosteroid": r"corticosteroids?",
+    "cytokine": r"cytokines?",
+    "DMARD": r"dmards?|disease-modifying anti-?rheumatic drugs?",
+    "DNA": r"dna",
+    "glucocorticoid": r"glucocorticoids?",
+    "immunoglobulin": r"immunoglobulins?",
+    "immunosuppressant": r"immunosuppress\w*",
+    "inflammation": r"inflamm\w*",
+    "insulin": r"insulin",
+    "interleukin": r"interleukins?",
+    "JAK inhibitor": r"jak inhibitors?|janus kinase inhibitors?",
+    "lymphocyte": r"lymphocytes?",
+    "mTOR": r"mtor",
+    "pancreas": r"pancrea\w*",
+    "proliferation": r"proliferat\w*",
+    "stem cell": r"stem[- ]cells?",
+    "systemic": r"systemic(?:ally)?",
+    "T-cell": r"t[- ]cells?",
+    "TNF": r"tnf|tumou?r necrosis factor",
+}
+
+
+@cache
+def term_pattern(term: str) -> re.Pattern[str]:
+    """The pattern that finds ``term`` in text: its listed forms, or the word itself (and plural)."""
+    forms = MEDICAL_TERMS.get(term, re.escape(term) + r"s?")
+    return re.compile(rf"\b(?:{forms})\b", re.IGNORECASE)
+
+
+def explained_terms(article: dict[str, Any]) -> set[str]:
+    """The listed medical terms the glossary explains (an entry may use any form of a term)."""
+    entries = [entry["term"].strip() for entry in article.get("glossary", [])]
+    return {term for term in MEDICAL_TERMS for entry in entries if term_pattern(term).fullmatch(entry)}
+
+
+def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
+    explained = explained_terms(article)
+    uses: dict[str, list[str]] = {}
+    for item in reader_text(article):
+        for term in MEDICAL_TERMS:
+            if term not in explained and term_pattern(term).search(item.text):
+                uses.setdefault(term, []).append(item.pointer)
+    for term, pointers in uses.items():
+        times = f" (in {len(pointers)} places)" if len(pointers) > 1 else ""
+        yield Finding(
+            pointers[0],
+            f"'{term}' is a medical term{times}: explain it in plain words in the glossary "
+            f"(glossary: - term: {term}, definition: ...)",
+        )

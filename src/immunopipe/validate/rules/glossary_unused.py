@@ -1,0 +1,47 @@
+"""Every glossary term is used in the article (a warning otherwise).
+
+A glossary entry whose term appears nowhere in the text readers see (apart from its own
+definition) is probably left over from an edit. Forms count as for ``glossary-term``: an entry
+``T-cell`` is used by ``T cells``.
+
+Passes::
+
+    mechanism: Interfere with T-cell activation.
+    glossary:
+      - {term: T-cell, definition: A white blood cell that helps the body fight germs.}
+
+Fails (warning: interferon is not in the text)::
+
+    mechanism: Interfere with T-cell activation.
+    glossary:
+      - {term: interferon, definition: A protein cells make to fight viruses.}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from immunopipe.diagnostics import Severity
+from immunopipe.validate.context import Finding, RuleContext
+from immunopipe.validate.rules.glossary_term import MEDICAL_TERMS, term_pattern
+from immunopipe.validate.text import reader_text
+
+ID = "glossary-unused"
+SEVERITY = Severity.WARNING
+SUMMARY = "Every glossary term is used in the article."
+STANDARD = "PEMAT-P (medical terms are defined); immunopipe conventions"
+
+
+def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
+    texts = list(reader_text(article))
+    for index, entry in enumerate(article.get("glossary", [])):
+        term = entry["term"].strip()
+        known = [name for name in MEDICAL_TERMS if term_pattern(name).fullmatch(term)]
+        pattern = term_pattern(known[0] if known else term)
+        own = f"/glossary/{index}/definition"
+        if not any(pattern.search(item.text) for item in texts if item.pointer != own):
+            yield Finding(
+                f"/glossary/{index}/term",
+                f"glossary term '{term}' is not used in the article: remove it or check its spelling",
+            )
