@@ -105,7 +105,7 @@ def write_files(root: Path, files: Sequence[ExportFile]) -> list[PurePosixPath]:
     Files whose bytes are already on disk are left untouched (their dates too). The rest are
     written in two phases: first every new file is written in full to a temporary file and
     flushed to disk; only then are they moved into place, in the given order. A failure in the
-    first phase leaves every existing file as it was; temporary files never outlive this call.
+    first phase leaves every existing file as it was; on any exception the temporary files are removed.
     """
     mode = new_file_mode()
     targets = [(file, contained_path(root, file.path)) for file in files]
