@@ -34,7 +34,7 @@ def run(*args: str) -> tuple[int, str]:
 def test_validate_defaults_to_content(content_dir: Path) -> None:
     code, output = run("validate")
     assert code == 0, output
-    assert "1 file checked" in output
+    assert "0 errors" in output and "in 1 of 1 file: passed" in output
 
 
 def test_validate_reports_compiler_style_and_exits_1(content_dir: Path) -> None:

@@ -38,13 +38,13 @@ class ReferenceCode:
         return (self.valid_from is None or year >= self.valid_from) and (self.valid_to is None or year <= self.valid_to)
 
     def editions(self) -> str:
-        """The editions the code is valid in, in words, e.g. ``from the 2024 edition``."""
+        """The editions the code is valid in, in words, e.g. ``in editions from 2024``."""
         if self.valid_from and self.valid_to:
             return f"in the {self.valid_from}-{self.valid_to} editions"
         if self.valid_from:
-            return f"from the {self.valid_from} edition"
+            return f"in editions from {self.valid_from}"
         if self.valid_to:
-            return f"until the {self.valid_to} edition"
+            return f"in editions up to {self.valid_to}"
         return "in every edition"
 
 

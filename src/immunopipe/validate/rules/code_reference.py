@@ -11,7 +11,7 @@ It is an error when:
   a subdivision of a listed ICD category counts as that category (``M32.1`` under ``M32``);
 * the table gives the code another meaning in that system: ``icd-10-cm`` ``T86.5`` means
   complications of stem cell transplant, while WHO ICD-10 ``T86.5`` means skin graft failure and
-  rejection, so one string in the wrong system says something else;
+  rejection: the same string in the wrong system says something else;
 * a class without a single code in a system has one (antimetabolites and biologics have no
   single ATC group).
 
@@ -76,9 +76,12 @@ def problem(name: str, names: frozenset[str], code: dict[str, Any]) -> str | Non
     table = [row for row in reference_codes() if row.system == system]
     mine = [row for row in table if row.names & names]
     same_code = [row for row in table if row.code == value and row.valid_in(year)]
+    if any(row.names & names for row in same_code):
+        return None
+    current = [row for row in mine if row.valid_in(year)]
+    if current and not any(row.code for row in current):
+        return f"{name} has no {system} code ({current[0].meaning}; {current[0].source}): remove {value}"
     if same_code:
-        if any(row.names & names for row in same_code):
-            return None
         meaning = same_code[0]
         message = f"{system} {value} means '{meaning.meaning}' ({meaning.source}), not {name}"
         elsewhere = [row for row in reference_codes() if row.system != system and row.code == value]
@@ -88,19 +91,16 @@ def problem(name: str, names: frozenset[str], code: dict[str, Any]) -> str | Non
         return message
     if not mine:
         return None
-    current = [row for row in mine if row.valid_in(year)]
     if not current:
         listed = "; ".join(f"{row.code} {row.editions()}" for row in mine if row.code)
         return f"the reference table has no {system} code for {name} in edition {version} ({listed})"
-    if not any(row.code for row in current):
-        return f"{name} has no {system} code ({current[0].meaning}; {current[0].source}): remove {value}"
     if _is_subdivision(value, current, system):
         return None
     expected = " or ".join(row.code for row in current if row.code)
     message = f"{name} is {expected} in {system} {version} ({current[0].source}), not {value}"
     former = [row for row in mine if row.code == value]
     if former:
-        message += f"; {value} was its code {former[0].editions()}"
+        message += f"; {value} is its code {former[0].editions()}"
     return message
 
 

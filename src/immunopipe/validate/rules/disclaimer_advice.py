@@ -1,7 +1,7 @@
 """The disclaimer says the article does not replace professional advice.
 
-The text must say that it does not replace (or is not a substitute for) advice, and name who
-gives that advice: a doctor, nurse, pharmacist, GP, clinician, care team or health professional.
+The text must say that it does not replace (or is not a substitute for) advice, in one sentence,
+and name who gives that advice: a doctor, nurse, pharmacist, GP, clinician, care team or health professional.
 
 Passes::
 
@@ -26,7 +26,9 @@ SEVERITY = Severity.ERROR
 SUMMARY = "The disclaimer says the article does not replace advice from a health professional."
 STANDARD = "HONcode complementarity; NHS Standard for Creating Health Content"
 
-NOT_A_REPLACEMENT = re.compile(r"\b(?:not|n't|never|no)\b[^.]{0,40}?\b(?:replace|substitute)", re.IGNORECASE)
+NOT_A_REPLACEMENT = re.compile(
+    r"(?:\b(?:not|never|no|nothing)|n['\u2019]t)\b[^.]{0,40}?\b(?:replace|substitute)", re.IGNORECASE
+)
 PROFESSIONAL = re.compile(
     r"\b(?:doctors?|nurses?|pharmacists?|GPs?|clinicians?|physicians?|midwi(?:fe|ves)|specialists?"
     r"|care team|(?:health ?care|health|medical) professionals?|professional (?:medical )?advice)\b",
