@@ -111,8 +111,10 @@ readability.max-grade = {DEFAULT_MAX_GRADE:g}    # readability-grade warns above
 # readability-grade = "error"
 ```
 
-Unknown keys, unknown rule ids and values of the wrong kind stop the run with exit code 2.
-YAML and schema checks are always errors.
+`validate` and `export` apply the rule severities and the readability grade; `content`, `out`
+and `paper` are read and checked, and reserved as the commands' defaults. Unknown keys, unknown
+rule ids and values of the wrong kind stop the run with exit code 2. YAML and schema checks are
+always errors.
 
 ## Overview
 
