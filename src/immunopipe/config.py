@@ -23,7 +23,6 @@ import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -67,15 +66,9 @@ class Config:
         """The options rules read from :attr:`RuleContext.options`."""
         return {MAX_GRADE_OPTION: self.readability_max_grade}
 
-    def rule_context(self, today: date | None = None) -> RuleContext:
-        """A rule context with these options (and ``today``, default the real date)."""
-        if today is None:
-            return RuleContext(options=self.rule_options())
-        return RuleContext(today=today, options=self.rule_options())
-
-    def severity(self, rule_id: str) -> Severity | None:
-        """The severity a rule runs with: configured, else its default (``None`` = off)."""
-        return self.severities.get(rule_id, RULES[rule_id].severity)
+    def rule_context(self) -> RuleContext:
+        """A rule context (dated today) with these options."""
+        return RuleContext(options=self.rule_options())
 
 
 def load_config(directory: Path | None = None) -> Config:
