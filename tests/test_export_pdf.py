@@ -1,0 +1,605 @@
+"""PDF handouts: real WeasyPrint renders read back with pypdf and pdfium.
+
+Renders are slow (about half a second each), so the seed article's renders are shared by
+module-scoped fixtures and each test only reads them.
+"""
+
+from __future__ import annotations
+
+import copy
+import ctypes
+import dataclasses
+import io
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pypdf
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
+import pytest
+
+from immunopipe.export import pdf as handout
+from immunopipe.load import load_bytes
+from immunopipe.model import UNKNOWN, Article, article_from_data
+
+SEED_ID = "immune-system-medicine"
+A4 = (595.28, 841.89)
+LETTER = (612.0, 792.0)
+DISCLAIMER = "Does not replace advice from a healthcare professional."
+DATE_KEYS = {"published", "last_reviewed", "next_review", "accessed", "date"}
+#: Keys whose values are identifiers or enumerations, shown through wording rather than verbatim.
+UNPRINTED_KEYS = {"id", "kind", "system", "source", "status", "language", "part_of"}
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def seed_data(seed_text: str) -> dict[str, Any]:
+    return copy.deepcopy(load_bytes(seed_text.encode("utf-8")).data)
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+def squeezed(text: str) -> str:
+    """Text without any whitespace, so line breaks (even inside URLs) do not matter."""
+    return "".join(text.split())
+
+
+def printed_facts(article: Article) -> Iterator[str]:
+    """Every fact of ``article`` in the words the handout prints it with."""
+
+    def walk(value: object, key: str) -> Iterator[str]:
+        if isinstance(value, dict):
+            if "system" in value:
+                yield f"{handout.CODE_SYSTEM_NAMES[value['system']]} {value['version']}"
+            if key == "considerations":
+                yield handout.CONSIDERATION_LABELS[value["kind"]]
+            for child_key, child in value.items():
+                yield from walk(child, child_key)
+        elif isinstance(value, list):
+            for item in value:
+                yield from walk(item, key)
+        elif isinstance(value, int):
+            yield f"{value}-minute"
+        elif isinstance(value, str) and key not in UNPRINTED_KEYS and value != UNKNOWN:
+            yield handout.long_date(value) if key in DATE_KEYS else value
+
+    yield from walk(article.to_data(), "")
+
+
+def text_sizes(pdf: bytes) -> list[float]:
+    """The size in points of every text object on every page (font size times its scale)."""
+    document = pdfium.PdfDocument(pdf)
+    sizes = []
+    for page in document:
+        for text_object in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_TEXT], max_depth=8):
+            size = ctypes.c_float()
+            pdfium_raw.FPDFTextObj_GetFontSize(text_object.raw, size)
+            sizes.append(round(size.value * abs(text_object.get_matrix().d), 2))
+    return sizes
+
+
+def structure_types(pdf: bytes) -> set[str]:
+    """Every structure element type in the tagged PDF's structure tree."""
+    root = pypdf.PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    found: set[str] = set()
+    pending: list[Any] = [root["/StructTreeRoot"].get_object()]
+    while pending:
+        node = pending.pop()
+        if "/S" in node:
+            found.add(str(node["/S"]))
+        kids = node.get("/K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object()
+            if isinstance(kid, dict):
+                pending.append(kid)
+    return found
+
+
+def font_names(pdf: bytes) -> set[str]:
+    """Names of the fonts used on the pages, without their subset prefix (``ABCDEF+``)."""
+    names = set()
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+")[-1])
+    return names
+
+
+def attachments_and_images(pdf: bytes) -> list[str]:
+    """Names of embedded files, file-attachment annotations and images in ``pdf``."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    found = [f"file {name}" for name in reader.attachments]
+    for page in reader.pages:
+        annotations = [annotation.get_object() for annotation in page.get("/Annots", [])]
+        found += [f"annotation {a['/Subtype']}" for a in annotations if a["/Subtype"] == "/FileAttachment"]
+        found += [f"image {image.name}" for image in page.images]
+    return found
+
+
+class RequestLog(BaseHTTPRequestHandler):
+    """Records every request to the local test server (in ``paths``) and answers 404."""
+
+    paths: ClassVar[list[str]]
+
+    def do_GET(self) -> None:
+        self.paths.append(self.path)
+        self.send_response(404)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep test output quiet."""
+
+
+# --- fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_article(seed_text: str) -> Article:
+    return article_from_data(seed_data(seed_text))
+
+
+@pytest.fixture(scope="module")
+def renders(seed_article: Article) -> dict[tuple[str, bool], bytes]:
+    """The seed handout on A4, on Letter, and in large print on A4."""
+    return {
+        (paper, large): handout.render_pdf(seed_article, paper=paper, large_print=large)
+        for paper, large in (("a4", False), ("letter", False), ("a4", True))
+    }
+
+
+@pytest.fixture(scope="module")
+def a4(renders: dict[tuple[str, bool], bytes]) -> bytes:
+    return renders["a4", False]
+
+
+@pytest.fixture(scope="module")
+def approved_data(seed_text: str) -> dict[str, Any]:
+    """The seed as a clinically approved article with every editorial fact known and long values."""
+    data = seed_data(seed_text)
+    editorial = data["editorial"]
+    editorial["dates"] = {"published": "2026-09-30", "last_reviewed": "2026-10-01", "next_review": "2027-09-30"}
+    editorial["clinical_review"] = {
+        "status": "approved",
+        "reviewer": {"name": "Dr Jane Smith-Worthington", "credentials": "Consultant rheumatologist"},
+        "date": "2026-09-28",
+    }
+    editorial["author"] = {"name": "Alex Writer", "credentials": "Medical writer"}
+    editorial["contact"] = {"text": "Tell us what you think of this leaflet", "url": "https://example.org/feedback"}
+    editorial["publisher"] = {"name": "Example Health Information Service", "url": "https://example.org/"}
+    editorial["sources"][0]["title"] = "A source title long enough to need several lines " * 4
+    return data
+
+
+@pytest.fixture(scope="module")
+def approved_pdf(approved_data: dict[str, Any]) -> bytes:
+    return handout.render_pdf(article_from_data(approved_data))
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, list[str]]]:
+    """A local HTTP server on 127.0.0.1: its base URL and the paths requested from it."""
+
+    class Handler(RequestLog):
+        paths: ClassVar[list[str]] = []
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", Handler.paths
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make urllib talk to 127.0.0.1 directly, whatever proxy the environment names."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("no_proxy", "*")
+    monkeypatch.setenv("NO_PROXY", "*")
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.txt"
+    path.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
+    return path
+
+
+# --- content -------------------------------------------------------------------------------
+
+
+def test_every_fact_of_the_article_is_printed(seed_article: Article, a4: bytes) -> None:
+    text = squeezed(" ".join(page_texts(a4)))
+    missing = [fact for fact in printed_facts(seed_article) if squeezed(fact) not in text]
+    assert missing == []
+
+
+def test_every_fact_of_the_source_text_is_printed(seed_facts: tuple[str, ...], a4: bytes) -> None:
+    text = squeezed(" ".join(page_texts(a4)))
+    assert [fact for fact in seed_facts if squeezed(fact) not in text] == []
+
+
+def test_every_fact_of_an_approved_article_is_printed(approved_data: dict[str, Any], approved_pdf: bytes) -> None:
+    article = article_from_data(approved_data)
+    text = squeezed(" ".join(page_texts(approved_pdf)))
+    assert [fact for fact in printed_facts(article) if squeezed(fact) not in text] == []
+    assert squeezed("Clinically reviewed by Dr Jane Smith-Worthington, Consultant rheumatologist") in text
+
+
+def test_unknown_facts_are_stated_honestly(a4: bytes) -> None:
+    text = " ".join(" ".join(page_texts(a4)).split())
+    assert "Not yet clinically reviewed" in text
+    assert "Published: Date not known. Last reviewed: Date not known. Next review: Date not known." in text
+    assert "Written by: not named by the source." in text
+    assert "Feedback: no contact details given by the source." in text
+    assert "Web address not known." in text
+
+
+def test_every_page_has_the_footer_with_page_x_of_y(seed_article: Article, a4: bytes) -> None:
+    pages = [" ".join(text.split()) for text in page_texts(a4)]
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert DISCLAIMER in text
+        assert "Not yet clinically reviewed." in text
+        assert "Published: not known · Last reviewed: not known · Next review: not known" in text
+        assert f"{seed_article.editorial.publisher.name} · Source: {seed_article.title}" in text
+
+
+def test_footer_of_an_approved_article_gives_its_dates(approved_pdf: bytes) -> None:
+    for text in page_texts(approved_pdf):
+        text = " ".join(text.split())
+        assert "Published: 30 Sep 2026 · Last reviewed: 1 Oct 2026 · Next review: 30 Sep 2027" in text
+        assert f"Clinically reviewed 28 Sep 2026. {DISCLAIMER}" in text
+
+
+def test_key_message_comes_first_and_sections_follow_in_reading_order(seed_article: Article, a4: bytes) -> None:
+    text = " ".join(" ".join(page_texts(a4)).split())
+    headings = [
+        seed_article.title,
+        "The main point",
+        *(use.title for use in seed_article.uses),
+        "Types of medicine and how they work",
+        "Things to know",
+        "Words explained",
+        "About this leaflet",
+        "Medical codes, for health professionals",
+    ]
+    positions = [text.find(heading) for heading in headings]
+    assert -1 not in positions
+    assert positions == sorted(positions)
+    assert text.find(seed_article.summary) < text.find(seed_article.uses[0].description)
+
+
+def test_medicine_classes_are_a_table_with_class_examples_and_mechanism(a4: bytes) -> None:
+    assert {"/Table", "/TH", "/TD", "/TR"} <= structure_types(a4)
+    text = " ".join(" ".join(page_texts(a4)).split())
+    assert "Type of medicine Examples How it works" in text
+    assert "cyclosporine (also called ciclosporin), tacrolimus" in text
+
+
+def test_glossary_is_shown_only_when_present(seed_article: Article) -> None:
+    with_glossary = handout.render_html(seed_article)
+    without = handout.render_html(dataclasses.replace(seed_article, glossary=()))
+    assert "Words explained" in with_glossary
+    assert f"<strong>{seed_article.glossary[0].term}:</strong>" in with_glossary
+    assert "Words explained" not in without
+
+
+# --- layout --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", A4), ("letter", LETTER)])
+def test_page_size(renders: dict[tuple[str, bool], bytes], paper: str, size: tuple[float, float]) -> None:
+    for page in pypdf.PdfReader(io.BytesIO(renders[paper, False])).pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(size, abs=0.01)
+
+
+def test_page_counts(renders: dict[tuple[str, bool], bytes]) -> None:
+    counts = {key: len(pypdf.PdfReader(io.BytesIO(pdf)).pages) for key, pdf in renders.items()}
+    # Two pages of patient text; the third holds the glossary's 20 terms, sources and codes.
+    assert counts["a4", False] <= 3
+    assert counts["letter", False] <= 3
+    assert counts["a4", True] > counts["a4", False]
+
+
+def test_no_text_is_smaller_than_12_pt(a4: bytes) -> None:
+    sizes = text_sizes(a4)
+    assert min(sizes) >= 12
+    assert max(set(sizes), key=sizes.count) == 12  # the body text
+
+
+def test_large_print_is_at_least_16_pt_with_18_pt_body(renders: dict[tuple[str, bool], bytes]) -> None:
+    sizes = text_sizes(renders["a4", True])
+    assert min(sizes) >= 16
+    assert max(set(sizes), key=sizes.count) == 18
+
+
+def test_long_footer_values_stay_inside_the_page(approved_data: dict[str, Any], approved_pdf: bytes) -> None:
+    article = article_from_data(approved_data)
+    letter = handout.render_pdf(article, paper="letter")
+    large_print = handout.render_pdf(article, large_print=True)
+    for pdf in (approved_pdf, letter, large_print):
+        for page in pdfium.PdfDocument(pdf):
+            text_page = page.get_textpage()
+            boxes = [text_page.get_charbox(index) for index in range(text_page.count_chars())]
+            assert min(bottom for _, bottom, _, _ in boxes) > 10  # points above the paper's edge
+            assert max(top for _, _, _, top in boxes) < page.get_height() - 10
+
+
+def test_bundled_font_is_embedded(a4: bytes) -> None:
+    fonts = font_names(a4)
+    assert {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"} <= fonts
+    assert {font for font in fonts if not font.startswith("Atkinson-Hyperlegible")} == set()
+
+
+def test_without_the_font_package_system_fonts_are_used(seed_article: Article, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handout, "_font_files", dict)
+    pdf = handout.render_pdf(seed_article)
+    assert font_names(pdf)
+    assert not any(font.startswith("Atkinson") for font in font_names(pdf))
+    assert DISCLAIMER in " ".join(page_texts(pdf)[0].split())
+
+
+# --- accessibility and metadata ------------------------------------------------------------
+
+
+def test_tagged_pdf_ua_with_language_and_headings(seed_article: Article, a4: bytes) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(a4))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == seed_article.language
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert {"/H1", "/H2", "/H3", "/L", "/LI", "/P"} <= structure_types(a4)
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r"pdfuaid:part=.1.", xmp)
+
+
+def test_document_metadata_comes_from_the_content(seed_article: Article, a4: bytes) -> None:
+    metadata = pypdf.PdfReader(io.BytesIO(a4)).metadata
+    assert metadata is not None
+    assert metadata["/Title"] == seed_article.title
+    assert metadata["/Author"] == seed_article.editorial.publisher.name  # the source names no author
+    assert metadata["/Subject"] == seed_article.summary
+    keywords = metadata["/Keywords"].split(", ")
+    assert keywords[0] == seed_article.category
+    assert {"Rheumatoid arthritis", "Calcineurin inhibitors"} <= set(keywords)
+
+
+def test_approved_article_metadata_has_its_author_and_dates(approved_pdf: bytes) -> None:
+    metadata = pypdf.PdfReader(io.BytesIO(approved_pdf)).metadata
+    assert metadata is not None
+    assert metadata["/Author"] == "Alex Writer"
+    assert metadata["/CreationDate"] == "D:20260930"
+    assert metadata["/ModDate"] == "D:20261001"
+
+
+def test_document_dates_without_content_dates(seed_article: Article, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert handout.document_dates(seed_article) == (None, None)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert handout.document_dates(seed_article) == ("2023-11-14T22:13:20Z", "2023-11-14T22:13:20Z")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a number")
+    assert handout.document_dates(seed_article) == (None, None)
+
+
+def test_weasyprint_errors_fail_the_render(seed_article: Article, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without lang, PDF/UA rendering logs an ERROR yet still writes a PDF.
+    monkeypatch.setattr(handout, "render_html", lambda article, large_print: "<html><body><p>x</p></body></html>")
+    with pytest.raises(handout.PdfRenderError, match="lang"):
+        handout.render_pdf(seed_article)
+
+
+def test_unknown_paper_is_refused(seed_article: Article) -> None:
+    with pytest.raises(ValueError, match="unknown paper size 'a5'"):
+        handout.render_pdf(seed_article, paper="a5")
+
+
+# --- security ------------------------------------------------------------------------------
+
+
+def hostile_texts(base_url: str, secret: Path) -> dict[str, str]:
+    return {
+        "img": f'<img src="{base_url}/img.png" alt="x">',
+        "attachment": f'<link rel="attachment" href="file://{secret}">',
+        "css": f"url({base_url}/bg.png) url(file://{secret}) </style><style>@import '{base_url}/x.css';",
+        "template": "{{ 7 * 7 }} {% raw %}",
+        "quote": '" onload="x" \' <script>alert(1)</script>',
+    }
+
+
+def hostile_article(seed_text: str, texts: dict[str, str]) -> Article:
+    data = seed_data(seed_text)
+    data["title"] = texts["img"]
+    data["category"] = texts["quote"]
+    data["summary"] = texts["attachment"]
+    data["uses"][0]["description"] = texts["css"]
+    data["uses"][0]["conditions"][0]["name"] = texts["template"]
+    data["medicine_classes"][0]["mechanism"] = texts["css"]
+    data["considerations"][0]["text"] = texts["attachment"]
+    data["glossary"] = [{"term": texts["img"], "definition": texts["quote"]}]
+    data["editorial"]["publisher"]["name"] = texts["quote"]
+    data["editorial"]["sources"][0]["title"] = texts["attachment"]
+    return article_from_data(data)
+
+
+def test_hostile_content_is_escaped_in_the_html(seed_text: str, secret_file: Path) -> None:
+    texts = hostile_texts("http://127.0.0.1:9", secret_file)
+    html = handout.render_html(hostile_article(seed_text, texts))
+    assert "<img" not in html
+    assert "<script" not in html
+    assert 'rel="attachment"' not in html
+    assert "&lt;link rel=&#34;attachment&#34;" in html
+    assert "{{ 7 * 7 }}" in html
+
+
+def test_hostile_content_is_printed_as_text_and_nothing_is_fetched_or_attached(
+    seed_text: str, secret_file: Path, server: tuple[str, list[str]], no_proxy: None
+) -> None:
+    base_url, requests = server
+    texts = hostile_texts(base_url, secret_file)
+    pdf = handout.render_pdf(hostile_article(seed_text, texts))
+    text = squeezed(" ".join(page_texts(pdf)))
+    assert [name for name, value in texts.items() if squeezed(value) not in text] == []
+    assert requests == []
+    assert attachments_and_images(pdf) == []
+
+
+def attack_html(base_url: str, secret: Path) -> str:
+    return f"""<html lang="en"><head>
+<link rel="attachment" href="file://{secret}">
+<style>@import url("{base_url}/import.css"); p {{ background: url("{base_url}/bg.png") }}</style>
+</head><body><p>x</p><img alt="x" src="{base_url}/img.png"></body></html>"""
+
+
+def test_default_fetcher_attaches_local_files_and_makes_requests(
+    secret_file: Path, server: tuple[str, list[str]], no_proxy: None
+) -> None:
+    """The attack the asset fetcher exists for: WeasyPrint's default fetcher falls for it."""
+    import weasyprint
+
+    base_url, requests = server
+    requests.clear()
+    pdf = weasyprint.HTML(string=attack_html(base_url, secret_file)).write_pdf()
+    assert "file secret.txt" in attachments_and_images(pdf)
+    assert requests != []
+
+
+def test_asset_fetcher_refuses_files_and_requests(
+    secret_file: Path, server: tuple[str, list[str]], no_proxy: None
+) -> None:
+    import weasyprint
+
+    from immunopipe.export.fetcher import AssetFetcher
+
+    base_url, requests = server
+    requests.clear()
+    fetcher = AssetFetcher({})
+    pdf = weasyprint.HTML(string=attack_html(base_url, secret_file), url_fetcher=fetcher).write_pdf()
+    assert requests == []
+    assert attachments_and_images(pdf) == []
+    assert set(fetcher.refused) == {
+        f"file://{secret_file}",
+        f"{base_url}/import.css",
+        f"{base_url}/bg.png",
+        f"{base_url}/img.png",
+    }
+
+
+def test_asset_fetcher_serves_only_its_assets(secret_file: Path, server: tuple[str, list[str]]) -> None:
+    from immunopipe.export.fetcher import AssetFetcher, RefusedURL
+
+    base_url, requests = server
+    requests.clear()
+    fetcher = AssetFetcher({"immunopipe-asset:secret.txt": (secret_file, "text/plain")})
+    assert fetcher.fetch("immunopipe-asset:secret.txt").read() == b"TOP-SECRET-CONTENT"
+    for url in (f"file://{secret_file}", f"{base_url}/redirect", "data:text/plain,hello", "immunopipe-asset:other"):
+        with pytest.raises(RefusedURL):
+            fetcher.fetch(url)
+    assert requests == []
+
+
+def test_a_refused_url_fails_the_render(seed_article: Article, monkeypatch: pytest.MonkeyPatch) -> None:
+    html = '<html lang="en"><body><img alt="x" src="immunopipe-asset:missing.png"></body></html>'
+    monkeypatch.setattr(handout, "render_html", lambda article, large_print: html)
+    with pytest.raises(handout.PdfRenderError, match=r"refused to load immunopipe-asset:missing\.png"):
+        handout.render_pdf(seed_article)
+
+
+# --- determinism ---------------------------------------------------------------------------
+
+
+def test_re_render_is_byte_identical_and_leaves_the_environment_alone(
+    seed_article: Article, a4: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert handout.render_pdf(seed_article) == a4
+    assert "SOURCE_DATE_EPOCH" not in handout.os.environ
+
+
+def test_invalid_source_date_epoch_is_restored(seed_article: Article, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    assert handout.render_pdf(seed_article).startswith(b"%PDF-1.7")
+    assert handout.os.environ["SOURCE_DATE_EPOCH"] == "soon"
+
+
+# --- helpers of the template ---------------------------------------------------------------
+
+
+def test_dates_in_words() -> None:
+    assert handout.long_date("2026-03-01") == "1 March 2026"
+    assert handout.long_date(UNKNOWN) == "Date not known"
+    assert handout.short_date("2026-09-30") == "30 Sep 2026"
+    assert handout.short_date(UNKNOWN) == "not known"
+
+
+def test_conditions_that_are_part_of_another_are_nested(seed_article: Article) -> None:
+    tree = handout.condition_tree(seed_article.uses[0])
+    nested = {condition.id: [part.id for part in parts] for condition, parts in tree}
+    assert nested["inflammatory-bowel-disease"] == ["crohns-disease", "ulcerative-colitis"]
+    assert "crohns-disease" not in nested
+
+
+def test_code_index_groups_codes_by_system_and_edition(seed_article: Article) -> None:
+    index = dict(handout.code_index(seed_article))
+    assert list(index) == ["WHO ICD-10 2019", "WHO ATC 2026", "RxNorm 2026", "No single code"]
+    assert index["WHO ICD-10 2019"][0] == "Rheumatoid arthritis M05, M06"
+    assert "Calcineurin inhibitors L04AD" in index["WHO ATC 2026"]  # label equal to the name: not repeated
+    assert "Corticosteroids H02AB (Glucocorticoids)" in index["WHO ATC 2026"]
+    assert index["No single code"] == ["Antimetabolites", "Biologics"]
+
+
+def test_sentence_adds_a_full_stop_only_when_missing() -> None:
+    assert handout.sentence("What is it?") == "What is it?"
+    assert handout.sentence(" Checked ") == "Checked."
+
+
+# --- packaging and the command line --------------------------------------------------------
+
+
+def test_templates_are_installed_as_package_data() -> None:
+    templates = files("immunopipe.export") / "templates"
+    assert (templates / handout.TEMPLATE_NAME).is_file()
+    assert (templates / handout.STYLESHEET_NAME).is_file()
+
+
+def test_cli_help_and_validate_never_import_weasyprint(tmp_path: Path, seed_text: str) -> None:
+    article = tmp_path / f"{SEED_ID}.yaml"
+    article.write_text(seed_text, encoding="utf-8")
+    code = f"""
+import sys
+import immunopipe.export.pdf
+from immunopipe.cli import main
+for args in (["--help"], ["validate", {str(article)!r}]):
+    try:
+        main(args, standalone_mode=False)
+    except SystemExit:
+        pass
+print(sorted(name for name in ("weasyprint", "fontTools", "jinja2") if name in sys.modules))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "weasyprint" not in result.stdout.splitlines()[-1]
+    assert "fontTools" not in result.stdout.splitlines()[-1]
+
+
+def test_export_command_writes_the_pdf_next_to_json_and_csv(tmp_path: Path, seed_text: str, a4: bytes) -> None:
+    article = tmp_path / "content" / f"{SEED_ID}.yaml"
+    article.parent.mkdir()
+    article.write_text(seed_text, encoding="utf-8")
+    script = Path(sys.executable).with_name("immunopipe")
+    out = tmp_path / "exports"
+    subprocess.run([str(script), "export", str(article), "--out", str(out)], capture_output=True, check=True)
+    assert (out / "pdf" / f"{SEED_ID}.pdf").read_bytes() == a4
+    assert (out / "json" / f"{SEED_ID}.json").is_file()
+    assert (out / "csv" / "articles.csv").is_file()
