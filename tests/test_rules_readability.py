@@ -136,3 +136,10 @@ def test_max_grade_is_an_option(write_article: Callable[..., Path], seed_text: s
 def test_only_english_articles_are_scored(write_article: Callable[..., Path], seed_text: str) -> None:
     assert findings(write_article, seed_text.replace("language: en\n", "language: en-GB\n"))
     assert findings(write_article, seed_text.replace("language: en\n", "language: de\n")) == []
+
+
+def test_text_with_a_placeholder_is_not_scored(write_article: Callable[..., Path], seed_text: str) -> None:
+    line = line_of(seed_text, "Interfere with DNA synthesis") - 1
+    text = seed_text.replace(f"      {HARD_MECHANISM}\n", f"      TODO {HARD_MECHANISM}\n")
+    assert line in [at for _, at, _ in findings(write_article, seed_text)]
+    assert line not in [at for _, at, _ in findings(write_article, text)]

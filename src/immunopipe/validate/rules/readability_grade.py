@@ -7,7 +7,8 @@ with the Flesch-Kincaid grade and Flesch Reading Ease, computed offline (see
 (US bodies ask for grade 6-8; the UK's reading age 9-11 is about grade 4-6), gets a warning
 with both scores and its hardest words. Set ``readability.max-grade`` under
 ``[tool.immunopipe]`` to change the maximum. Only English articles (``language: en`` or
-``en-XX``) are scored: the formulas are for English.
+``en-XX``) are scored: the formulas are for English. Text still holding a placeholder is left
+to ``text-placeholder``: unfinished text has no meaningful score.
 
 Passes (grade 5.2)::
 
@@ -26,6 +27,7 @@ from typing import Any
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.readability import hardest_words, score
+from immunopipe.validate.rules.text_placeholder import PLACEHOLDER
 from immunopipe.validate.text import prose
 
 ID = "readability-grade"
@@ -43,6 +45,8 @@ def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
         return
     max_grade = float(context.options.get(MAX_GRADE_OPTION, DEFAULT_MAX_GRADE))
     for pointer, text in prose(article):
+        if PLACEHOLDER.search(text):
+            continue
         scores = score(text)
         if scores.grade > max_grade:
             hard = hardest_words(text)
