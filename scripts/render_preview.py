@@ -1,0 +1,52 @@
+"""Render page 1 of the seed article's handout to docs/handout-page1.png for the README.
+
+Needs immunopipe installed with its test extra, which brings pypdfium2 (PDFium, to turn the PDF
+page into pixels); Pillow, which writes the PNG, comes with WeasyPrint. No system tools needed:
+
+    pip install '.[test]'
+    python scripts/render_preview.py [--article content/immune-system-medicine.yaml] [--dpi 110]
+
+The picture is made from the real PDF that ``immunopipe export`` writes, so it shows exactly
+what a clinic prints. Re-run it after changing the template or stylesheet and commit the PNG.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image
+
+from immunopipe.export.pdf import render_pdf
+from immunopipe.load import load_path
+from immunopipe.model import article_from_data
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_ARTICLE = REPO / "content" / "immune-system-medicine.yaml"
+DEFAULT_OUTPUT = REPO / "docs" / "handout-page1.png"
+POINTS_PER_INCH = 72
+
+
+def main() -> None:
+    """Parse the options, render the handout and write page 1 as a PNG."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--article", type=Path, default=DEFAULT_ARTICLE, help="article YAML file")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="PNG file to write")
+    parser.add_argument("--dpi", type=int, default=110, help="resolution of the picture")
+    parser.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    parser.add_argument("--large-print", action="store_true")
+    options = parser.parse_args()
+
+    article = article_from_data(load_path(options.article).data)
+    pdf = pdfium.PdfDocument(render_pdf(article, paper=options.paper, large_print=options.large_print))
+    image = pdf[0].render(scale=options.dpi / POINTS_PER_INCH).to_pil()
+    # 64 colours are plenty for text on a few flat colours and keep the PNG small.
+    image = image.convert("P", palette=Image.Palette.ADAPTIVE, colors=64)
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    image.save(options.output, optimize=True)
+    print(f"wrote {options.output} ({image.width}x{image.height}, page 1 of {len(pdf)})")
+
+
+if __name__ == "__main__":
+    main()
