@@ -22,12 +22,13 @@ from immunopipe.export import (
     export_articles,
     file_name_diagnostics,
 )
-from immunopipe.load import MissingPath, find_content_files
+from immunopipe.load import Document, LoadError, MissingPath, find_content_files, load_path
 from immunopipe.model import article_from_data
 from immunopipe.reporters import REPORTERS
 from immunopipe.scaffold import ScaffoldError, create_article
 from immunopipe.validate import Outcome, validate_files
 from immunopipe.validate.catalogue import render_json, render_markdown, render_text
+from immunopipe.validate.runner import display_path
 from immunopipe.validate.schema import SchemaUnavailable
 
 EXIT_OK = 0
@@ -251,13 +252,17 @@ def export(
     """
     files = content_files(paths)
     outcome = check_files(files)
-    naming_problems = file_name_diagnostics(outcome.documents)
-    if naming_problems:
-        outcome.diagnostics = sorted([*outcome.diagnostics, *naming_problems])
+    documents: list[Document] = []
+    if not outcome.failed(strict=strict):
+        try:
+            documents = [load_path(path, display=display_path(path)) for path in files]
+        except LoadError:
+            raise EnvironmentProblem("a content file changed during the export; run it again") from None
+        outcome.diagnostics = sorted([*outcome.diagnostics, *file_name_diagnostics(documents)])
     click.echo(REPORTERS[resolve_format(output_format)](outcome, strict), nl=False)
     if outcome.failed(strict=strict):
         raise SystemExit(EXIT_INVALID)
-    articles = [article_from_data(document.data) for document in outcome.documents]
+    articles = [article_from_data(document.data) for document in documents]
     options = ExportOptions(paper=paper, large_print=large_print, csv_bom=csv_bom)
     try:
         result = export_articles(articles, out_dir, formats=formats or tuple(FORMATS), options=options)
