@@ -599,7 +599,9 @@ def test_export_command_writes_the_pdf_next_to_json_and_csv(tmp_path: Path, seed
     article.write_text(seed_text, encoding="utf-8")
     script = Path(sys.executable).with_name("immunopipe")
     out = tmp_path / "exports"
-    subprocess.run([str(script), "export", str(article), "--out", str(out)], cwd=tmp_path, capture_output=True, check=True)
+    subprocess.run(
+        [str(script), "export", str(article), "--out", str(out)], cwd=tmp_path, capture_output=True, check=True
+    )
     assert (out / "pdf" / f"{SEED_ID}.pdf").read_bytes() == a4
     assert (out / "json" / f"{SEED_ID}.json").is_file()
     assert (out / "csv" / "articles.csv").is_file()
