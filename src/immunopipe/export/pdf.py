@@ -104,14 +104,13 @@ def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False
     fonts = _font_files()
     fetcher = AssetFetcher({url: (path, "font/ttf") for url, (path, _, _) in fonts.items()})
     font_config = FontConfiguration()
-    stylesheets = [
-        CSS(string=_font_face_rules(fonts), url_fetcher=fetcher, font_config=font_config),
-        CSS(string=(TEMPLATES / STYLESHEET_NAME).read_text("utf-8"), url_fetcher=fetcher, font_config=font_config),
-        CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", url_fetcher=fetcher),
-    ]
     with _weasyprint_errors() as errors, _font_timestamp(_font_epoch(article)):
-        document = HTML(string=html, url_fetcher=fetcher)
-        pdf = document.write_pdf(
+        stylesheets = [
+            CSS(string=_font_face_rules(fonts), url_fetcher=fetcher, font_config=font_config),
+            CSS(string=(TEMPLATES / STYLESHEET_NAME).read_text("utf-8"), url_fetcher=fetcher, font_config=font_config),
+            CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", url_fetcher=fetcher),
+        ]
+        pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(
             stylesheets=stylesheets,
             font_config=font_config,
             pdf_variant=PDF_VARIANT,
