@@ -146,8 +146,8 @@ def test_reserved_article_id_is_a_content_error(workdir: Path, seed_text: str) -
     add_article(workdir, seed_text, "index")
     result = run(*JSON_AND_CSV)
     assert result.exit_code == 1
-    assert "content/index.yaml:2:5: error: article id 'index' is reserved" in result.stdout
-    assert "[export-file-name]" in result.stdout
+    assert "content/index.yaml:2:5: error: article id 'index' cannot name export files" in result.stdout
+    assert "[reserved-id]" in result.stdout
     assert not (workdir / "exports").exists()
 
 

@@ -149,13 +149,13 @@ def test_invalid_case_reports_rule_at_line(
     expected_line = line_of(text, marker) if marker else 2  # a missing key is reported at the mapping
     assert (rule, expected_line) in found, found
     assert outcome.failed()
-    assert outcome.documents == []
+    assert outcome.valid_files == []
 
 
 def test_seed_article_is_valid(write_article: Callable[..., Path], seed_text: str) -> None:
     outcome = validate_files([write_article(seed_text)], context=TODAY)
     assert [d for d in outcome.diagnostics if d.severity is Severity.ERROR] == []
-    assert len(outcome.documents) == 1
+    assert len(outcome.valid_files) == 1
 
 
 def test_one_broken_file_does_not_stop_the_others(tmp_path: Path, seed_text: str) -> None:
@@ -168,7 +168,7 @@ def test_one_broken_file_does_not_stop_the_others(tmp_path: Path, seed_text: str
         "a.yaml",
         "c.yaml",
     }
-    assert [d.path for d in outcome.documents] == [str(good)]
+    assert outcome.valid_files == [good]
 
 
 def test_article_ids_are_unique_across_files_ignoring_case(tmp_path: Path, seed_text: str) -> None:

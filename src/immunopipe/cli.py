@@ -20,15 +20,14 @@ from immunopipe.export import (
     FormatUnavailable,
     WriteError,
     export_articles,
-    file_name_diagnostics,
 )
-from immunopipe.load import Document, LoadError, MissingPath, find_content_files, load_path
+from immunopipe.load import MissingPath, find_content_files
 from immunopipe.model import article_from_data
 from immunopipe.reporters import REPORTERS
 from immunopipe.scaffold import ScaffoldError, create_article
-from immunopipe.validate import Outcome, validate_files
+from immunopipe.validate import ContentChanged, Outcome, validate_files, validated_data
+from immunopipe.validate.cache import DEFAULT_CACHE_DIR, ResultCache, fingerprint
 from immunopipe.validate.catalogue import render_json, render_markdown, render_text
-from immunopipe.validate.runner import display_path
 from immunopipe.validate.schema import SchemaUnavailable
 
 EXIT_OK = 0
@@ -65,13 +64,34 @@ def project_config() -> Config:
         raise EnvironmentProblem(str(exc)) from None
 
 
-def check_files(files: list[Path]) -> Outcome:
-    """Validate ``files`` with the configured rule severities and options."""
+def check_files(files: list[Path], *, jobs: int, use_cache: bool) -> Outcome:
+    """Validate ``files`` with the configured rule severities and options (and the cache)."""
     config = project_config()
+    context = config.rule_context()
     try:
-        return validate_files(files, context=config.rule_context(), severities=config.severities)
+        cache = ResultCache(DEFAULT_CACHE_DIR, fingerprint(context, config.severities)) if use_cache else None
+        outcome = validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
     except SchemaUnavailable as exc:
         raise EnvironmentProblem(str(exc)) from None
+    if cache:
+        cache.save()
+    return outcome
+
+
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Processes to use for checking many files and rendering handouts.",
+)
+cache_option = click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help=f"Reuse results for unchanged files from {DEFAULT_CACHE_DIR}/ (never inside content/).",
+)
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -110,7 +130,9 @@ format_option = click.option(
 @paths_argument
 @format_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not just errors.")
-def validate(paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
+@jobs_option
+@cache_option
+def validate(paths: tuple[Path, ...], output_format: str, strict: bool, jobs: int, cache: bool) -> None:
     """Check articles: YAML syntax, the schema, then immunopipe's rules.
 
     PATHS are files or folders (searched for *.yaml and *.yml); the default is content/.
@@ -122,7 +144,7 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
       immunopipe validate content/lupus.yaml --format json
     """
     files = content_files(paths)
-    outcome = check_files(files)
+    outcome = check_files(files, jobs=jobs, use_cache=cache)
     click.echo(REPORTERS[resolve_format(output_format)](outcome, strict), nl=False)
     raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)
 
@@ -228,6 +250,8 @@ DEFAULT_EXPORTS = Path("exports")
 )
 @format_option
 @click.option("--strict", is_flag=True, help="Refuse to export on warnings too, not just errors.")
+@jobs_option
+@cache_option
 def export(
     paths: tuple[Path, ...],
     out_dir: Path,
@@ -237,6 +261,8 @@ def export(
     csv_bom: bool,
     output_format: str,
     strict: bool,
+    jobs: int,
+    cache: bool,
 ) -> None:
     """Validate articles, then write them as JSON, CSV and PDF files under OUT.
 
@@ -251,18 +277,14 @@ def export(
       immunopipe export --to json --to csv --out public/
     """
     files = content_files(paths)
-    outcome = check_files(files)
-    documents: list[Document] = []
-    if not outcome.failed(strict=strict):
-        try:
-            documents = [load_path(path, display=display_path(path)) for path in files]
-        except LoadError:
-            raise EnvironmentProblem("a content file changed during the export; run it again") from None
-        outcome.diagnostics = sorted([*outcome.diagnostics, *file_name_diagnostics(documents)])
+    outcome = check_files(files, jobs=jobs, use_cache=cache)
     click.echo(REPORTERS[resolve_format(output_format)](outcome, strict), nl=False)
     if outcome.failed(strict=strict):
         raise SystemExit(EXIT_INVALID)
-    articles = [article_from_data(document.data) for document in documents]
+    try:
+        articles = [article_from_data(data) for data in validated_data(outcome)]
+    except ContentChanged as exc:
+        raise EnvironmentProblem(f"{exc}; run the export again") from None
     options = ExportOptions(paper=paper, large_print=large_print, csv_bom=csv_bom)
     try:
         result = export_articles(articles, out_dir, formats=formats or tuple(FORMATS), options=options)

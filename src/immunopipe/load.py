@@ -102,18 +102,21 @@ def escape_pointer_token(token: str | int) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
-def load_path(path: Path, *, display: str | None = None) -> Document:
-    """Read and load one file; size is checked before the bytes are read."""
-    name = display or str(path)
+def read_content_file(path: Path) -> bytes:
+    """The bytes of a content file; its size is checked before anything is read."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise LoadError([_too_large(size)])
         with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            return handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise LoadError([Problem("file-unreadable", f"cannot read file: {exc.strerror}", 1, 1)]) from exc
-    return load_bytes(raw, name)
+
+
+def load_path(path: Path, *, display: str | None = None) -> Document:
+    """Read and load one file."""
+    return load_bytes(read_content_file(path), display or str(path))
 
 
 def load_bytes(raw: bytes, path: str = "<bytes>") -> Document:

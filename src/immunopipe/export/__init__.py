@@ -25,7 +25,6 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
 from immunopipe.export.write import (
@@ -38,8 +37,8 @@ from immunopipe.export.write import (
     remove_stray_temp_files,
     write_files,
 )
-from immunopipe.load import Document
 from immunopipe.model import Article
+from immunopipe.validate.rules.article_id_reserved import RESERVED
 
 __all__ = [
     "FORMATS",
@@ -51,7 +50,6 @@ __all__ = [
     "UnsafeName",
     "WriteError",
     "export_articles",
-    "file_name_diagnostics",
     "render",
 ]
 
@@ -59,7 +57,7 @@ __all__ = [
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 #: Ids that would collide with a file the export writes itself (``json/index.json``).
-RESERVED_IDS = frozenset({json_export.INDEX_NAME.removesuffix(".json")})
+RESERVED_IDS = frozenset(RESERVED)
 
 #: The ``--paper`` choices of the PDF handouts.
 PAPER_SIZES = ("a4", "letter")
@@ -196,19 +194,6 @@ def export_articles(
         written=tuple(written),
         removed=tuple(stale),
     )
-
-
-def file_name_diagnostics(documents: Sequence[Document]) -> list[Diagnostic]:
-    """Errors for validated articles whose id cannot name export files (see :func:`article_path`)."""
-    found = []
-    for document in documents:
-        article_id = document.data["id"]
-        try:
-            article_path("json", article_id, ".json")
-        except UnsafeName as exc:
-            line, column = document.source_map.locate("/id")
-            found.append(Diagnostic(document.path, line, column, "export-file-name", str(exc), Severity.ERROR, "/id"))
-    return found
 
 
 def _count(number: int, noun: str) -> str:

@@ -27,6 +27,15 @@ class RuleContext:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ArticleRef:
+    """What library-wide rules see of an article that passed the schema: its file and id."""
+
+    path: str
+    id: str
+    id_position: tuple[int, int]
+
+
 def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
     """Every mapping in ``node`` with its JSON pointer, depth first, in document order."""
     if isinstance(node, dict):

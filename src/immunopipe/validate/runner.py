@@ -1,33 +1,59 @@
-"""Run every check over a set of files; one broken file never stops the others."""
+"""Run every check over a set of files; one broken file never stops the others.
+
+Checking one file is a pure function of its bytes, the schema, the rules and their options
+(:func:`check_file`), so files can be checked in parallel processes or answered from a cache.
+Only small per-file results are kept, never the documents, so memory stays flat with the number
+of files. Rules that compare articles with each other run last, over :class:`ArticleRef` records.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from immunopipe.diagnostics import Diagnostic, Severity, has_failures
-from immunopipe.load import Document, LoadError, Problem, load_path
-from immunopipe.validate.context import Finding, RuleContext
+from immunopipe.load import LoadError, Problem, SourceMap, load_bytes, read_content_file
+from immunopipe.validate.context import ArticleRef, Finding, RuleContext
 from immunopipe.validate.rules import RULES, Rule
 from immunopipe.validate.schema import SchemaChecker
+
+if TYPE_CHECKING:
+    from immunopipe.validate.cache import ResultCache
 
 #: A rule's configured severity: a :class:`Severity`, or ``None`` when the rule is off.
 SeverityOverrides = Mapping[str, Severity | None]
 
+#: Below this many files one process is faster than starting workers.
+PARALLEL_THRESHOLD = 200
+
 
 @dataclass
 class Outcome:
-    """What a validation run found: the documents that passed the schema, and every diagnostic."""
+    """What a validation run found: every diagnostic, and which files passed."""
 
-    documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    valid_files: list[Path] = field(default_factory=list)
     files_checked: int = 0
+    cached_files: int = 0
+    #: SHA-256 of each valid file's bytes as checked, so later readers can tell it has not changed.
+    digests: dict[Path, str] = field(default_factory=dict)
 
     def failed(self, *, strict: bool = False) -> bool:
         """True when the run should fail (errors; warnings too under ``strict``)."""
         return has_failures(self.diagnostics, strict=strict)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The verdict on one file: its diagnostics, and its id when it passed the schema."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    ref: ArticleRef | None
 
 
 def display_path(path: Path) -> str:
@@ -39,65 +65,141 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+def check_file(
+    raw: bytes, shown: str, *, checker: SchemaChecker, context: RuleContext, severities: SeverityOverrides
+) -> FileResult:
+    """Load, schema-check and rule-check one file's bytes (``shown`` is the path to report)."""
+    try:
+        document = load_bytes(raw, shown)
+    except LoadError as exc:
+        return FileResult(tuple(_load_diagnostic(shown, p) for p in exc.problems), None)
+    problems = [_load_diagnostic(shown, p) for p in document.problems]
+    problems += checker.check(document)
+    if problems:
+        return FileResult(tuple(problems), None)
+    found: list[Diagnostic] = []
+    for rule in RULES.values():
+        if not rule.library_wide:
+            found += _located(rule, shown, document.source_map, rule.check(document.data, context), severities)
+    ref = ArticleRef(path=shown, id=document.data["id"], id_position=document.source_map.locate("/id"))
+    return FileResult(tuple(found), ref)
+
+
 def validate_files(
     files: list[Path],
     *,
     context: RuleContext | None = None,
     severities: SeverityOverrides | None = None,
-    checker: SchemaChecker | None = None,
+    jobs: int = 1,
+    cache: ResultCache | None = None,
 ) -> Outcome:
-    """Load, schema-check and rule-check ``files``."""
+    """Check ``files`` (in ``jobs`` processes when there are many) and the library as a whole."""
     context = context or RuleContext()
-    severities = severities or {}
-    checker = checker or SchemaChecker()
+    severities = dict(severities or {})
     outcome = Outcome(files_checked=len(files))
+    results: dict[Path, FileResult] = {}
+    pending: list[tuple[Path, str, bytes]] = []
     for path in files:
         shown = display_path(path)
         try:
-            document = load_path(path, display=shown)
+            raw = read_content_file(path)
         except LoadError as exc:
-            outcome.diagnostics += [_load_diagnostic(shown, p) for p in exc.problems]
+            results[path] = FileResult(tuple(_load_diagnostic(shown, p) for p in exc.problems), None)
             continue
-        problems = [_load_diagnostic(shown, p) for p in document.problems]
-        problems += checker.check(document)
-        if problems:
-            outcome.diagnostics += problems
-            continue
-        for rule in RULES.values():
-            if not rule.library_wide:
-                findings = rule.check(document.data, context)
-                outcome.diagnostics += _located(rule, document, findings, severities)
-        outcome.documents.append(document)
-    for rule in RULES.values():
-        if rule.library_wide:
-            for document, finding in rule.check(outcome.documents, context):
-                outcome.diagnostics += _located(rule, document, [finding], severities)
+        outcome.digests[path] = hashlib.sha256(raw).hexdigest()
+        cached = cache.get(raw, shown) if cache else None
+        if cached is not None:
+            results[path] = cached
+            outcome.cached_files += 1
+        else:
+            pending.append((path, shown, raw))
+    for (path, _shown, raw), result in zip(pending, _check_all(pending, context, severities, jobs), strict=True):
+        results[path] = result
+        if cache:
+            cache.put(raw, result)
+    refs = []
+    for path in files:
+        outcome.diagnostics += results[path].diagnostics
+        if results[path].ref is not None:
+            refs.append(results[path].ref)
+    outcome.diagnostics += _library_diagnostics(refs, context, severities)
     failed_paths = {d.path for d in outcome.diagnostics if d.severity is Severity.ERROR}
-    outcome.documents = [d for d in outcome.documents if d.path not in failed_paths]
+    outcome.valid_files = [p for p in files if results[p].ref is not None and display_path(p) not in failed_paths]
+    outcome.digests = {p: outcome.digests[p] for p in outcome.valid_files}
     outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.column, d.rule))
     return outcome
 
 
+class ContentChanged(Exception):
+    """A file changed between validation and being read again."""
+
+
+def validated_data(outcome: Outcome) -> Iterator[dict[str, Any]]:
+    """The data of each valid file, read again and proven to be the bytes that were validated."""
+    for path in outcome.valid_files:
+        try:
+            raw = read_content_file(path)
+        except LoadError as exc:
+            raise ContentChanged(f"{display_path(path)} can no longer be read") from exc
+        if hashlib.sha256(raw).hexdigest() != outcome.digests[path]:
+            raise ContentChanged(f"{display_path(path)} changed after it was validated")
+        yield load_bytes(raw, display_path(path)).data
+
+
+def _check_all(
+    pending: list[tuple[Path, str, bytes]], context: RuleContext, severities: dict[str, Severity | None], jobs: int
+) -> Iterator[FileResult]:
+    if jobs <= 1 or len(pending) < PARALLEL_THRESHOLD:
+        checker = SchemaChecker()
+        for _path, shown, raw in pending:
+            yield check_file(raw, shown, checker=checker, context=context, severities=severities)
+        return
+    chunk = max(1, min(64, len(pending) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(context, severities)) as pool:
+        yield from pool.map(_check_in_worker, [(shown, raw) for _path, shown, raw in pending], chunksize=chunk)
+
+
+_worker_state: dict[str, object] = {}
+
+
+def _start_worker(context: RuleContext, severities: dict[str, Severity | None]) -> None:
+    _worker_state.update(checker=SchemaChecker(), context=context, severities=severities)
+
+
+def _check_in_worker(item: tuple[str, bytes]) -> FileResult:
+    shown, raw = item
+    return check_file(raw, shown, **_worker_state)  # type: ignore[arg-type]
+
+
+def _library_diagnostics(
+    refs: list[ArticleRef], context: RuleContext, severities: SeverityOverrides
+) -> list[Diagnostic]:
+    found = []
+    for rule in RULES.values():
+        if not rule.library_wide:
+            continue
+        severity = severities.get(rule.id, rule.severity)
+        if severity is None:
+            continue
+        for ref, finding in rule.check(refs, context):
+            line, column = ref.id_position
+            found.append(Diagnostic(ref.path, line, column, rule.id, finding.message, severity, finding.pointer))
+    return found
+
+
 def _load_diagnostic(path: str, problem: Problem) -> Diagnostic:
-    return Diagnostic(
-        path,
-        problem.line,
-        problem.column,
-        problem.rule,
-        problem.message,
-        Severity.ERROR,
-        problem.pointer,
-    )
+    p = problem
+    return Diagnostic(path, p.line, p.column, p.rule, p.message, Severity.ERROR, p.pointer)
 
 
 def _located(
-    rule: Rule, document: Document, findings: Iterable[Finding], severities: SeverityOverrides
+    rule: Rule, path: str, source_map: SourceMap, findings: Iterable[Finding], severities: SeverityOverrides
 ) -> list[Diagnostic]:
     severity = severities.get(rule.id, rule.severity)
     if severity is None:
         return []
     result = []
     for finding in findings:
-        line, column = document.source_map.locate(finding.pointer, key=finding.at_key)
-        result.append(Diagnostic(document.path, line, column, rule.id, finding.message, severity, finding.pointer))
+        line, column = source_map.locate(finding.pointer, key=finding.at_key)
+        result.append(Diagnostic(path, line, column, rule.id, finding.message, severity, finding.pointer))
     return result

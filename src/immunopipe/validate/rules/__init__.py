@@ -2,8 +2,9 @@
 
 A rule module defines ``ID`` (stable kebab-case id), ``SEVERITY`` (default), ``SUMMARY`` (one
 line), ``STANDARD`` (where the requirement comes from) and either ``check(article, context)``
-yielding :class:`Finding` for one article, or ``check_library(documents, context)`` yielding
-``(document, Finding)`` pairs across every file of a run.
+yielding :class:`Finding` for one article, or ``check_library(articles, context)`` yielding
+``(ArticleRef, Finding)`` pairs across every file of a run (an ``ArticleRef`` holds an article's
+path and id only, so these rules see ids, not contents).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.rules import (
+    article_id_reserved,
     article_id_unique,
     author_unknown,
     clinical_review_consistent,
@@ -88,6 +90,7 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     code_format,
     date_order,
     id_matches_file,
+    article_id_reserved,
     article_id_unique,
     # Provenance and accountability
     publisher_named,

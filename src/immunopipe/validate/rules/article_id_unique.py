@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from immunopipe.diagnostics import Severity
-from immunopipe.load import Document
-from immunopipe.validate.context import Finding, RuleContext
+from immunopipe.validate.context import ArticleRef, Finding, RuleContext
 
 ID = "duplicate-article-id"
 SEVERITY = Severity.ERROR
@@ -22,19 +21,13 @@ SUMMARY = "Article ids are unique across all files (ignoring case): they name th
 STANDARD = "immunopipe data model"
 
 
-def check_library(documents: list[Document], context: RuleContext) -> Iterator[tuple[Document, Finding]]:
-    first: dict[str, Document] = {}
-    for document in documents:
-        key = str(document.data.get("id", "")).casefold()
+def check_library(articles: list[ArticleRef], context: RuleContext) -> Iterator[tuple[ArticleRef, Finding]]:
+    first: dict[str, ArticleRef] = {}
+    for article in articles:
+        key = article.id.casefold()
         if key in first:
             other = first[key]
-            line, _ = other.source_map.locate("/id")
-            yield (
-                document,
-                Finding(
-                    "/id",
-                    f"article id '{document.data['id']}' is already used by {other.path}:{line}",
-                ),
-            )
+            message = f"article id '{article.id}' is already used by {other.path}:{other.id_position[0]}"
+            yield article, Finding("/id", message)
         else:
-            first[key] = document
+            first[key] = article

@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from pathlib import PurePath
 
 from immunopipe.diagnostics import Severity
-from immunopipe.load import Document
-from immunopipe.validate.context import Finding, RuleContext
+from immunopipe.validate.context import ArticleRef, Finding, RuleContext
 
 ID = "id-matches-file"
 SEVERITY = Severity.WARNING
@@ -24,15 +23,8 @@ SUMMARY = "An article's id matches its file name, so exports are easy to find."
 STANDARD = "immunopipe conventions"
 
 
-def check_library(documents: list[Document], context: RuleContext) -> Iterator[tuple[Document, Finding]]:
-    for document in documents:
-        stem = PurePath(document.path).stem
-        article_id = document.data.get("id")
-        if article_id != stem:
-            yield (
-                document,
-                Finding(
-                    "/id",
-                    f"id '{article_id}' differs from the file name '{stem}'; rename one of them",
-                ),
-            )
+def check_library(articles: list[ArticleRef], context: RuleContext) -> Iterator[tuple[ArticleRef, Finding]]:
+    for article in articles:
+        stem = PurePath(article.path).stem
+        if article.id != stem:
+            yield article, Finding("/id", f"id '{article.id}' differs from the file name '{stem}'; rename one of them")
