@@ -150,3 +150,24 @@ def test_new_command_creates_then_refuses_to_overwrite(tmp_path: Path, monkeypat
     assert "immunopipe validate content/gout.yaml" in output
     code, output = run("new", "gout")
     assert code == 2 and "already exists" in output
+
+
+def test_cli_choices_match_the_core() -> None:
+    from immunopipe import cli, export
+
+    assert cli.EXPORT_FORMATS == tuple(export.FORMATS)
+    assert cli.PAPER_SIZES == tuple(export.PAPER_SIZES)
+
+
+def test_help_and_version_import_no_core_module() -> None:
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from immunopipe.cli import main\n"
+        "CliRunner().invoke(main, ['--version'])\n"
+        "CliRunner().invoke(main, ['export', '--help'])\n"
+        "heavy = ['yaml', 'jsonschema', 'jsonschema_rs', 'weasyprint', 'immunopipe.validate', 'immunopipe.export']\n"
+        "print([name for name in heavy if name in sys.modules])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stderr

@@ -9,7 +9,7 @@ import pytest
 from yaml.cyaml import CParser
 
 from immunopipe import load
-from immunopipe.load import LoadError, find_content_files, load_bytes, load_path
+from immunopipe.load import LoadError, load_bytes, load_path
 
 
 def problems_of(text: str | bytes) -> list[tuple[str, int, int]]:
@@ -163,13 +163,3 @@ def test_keys_with_slashes_and_tildes_get_escaped_pointers() -> None:
     document = load_bytes(b"a/b: 1\nc~d: 2\n")
     assert document.source_map.locate("/a~1b") == (1, 6)
     assert document.source_map.locate("/c~0d") == (2, 6)
-
-
-def test_find_content_files_recurses_and_rejects_missing(tmp_path: Path) -> None:
-    (tmp_path / "sub").mkdir()
-    for name in ("b.yaml", "a.yml", "sub/c.yaml", "notes.txt"):
-        (tmp_path / name).write_text("x: 1\n")
-    found = find_content_files([tmp_path, tmp_path / "b.yaml"])
-    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.yml", "b.yaml", "sub/c.yaml"]
-    with pytest.raises(load.MissingPath):
-        find_content_files([tmp_path / "nope"])

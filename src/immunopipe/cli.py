@@ -8,33 +8,26 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from immunopipe import __version__
-from immunopipe.config import Config, ConfigError, load_config
-from immunopipe.export import (
-    FORMATS,
-    PAPER_SIZES,
-    ExportOptions,
-    FormatUnavailable,
-    WriteError,
-    export_articles,
-)
-from immunopipe.load import MissingPath, find_content_files
-from immunopipe.model import article_from_data
 from immunopipe.reporters import REPORTERS
-from immunopipe.scaffold import ScaffoldError, create_article
-from immunopipe.validate import ContentChanged, Outcome, validate_files, validated_data
-from immunopipe.validate.cache import DEFAULT_CACHE_DIR, ResultCache, fingerprint
-from immunopipe.validate.catalogue import render_json, render_markdown, render_text
-from immunopipe.validate.schema import SchemaUnavailable
+
+if TYPE_CHECKING:
+    from immunopipe.config import Config
+    from immunopipe.validate import Outcome
+
+# Commands import the core lazily, so `--help` and `--version` start as fast as click itself
+# and only `export --to pdf` ever loads WeasyPrint.
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 DEFAULT_CONTENT = Path("content")
+DEFAULT_CACHE_DIR = Path(".immunopipe-cache")
 
 
 class EnvironmentProblem(click.ClickException):
@@ -45,6 +38,8 @@ class EnvironmentProblem(click.ClickException):
 
 def content_files(paths: tuple[Path, ...]) -> list[Path]:
     """Resolve PATH arguments (default ``content/``) to content files, or fail with exit 2."""
+    from immunopipe.paths import MissingPath, find_content_files
+
     targets = list(paths) or [DEFAULT_CONTENT]
     try:
         files = find_content_files(targets)
@@ -58,6 +53,8 @@ def content_files(paths: tuple[Path, ...]) -> list[Path]:
 
 def project_config() -> Config:
     """The ``[tool.immunopipe]`` settings of ./pyproject.toml; invalid settings exit 2."""
+    from immunopipe.config import ConfigError, load_config
+
     try:
         return load_config()
     except ConfigError as exc:
@@ -66,6 +63,10 @@ def project_config() -> Config:
 
 def check_files(files: list[Path], *, jobs: int, use_cache: bool) -> Outcome:
     """Validate ``files`` with the configured rule severities and options (and the cache)."""
+    from immunopipe.validate import validate_files
+    from immunopipe.validate.cache import ResultCache, fingerprint
+    from immunopipe.validate.schema import SchemaUnavailable
+
     config = project_config()
     context = config.rule_context()
     try:
@@ -149,7 +150,7 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool, jobs: in
     raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)
 
 
-RULE_LISTINGS = {"text": render_text, "json": render_json}
+RULE_LISTINGS = ("text", "json")
 
 
 @main.command()
@@ -172,10 +173,13 @@ def rules(output_format: str) -> None:
       immunopipe rules
       immunopipe rules --format markdown > docs/rules.md
     """
+    from immunopipe.validate.catalogue import render_json, render_markdown, render_text
+
     if output_format == "markdown":
         click.echo(render_markdown(), nl=False)
         return
-    click.echo(RULE_LISTINGS[output_format](project_config().severities), nl=False)
+    listing = render_json if output_format == "json" else render_text
+    click.echo(listing(project_config().severities), nl=False)
 
 
 @main.command()
@@ -211,6 +215,8 @@ def new(article_id: str, content_dir: Path) -> None:
     The template passes the schema; its TODO placeholders are flagged by `immunopipe validate`
     until they are filled in. An existing file is never overwritten.
     """
+    from immunopipe.scaffold import ScaffoldError, create_article
+
     try:
         path = create_article(article_id, content_dir, today=date.today())
     except ScaffoldError as exc:
@@ -221,6 +227,9 @@ def new(article_id: str, content_dir: Path) -> None:
 
 
 DEFAULT_EXPORTS = Path("exports")
+#: The export formats and paper sizes (immunopipe.export.FORMATS and PAPER_SIZES; a test keeps them equal).
+EXPORT_FORMATS = ("json", "csv", "pdf")
+PAPER_SIZES = ("a4", "letter")
 
 
 @main.command()
@@ -236,7 +245,7 @@ DEFAULT_EXPORTS = Path("exports")
 @click.option(
     "--to",
     "formats",
-    type=click.Choice(list(FORMATS)),
+    type=click.Choice(EXPORT_FORMATS),
     multiple=True,
     help="Format to write; repeat for several. Default: all of them.",
 )
@@ -276,6 +285,10 @@ def export(
       immunopipe export
       immunopipe export --to json --to csv --out public/
     """
+    from immunopipe.export import ExportOptions, FormatUnavailable, WriteError, export_articles
+    from immunopipe.model import article_from_data
+    from immunopipe.validate import ContentChanged, validated_data
+
     files = content_files(paths)
     outcome = check_files(files, jobs=jobs, use_cache=cache)
     click.echo(REPORTERS[resolve_format(output_format)](outcome, strict), nl=False)
@@ -287,7 +300,7 @@ def export(
         raise EnvironmentProblem(f"{exc}; run the export again") from None
     options = ExportOptions(paper=paper, large_print=large_print, csv_bom=csv_bom)
     try:
-        result = export_articles(articles, out_dir, formats=formats or tuple(FORMATS), options=options)
+        result = export_articles(articles, out_dir, formats=formats or EXPORT_FORMATS, options=options)
     except (FormatUnavailable, WriteError) as exc:
         raise EnvironmentProblem(str(exc)) from None
     click.echo(result.summary(), err=True)

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from immunopipe.diagnostics import Diagnostic, Severity
-from immunopipe.validate import Outcome
+
+if TYPE_CHECKING:
+    from immunopipe.validate import Outcome
 
 JSON_REPORT_VERSION = 1
 

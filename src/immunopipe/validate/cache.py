@@ -25,7 +25,6 @@ from immunopipe.validate.runner import FileResult
 
 CACHE_FORMAT = 1
 CACHE_FILE = "validate-v1.json"
-DEFAULT_CACHE_DIR = Path(".immunopipe-cache")
 
 
 def fingerprint(context: RuleContext, severities: Mapping[str, Severity | None]) -> str:
