@@ -26,6 +26,8 @@ from yaml.resolver import BaseResolver
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 1_000_000
+#: Characters of text the document may hold once aliases are expanded: no more than the largest file.
+MAX_EXPANDED_CHARS = MAX_FILE_BYTES
 MAX_DEPTH = 64
 
 _STR = "tag:yaml.org,2002:str"
@@ -33,6 +35,8 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _PLAIN = "tag:immunopipe,2026:plain"
 
+#: First characters of the plain scalars that are not text; anything else is text at once.
+_TYPED_START = frozenset("-+.0123456789~nNtTfF")
 _NULL = re.compile(r"null|Null|NULL|~|")
 _TRUE = re.compile(r"true|True|TRUE")
 _FALSE = re.compile(r"false|False|FALSE")
@@ -99,7 +103,10 @@ class Document:
 
 def escape_pointer_token(token: str | int) -> str:
     """Escape one JSON pointer reference token (RFC 6901)."""
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 def read_content_file(path: Path) -> bytes:
@@ -132,7 +139,8 @@ def load_bytes(raw: bytes, path: str = "<bytes>") -> Document:
     root = _compose(text)
     if root is None or (root.tag == _PLAIN and root.value == ""):
         raise LoadError([Problem("empty-file", "the file holds no YAML document", 1, 1)])
-    _check_size(root)
+    if "&" in text:  # without anchors there are no aliases to expand
+        _check_size(root)
     builder = _Builder()
     data = builder.build(root, "", 0)
     return Document(path=path, data=data, source_map=builder.source_map, problems=builder.problems)
@@ -191,11 +199,15 @@ def _compose(text: str) -> Node | None:
 
 
 def _check_size(root: Node) -> None:
-    """Bound nesting depth and the size after alias expansion, without expanding anything."""
-    sizes: dict[int, int] = {}
+    """Bound nesting depth and the size after alias expansion, without expanding anything.
+
+    The size is counted in nodes and in characters of text: an alias repeating one long text
+    would otherwise make every later step work on far more text than any file can hold.
+    """
+    sizes: dict[int, tuple[int, int]] = {}
     in_progress: set[int] = set()
 
-    def size(node: Node, depth: int) -> int:
+    def size(node: Node, depth: int) -> tuple[int, int]:
         key = id(node)
         if key in sizes:
             return sizes[key]
@@ -223,12 +235,23 @@ def _check_size(root: Node) -> None:
                 ]
             )
         in_progress.add(key)
-        total = 1
-        if isinstance(node, SequenceNode):
-            total += sum(size(child, depth + 1) for child in node.value)
-        elif isinstance(node, MappingNode):
-            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        total, chars = 1, len(node.value) if isinstance(node, ScalarNode) else 0
+        for child in _children(node):
+            child_total, child_chars = size(child, depth + 1)
+            total, chars = total + child_total, chars + child_chars
         in_progress.discard(key)
+        if chars > MAX_EXPANDED_CHARS:
+            raise LoadError(
+                [
+                    Problem(
+                        "yaml-alias",
+                        f"the document expands to more than {MAX_EXPANDED_CHARS:,} characters of text "
+                        "(aliases repeat too much)",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                ]
+            )
         if total > MAX_NODES:
             raise LoadError(
                 [
@@ -240,10 +263,19 @@ def _check_size(root: Node) -> None:
                     )
                 ]
             )
-        sizes[key] = total
-        return total
+        sizes[key] = (total, chars)
+        return total, chars
 
     size(root, 0)
+
+
+def _children(node: Node) -> list[Node]:
+    """The nodes directly inside ``node``: a sequence's items, a mapping's keys and values."""
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [child for pair in node.value for child in pair]
+    return []
 
 
 def _short_tag(tag: str) -> str:
@@ -252,7 +284,7 @@ def _short_tag(tag: str) -> str:
 
 def _scalar_value(node: ScalarNode) -> Any:
     value = node.value
-    if node.tag != _PLAIN:
+    if node.tag != _PLAIN or (value and value[0] not in _TYPED_START):
         return value
     if _NULL.fullmatch(value):
         return None
@@ -276,6 +308,9 @@ class _Builder:
 
     def build(self, node: Node, pointer: str, depth: int) -> Any:
         mark = node.start_mark
+        if depth > MAX_DEPTH:
+            message = f"nesting is deeper than {MAX_DEPTH} levels"
+            raise LoadError([Problem("yaml-depth", message, mark.line + 1, mark.column + 1)])
         self.source_map.values[pointer] = (mark.line + 1, mark.column + 1)
         if node.tag not in (_PLAIN, _STR, _SEQ, _MAP):
             self.problems.append(

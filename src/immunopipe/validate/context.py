@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from immunopipe.load import escape_pointer_token
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,35 @@ class ArticleRef:
     id_position: tuple[int, int]
 
 
-def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every mapping in ``node`` with its JSON pointer, depth first, in document order."""
+def per_article(function: Callable[[dict[str, Any]], Iterable[T]]) -> Callable[[dict[str, Any]], tuple[T, ...]]:
+    """Remember ``function``'s result for the article most recently passed to it.
+
+    Every rule of a run looks at the same article object in turn, so a walk over it is done once
+    and shared. The article itself is kept as the key (compared by identity), so a new article
+    can never be mistaken for it.
+    """
+    last: list[Any] = [None, ()]
+
+    @wraps(function)
+    def remembered(article: dict[str, Any]) -> tuple[T, ...]:
+        if last[0] is not article:
+            last[:] = [article, tuple(function(article))]
+        return last[1]
+
+    return remembered
+
+
+def _mappings(node: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
     if isinstance(node, dict):
         yield pointer, node
         for key, value in node.items():
-            yield from walk(value, f"{pointer}/{escape_pointer_token(key)}")
+            yield from _mappings(value, f"{pointer}/{escape_pointer_token(key)}")
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from walk(value, f"{pointer}/{index}")
+            yield from _mappings(value, f"{pointer}/{index}")
+
+
+@per_article
+def walk(article: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every mapping in ``article`` with its JSON pointer, depth first, in document order."""
+    return _mappings(article, "")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import pyphen
 
@@ -97,8 +97,9 @@ def _part_syllables(part: str) -> int:
     return max(len(_dictionary().positions(plain)) + 1, _vowel_groups(plain))
 
 
+@lru_cache(maxsize=1 << 16)
 def syllables(word: str) -> int:
-    """The number of syllables in one word (see the module notes for the method)."""
+    """The number of syllables in one word (see the module notes for the method; memoised)."""
     word = _POSSESSIVE.sub("", word)
     return sum(_part_syllables(part) for part in word.split("-") if part) or 1
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from immunopipe.load import escape_pointer_token
+from immunopipe.validate.context import per_article
 
 
 class ReaderText(NamedTuple):
@@ -16,18 +17,24 @@ class ReaderText(NamedTuple):
     is_prose: bool
 
 
-def strings(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
-    """Every string value in ``node`` with its JSON pointer, in document order."""
+def _strings(node: Any, pointer: str) -> Iterator[tuple[str, str]]:
     if isinstance(node, str):
         yield pointer, node
     elif isinstance(node, dict):
         for key, value in node.items():
-            yield from strings(value, f"{pointer}/{escape_pointer_token(key)}")
+            yield from _strings(value, f"{pointer}/{escape_pointer_token(key)}")
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from strings(value, f"{pointer}/{index}")
+            yield from _strings(value, f"{pointer}/{index}")
 
 
+@per_article
+def strings(article: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Every string value in ``article`` with its JSON pointer, in document order."""
+    return _strings(article, "")
+
+
+@per_article
 def reader_text(article: dict[str, Any]) -> Iterator[ReaderText]:
     """Everything a reader sees, in document order.
 

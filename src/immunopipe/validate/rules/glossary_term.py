@@ -77,6 +77,13 @@ def term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{forms})\b", re.IGNORECASE)
 
 
+@cache
+def _all_terms() -> re.Pattern[str]:
+    """One pattern finding every listed term in a single pass; group ``n`` is the ``n``-th term."""
+    forms = "|".join(f"({form})" for form in MEDICAL_TERMS.values())
+    return re.compile(rf"\b(?:{forms})\b", re.IGNORECASE)
+
+
 def explained_terms(article: dict[str, Any]) -> set[str]:
     """The listed medical terms the glossary explains (an entry may use any form of a term)."""
     entries = [entry["term"].strip() for entry in article.get("glossary", [])]
@@ -85,11 +92,12 @@ def explained_terms(article: dict[str, Any]) -> set[str]:
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     explained = explained_terms(article)
+    names = list(MEDICAL_TERMS)
     uses: dict[str, list[str]] = {}
     for item in reader_text(article):
-        for term in MEDICAL_TERMS:
-            if term not in explained and term_pattern(term).search(item.text):
-                uses.setdefault(term, []).append(item.pointer)
+        found = {names[match.lastindex - 1] for match in _all_terms().finditer(item.text) if match.lastindex}
+        for term in sorted(found - explained, key=names.index):
+            uses.setdefault(term, []).append(item.pointer)
     for term, pointers in uses.items():
         times = f" (in {len(pointers)} places)" if len(pointers) > 1 else ""
         yield Finding(

@@ -34,13 +34,18 @@ STANDARD = "PEMAT-P (medical terms are defined); immunopipe conventions"
 
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
-    texts = list(reader_text(article))
+    texts = reader_text(article)
+    # Most terms appear in the body: one search of the body text settles them.
+    body = "\n".join(item.text for item in texts if not item.pointer.startswith("/glossary/"))
     for index, entry in enumerate(article.get("glossary", [])):
         term = entry["term"].strip()
         known = [name for name in MEDICAL_TERMS if term_pattern(name).fullmatch(term)]
         pattern = term_pattern(known[0] if known else term)
         own = f"/glossary/{index}/definition"
-        if not any(pattern.search(item.text) for item in texts if item.pointer != own):
+        if pattern.search(body):
+            continue
+        definitions = (item.text for item in texts if item.pointer.startswith("/glossary/") and item.pointer != own)
+        if not any(pattern.search(text) for text in definitions):
             yield Finding(
                 f"/glossary/{index}/term",
                 f"glossary term '{term}' is not used in the article: remove it or check its spelling",

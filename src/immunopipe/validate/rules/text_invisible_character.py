@@ -18,6 +18,7 @@ Fails (a zero-width space inside the name, written as a YAML escape)::
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -54,8 +55,14 @@ def describe(character: str) -> str:
     return f"U+{ord(character):04X} {unicodedata.name(character, 'unnamed character')}"
 
 
+#: In ASCII text only control characters can be invisible: a fast first look.
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     for pointer, text in strings(article):
+        if text.isascii() and not _ASCII_CONTROL.search(text):
+            continue
         hidden = [(index, ch) for index, ch in enumerate(text) if is_invisible(ch)]
         if not hidden:
             continue

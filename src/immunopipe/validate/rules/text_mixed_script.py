@@ -42,6 +42,8 @@ def script(letter: str) -> str:
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     for pointer, text in strings(article):
+        if text.isascii():
+            continue  # every letter is Latin
         for match in LETTERS.finditer(text):
             word = match.group()
             scripts = {script(letter) for letter in word} & set(CONFUSABLE_SCRIPTS)
