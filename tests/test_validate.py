@@ -226,3 +226,32 @@ def test_every_rule_is_documented() -> None:
     for rule in RULES.values():
         assert rule.summary and rule.standard
         assert "Passes" in rule.doc and "Fails" in rule.doc, rule.id
+
+
+def test_parallel_run_gives_the_same_outcome(tmp_path: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from immunopipe.validate import runner
+
+    files = []
+    for index in range(6):
+        path = tmp_path / f"article-{index}.yaml"
+        text = seed_text.replace("id: immune-system-medicine", f"id: article-{index}")
+        path.write_text(text if index != 3 else text.replace("language: en", "language: english"))
+        files.append(path)
+    serial = validate_files(files, context=TODAY, jobs=1)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 2)
+    parallel = validate_files(files, context=TODAY, jobs=2)
+    assert parallel.diagnostics == serial.diagnostics
+    assert parallel.valid_files == serial.valid_files == [p for p in files if p.name != "article-3.yaml"]
+
+
+def test_validated_data_refuses_a_file_changed_since_validation(
+    write_article: Callable[..., Path], seed_text: str
+) -> None:
+    from immunopipe.validate import ContentChanged, validated_data
+
+    path = write_article(seed_text)
+    outcome = validate_files([path], context=TODAY)
+    assert [data["id"] for data in validated_data(outcome)] == ["immune-system-medicine"]
+    path.write_text(seed_text.replace("Lupus", "Lupvs"))
+    with pytest.raises(ContentChanged, match="changed after it was validated"):
+        list(validated_data(outcome))
