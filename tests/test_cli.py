@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -155,8 +156,8 @@ def test_new_command_creates_then_refuses_to_overwrite(tmp_path: Path, monkeypat
 def test_cli_choices_match_the_core() -> None:
     from immunopipe import cli, export
 
-    assert cli.EXPORT_FORMATS == tuple(export.FORMATS)
-    assert cli.PAPER_SIZES == tuple(export.PAPER_SIZES)
+    assert tuple(export.FORMATS) == cli.EXPORT_FORMATS
+    assert tuple(export.PAPER_SIZES) == cli.PAPER_SIZES
 
 
 def test_help_and_version_import_no_core_module() -> None:
@@ -171,3 +172,44 @@ def test_help_and_version_import_no_core_module() -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_color_always_styles_the_text_report_and_never_does_not(content_dir: Path) -> None:
+    (content_dir / "bad.yaml").write_text("id: bad\nid: again\n")
+    coloured = CliRunner().invoke(main, ["--color", "always", "validate"], color=True).output
+    assert "\x1b[31m\x1b[1merror\x1b[0m" in coloured
+    plain = CliRunner().invoke(main, ["--color", "never", "validate"], color=True).output
+    assert "\x1b[" not in plain and "error: duplicate key" in plain
+
+
+def test_no_color_is_honoured_in_auto_mode(content_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import immunopipe.cli as cli
+
+    (content_dir / "bad.yaml").write_text("id: bad\nid: again\n")
+    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    with click.Context(main, info_name="immunopipe"):
+        assert cli.use_color() is False
+    monkeypatch.delenv("NO_COLOR")
+    with click.Context(main, info_name="immunopipe"):
+        assert cli.use_color() is True
+
+
+def test_settings_in_pyproject_set_the_defaults(
+    tmp_path: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "immune-system-medicine.yaml").write_text(seed_text)
+    (tmp_path / "pyproject.toml").write_text('[tool.immunopipe]\ncontent = "articles"\nout = "public"\n')
+    code, output = run("validate")
+    assert code == 0, output
+    code, output = run("export", "--to", "json")
+    assert code == 0, output
+    assert (tmp_path / "public" / "json" / "immune-system-medicine.json").is_file()
+    code, output = run("export", "--to", "json", "--out", "elsewhere")
+    assert code == 0 and (tmp_path / "elsewhere" / "json" / "index.json").is_file()
+    assert run("new", "gout")[0] == 0 and (tmp_path / "articles" / "gout.yaml").is_file()
+    (tmp_path / "pyproject.toml").write_text('[tool.immunopipe]\ncontnet = "articles"\n')
+    code, output = run("validate")
+    assert code == 2 and "contnet" in output

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content invalid, 2 usage or environment problem.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,6 @@ EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 
-DEFAULT_CONTENT = Path("content")
 DEFAULT_CACHE_DIR = Path(".immunopipe-cache")
 
 
@@ -36,11 +36,11 @@ class EnvironmentProblem(click.ClickException):
     exit_code = EXIT_USAGE
 
 
-def content_files(paths: tuple[Path, ...]) -> list[Path]:
-    """Resolve PATH arguments (default ``content/``) to content files, or fail with exit 2."""
+def content_files(paths: tuple[Path, ...], default: Path) -> list[Path]:
+    """Resolve PATH arguments (or the ``default`` folder) to content files, or fail with exit 2."""
     from immunopipe.paths import MissingPath, find_content_files
 
-    targets = list(paths) or [DEFAULT_CONTENT]
+    targets = list(paths) or [default]
     try:
         files = find_content_files(targets)
     except MissingPath as exc:
@@ -61,13 +61,12 @@ def project_config() -> Config:
         raise EnvironmentProblem(str(exc)) from None
 
 
-def check_files(files: list[Path], *, jobs: int, use_cache: bool) -> Outcome:
+def check_files(files: list[Path], *, config: Config, jobs: int, use_cache: bool) -> Outcome:
     """Validate ``files`` with the configured rule severities and options (and the cache)."""
     from immunopipe.validate import validate_files
     from immunopipe.validate.cache import ResultCache, fingerprint
     from immunopipe.validate.schema import SchemaUnavailable
 
-    config = project_config()
     context = config.rule_context()
     try:
         cache = ResultCache(DEFAULT_CACHE_DIR, fingerprint(context, config.severities)) if use_cache else None
@@ -100,13 +99,37 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Pat
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="immunopipe")
-def main() -> None:
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text report: auto colours a terminal unless NO_COLOR is set.",
+)
+@click.pass_context
+def main(ctx: click.Context, color: str) -> None:
     """Check structured health articles and publish them as PDF handouts, JSON and CSV.
 
     Articles are YAML files (by default in content/) checked against the bundled JSON Schema
-    and immunopipe's rules. Exit codes: 0 success, 1 content invalid, 2 usage or environment
-    problem.
+    and immunopipe's rules. Settings may live under [tool.immunopipe] in ./pyproject.toml;
+    options given here override them. Exit codes: 0 success, 1 content invalid, 2 usage or
+    environment problem.
     """
+    ctx.meta["immunopipe.color"] = color
+
+
+def use_color() -> bool:
+    """Whether to colour output, from --color, NO_COLOR (https://no-color.org) and the terminal."""
+    choice = click.get_current_context().meta.get("immunopipe.color", "auto")
+    if choice != "auto":
+        return choice == "always"
+    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def echo_report(outcome: Outcome, output_format: str, strict: bool) -> None:
+    """Print the validation report in the chosen format (coloured where wanted)."""
+    styled = use_color()
+    click.echo(REPORTERS[resolve_format(output_format)](outcome, strict, styled), nl=False, color=styled)
 
 
 def resolve_format(output_format: str) -> str:
@@ -144,9 +167,10 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool, jobs: in
       immunopipe validate
       immunopipe validate content/lupus.yaml --format json
     """
-    files = content_files(paths)
-    outcome = check_files(files, jobs=jobs, use_cache=cache)
-    click.echo(REPORTERS[resolve_format(output_format)](outcome, strict), nl=False)
+    config = project_config()
+    files = content_files(paths, config.content)
+    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
+    echo_report(outcome, output_format, strict)
     raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)
 
 
@@ -205,11 +229,9 @@ def schema(show_path: bool) -> None:
     "--content",
     "content_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_CONTENT,
-    show_default=True,
-    help="Folder to create the article in.",
+    help="Folder to create the article in.  [default: content/, or `content` in [tool.immunopipe]]",
 )
-def new(article_id: str, content_dir: Path) -> None:
+def new(article_id: str, content_dir: Path | None) -> None:
     """Start a new article: write CONTENT/ID.yaml from a template.
 
     The template passes the schema; its TODO placeholders are flagged by `immunopipe validate`
@@ -217,6 +239,7 @@ def new(article_id: str, content_dir: Path) -> None:
     """
     from immunopipe.scaffold import ScaffoldError, create_article
 
+    content_dir = content_dir or project_config().content
     try:
         path = create_article(article_id, content_dir, today=date.today())
     except ScaffoldError as exc:
@@ -226,7 +249,6 @@ def new(article_id: str, content_dir: Path) -> None:
     click.echo(f"created {path}; fill in the TODOs, then run: immunopipe validate {path}")
 
 
-DEFAULT_EXPORTS = Path("exports")
 #: The export formats and paper sizes (immunopipe.export.FORMATS and PAPER_SIZES; a test keeps them equal).
 EXPORT_FORMATS = ("json", "csv", "pdf")
 PAPER_SIZES = ("a4", "letter")
@@ -238,9 +260,7 @@ PAPER_SIZES = ("a4", "letter")
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
-    default=DEFAULT_EXPORTS,
-    show_default=True,
-    help="Folder to write json/, csv/ and pdf/ into.",
+    help="Folder to write json/, csv/ and pdf/ into.  [default: exports/, or `out` in [tool.immunopipe]]",
 )
 @click.option(
     "--to",
@@ -249,7 +269,11 @@ PAPER_SIZES = ("a4", "letter")
     multiple=True,
     help="Format to write; repeat for several. Default: all of them.",
 )
-@click.option("--paper", type=click.Choice(PAPER_SIZES), default="a4", show_default=True, help="PDF page size.")
+@click.option(
+    "--paper",
+    type=click.Choice(PAPER_SIZES),
+    help="PDF page size.  [default: a4, or `paper` in [tool.immunopipe]]",
+)
 @click.option("--large-print", is_flag=True, help="PDF handouts in large print.")
 @click.option(
     "--csv-bom/--no-csv-bom",
@@ -263,9 +287,9 @@ PAPER_SIZES = ("a4", "letter")
 @cache_option
 def export(
     paths: tuple[Path, ...],
-    out_dir: Path,
+    out_dir: Path | None,
     formats: tuple[str, ...],
-    paper: str,
+    paper: str | None,
     large_print: bool,
     csv_bom: bool,
     output_format: str,
@@ -289,18 +313,21 @@ def export(
     from immunopipe.model import article_from_data
     from immunopipe.validate import ContentChanged, validated_data
 
-    files = content_files(paths)
-    outcome = check_files(files, jobs=jobs, use_cache=cache)
-    click.echo(REPORTERS[resolve_format(output_format)](outcome, strict), nl=False)
+    config = project_config()
+    out_dir = out_dir or config.out
+    paper = paper or config.paper
+    files = content_files(paths, config.content)
+    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
+    echo_report(outcome, output_format, strict)
     if outcome.failed(strict=strict):
         raise SystemExit(EXIT_INVALID)
-    try:
-        articles = [article_from_data(data) for data in validated_data(outcome)]
-    except ContentChanged as exc:
-        raise EnvironmentProblem(f"{exc}; run the export again") from None
+    # A generator: the export takes one article at a time, so memory stays flat.
+    articles = (article_from_data(data) for data in validated_data(outcome))
     options = ExportOptions(paper=paper, large_print=large_print, csv_bom=csv_bom)
     try:
         result = export_articles(articles, out_dir, formats=formats or EXPORT_FORMATS, options=options)
+    except ContentChanged as exc:
+        raise EnvironmentProblem(f"{exc}; run the export again") from None
     except (FormatUnavailable, WriteError) as exc:
         raise EnvironmentProblem(str(exc)) from None
     click.echo(result.summary(), err=True)

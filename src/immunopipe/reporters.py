@@ -1,6 +1,7 @@
 """Reporters: turn a validation outcome into text for people, JSON for tools, or CI annotations.
 
-Each reporter is a function ``(outcome, strict) -> str`` registered in :data:`REPORTERS`.
+Each reporter is a function ``(outcome, strict, styled) -> str`` registered in :data:`REPORTERS`;
+``styled`` asks for ANSI colours where the format has any (only the text report does).
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+import click
 
 from immunopipe.diagnostics import Diagnostic, Severity
 
@@ -33,20 +36,25 @@ def summary(outcome: Outcome, *, strict: bool = False) -> str:
     return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {bad} of {files}: {verdict}"
 
 
-def format_text_line(diagnostic: Diagnostic) -> str:
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
+
+
+def format_text_line(diagnostic: Diagnostic, *, styled: bool = False) -> str:
     """``path:line:col: severity: message [rule]``, the form editors and compilers use."""
     d = diagnostic
-    return f"{d.path}:{d.line}:{d.column}: {d.severity}: {d.message} [{d.rule}]"
+    severity = click.style(str(d.severity), fg=_COLOURS[d.severity], bold=True) if styled else str(d.severity)
+    where = click.style(f"{d.path}:{d.line}:{d.column}:", bold=True) if styled else f"{d.path}:{d.line}:{d.column}:"
+    return f"{where} {severity}: {d.message} [{d.rule}]"
 
 
-def text_report(outcome: Outcome, strict: bool = False) -> str:
+def text_report(outcome: Outcome, strict: bool = False, styled: bool = False) -> str:
     """Compiler-style lines and a summary."""
-    lines = [format_text_line(d) for d in outcome.diagnostics]
+    lines = [format_text_line(d, styled=styled) for d in outcome.diagnostics]
     lines.append(summary(outcome, strict=strict))
     return "\n".join(lines) + "\n"
 
 
-def json_report(outcome: Outcome, strict: bool = False) -> str:
+def json_report(outcome: Outcome, strict: bool = False, styled: bool = False) -> str:
     """A stable JSON document: ``{"version", "valid", "files", "diagnostics": [...]}``."""
     report = {
         "version": JSON_REPORT_VERSION,
@@ -65,7 +73,7 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def github_report(outcome: Outcome, strict: bool = False) -> str:
+def github_report(outcome: Outcome, strict: bool = False, styled: bool = False) -> str:
     """GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per diagnostic."""
     lines = []
     for d in outcome.diagnostics:
@@ -76,7 +84,7 @@ def github_report(outcome: Outcome, strict: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-REPORTERS: dict[str, Callable[[Outcome, bool], str]] = {
+REPORTERS: dict[str, Callable[[Outcome, bool, bool], str]] = {
     "text": text_report,
     "json": json_report,
     "github": github_report,
