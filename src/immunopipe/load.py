@@ -240,6 +240,17 @@ def _check_size(root: Node) -> None:
             child_total, child_chars = size(child, depth + 1)
             total, chars = total + child_total, chars + child_chars
         in_progress.discard(key)
+        if total > MAX_NODES:
+            raise LoadError(
+                [
+                    Problem(
+                        "yaml-alias",
+                        f"the document expands to more than {MAX_NODES:,} nodes (aliases repeat too much)",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                ]
+            )
         if chars > MAX_EXPANDED_CHARS:
             raise LoadError(
                 [
@@ -247,17 +258,6 @@ def _check_size(root: Node) -> None:
                         "yaml-alias",
                         f"the document expands to more than {MAX_EXPANDED_CHARS:,} characters of text "
                         "(aliases repeat too much)",
-                        mark.line + 1,
-                        mark.column + 1,
-                    )
-                ]
-            )
-        if total > MAX_NODES:
-            raise LoadError(
-                [
-                    Problem(
-                        "yaml-alias",
-                        f"the document expands to more than {MAX_NODES:,} nodes (aliases repeat too much)",
                         mark.line + 1,
                         mark.column + 1,
                     )

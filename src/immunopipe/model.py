@@ -223,7 +223,8 @@ def article_from_data(data: dict[str, Any]) -> Article:
         category=data["category"],
         language=data["language"],
         summary=data["summary"],
-        reading_time_minutes=data["reading_time_minutes"],
+        # JSON Schema counts 2.0 as an integer; exports must still write the number 2.
+        reading_time_minutes=int(data["reading_time_minutes"]),
         editorial=Editorial(
             publisher=Publisher(**editorial["publisher"]),
             attribution=editorial["attribution"],
