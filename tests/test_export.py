@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
 import subprocess
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,14 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
+import immunopipe.export
+from immunopipe import cli
 from immunopipe.cli import main
-from immunopipe.export import UnsafeName, article_path, export_articles
-from immunopipe.export.write import TEMP_SUFFIX, WriteError, contained_path
+from immunopipe.export import ExportOptions, UnsafeName, article_path, export_articles
+from immunopipe.export.csv import render_tables
+from immunopipe.export.write import TEMP_SUFFIX, ExportFile, WriteError, contained_path
+from immunopipe.load import load_bytes
+from immunopipe.model import Article, article_from_data
 
 SEED_ID = "immune-system-medicine"
 JSON_AND_CSV = ("--to", "json", "--to", "csv")
@@ -325,3 +332,112 @@ def test_installed_script_exports_without_loading_weasyprint(workdir: Path) -> N
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert loaded.stdout.strip().splitlines()[-1] == "False"
     assert (workdir / "probe" / "json" / "index.json").is_file()
+
+
+@pytest.fixture(scope="module")
+def library(seed_text: str) -> list[Article]:
+    """Four articles, in id order, that differ in id and title."""
+    seed = article_from_data(load_bytes(seed_text.encode("utf-8")).data)
+    return [dataclasses.replace(seed, id=f"{name}-article", title=f"The {name} one") for name in "abcd"]
+
+
+def test_articles_in_any_order_export_the_same_bytes(tmp_path: Path, library: list[Article]) -> None:
+    sorted_result = export_articles(library, tmp_path / "sorted", formats=("json", "csv"))
+    shuffled = [library[2], library[0], library[3], library[1]]
+    export_articles(iter(shuffled), tmp_path / "shuffled", formats=("json", "csv"))
+    assert snapshot(tmp_path / "shuffled") == snapshot(tmp_path / "sorted")
+    tables = {f"csv/{name}": data for name, data in render_tables(library)}
+    assert {name: data for name, data in snapshot(tmp_path / "sorted").items() if name in tables} == tables
+    assert sorted_result.articles == 4
+    assert sorted(map(str, sorted_result.files)) == sorted(exported_files(tmp_path / "sorted"))
+
+
+def test_each_article_is_staged_as_it_comes_and_nothing_replaced_before_the_end(
+    tmp_path: Path, library: list[Article]
+) -> None:
+    out = tmp_path / "exports"
+    export_articles(library[:1], out, formats=("json", "csv"))
+    before = snapshot(out)
+    seen: list[tuple[list[str], dict[str, bytes]]] = []
+
+    def articles() -> Iterator[Article]:
+        for article in library:
+            yield article  # the export resumes here when it wants the next article
+            staged = sorted(p.name.split(".")[1] for p in (out / "json").glob(f"*{TEMP_SUFFIX}"))
+            seen.append((staged, {k: v for k, v in snapshot(out).items() if TEMP_SUFFIX not in k}))
+
+    export_articles(articles(), out, formats=("json", "csv"))
+    # The first article's file is unchanged, so never staged; each later one is staged straight away.
+    assert [staged for staged, _ in seen] == [
+        [],
+        ["b-article"],
+        ["b-article", "c-article"],
+        ["b-article", "c-article", "d-article"],
+    ]
+    assert all(files == before for _, files in seen)
+    assert not [p for p in out.rglob("*") if p.name.endswith(TEMP_SUFFIX)]
+
+
+def test_a_failure_while_reading_articles_replaces_nothing_and_leaves_no_temp_files(
+    tmp_path: Path, library: list[Article]
+) -> None:
+    out = tmp_path / "exports"
+    export_articles(library[:2], out, formats=("json", "csv"))
+    before = snapshot(out)
+
+    def articles() -> Iterator[Article]:
+        yield from library[1:]
+        raise RuntimeError("a content file went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        export_articles(articles(), out, formats=("json", "csv"))
+    assert snapshot(out) == before
+
+
+def test_a_repeated_id_is_refused_and_replaces_nothing(tmp_path: Path, library: list[Article]) -> None:
+    out = tmp_path / "exports"
+    export_articles(library[:1], out, formats=("json", "csv"))
+    before = snapshot(out)
+    twin = dataclasses.replace(library[1], id=library[0].id)
+    with pytest.raises(UnsafeName, match="used by two articles"):
+        export_articles([library[0], twin], out, formats=("json", "csv"))
+    assert snapshot(out) == before
+
+
+def test_handouts_are_rendered_in_batches(
+    tmp_path: Path, library: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches: list[list[str]] = []
+
+    def render_pdf(articles: list[Article], options: ExportOptions) -> list[ExportFile]:
+        batches.append([article.id for article in articles])
+        return [ExportFile(article_path("pdf", a.id, ".pdf"), b"%PDF " + a.id.encode()) for a in articles]
+
+    monkeypatch.setattr(immunopipe.export, "_render_pdf", render_pdf)
+    monkeypatch.setattr(immunopipe.export, "_require_pdf", lambda: None)
+    monkeypatch.setattr(immunopipe.export, "PDF_BATCH", 3)
+    result = export_articles(library, tmp_path / "exports", formats=("pdf",))
+    assert batches == [["a-article", "b-article", "c-article"], ["d-article"]]
+    assert sorted(map(str, result.written)) == [f"pdf/{a.id}.pdf" for a in library]
+
+
+def test_content_changed_during_the_export_is_exit_2_and_replaces_nothing(
+    workdir: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_article(workdir, seed_text, "second-article")
+    run(*JSON_AND_CSV)
+    before = snapshot(workdir / "exports")
+    real_check = cli.check_files
+
+    def check_then_edit(*args: Any, **kwargs: Any) -> Any:
+        outcome = real_check(*args, **kwargs)
+        path = workdir / "content" / "second-article.yaml"
+        path.write_text(path.read_text("utf-8").replace(CHANGE_FROM, CHANGE_TO), encoding="utf-8")
+        return outcome
+
+    monkeypatch.setattr(cli, "check_files", check_then_edit)
+    (workdir / "content" / f"{SEED_ID}.yaml").write_text(seed_text.replace(CHANGE_FROM, CHANGE_TO))
+    result = run(*JSON_AND_CSV)
+    assert result.exit_code == 2
+    assert "second-article.yaml changed after it was validated; run the export again" in result.stderr
+    assert snapshot(workdir / "exports") == before

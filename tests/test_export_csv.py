@@ -15,7 +15,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from immunopipe.export.csv import DATAPACKAGE_NAME, TABLES, neutralise, render_table, render_tables, restore
+from immunopipe.export.csv import (
+    DATAPACKAGE_NAME,
+    TABLES,
+    article_rows,
+    header,
+    neutralise,
+    render_table,
+    render_tables,
+    restore,
+)
 from immunopipe.load import load_bytes
 from immunopipe.model import UNKNOWN, Article, Contact, GlossaryEntry, Person, article_from_data
 
@@ -195,6 +204,15 @@ def test_all_articles_share_one_set_of_tables(exported: dict[str, bytes]) -> Non
     assert list(exported) == [table.file_name for table in TABLES] + [DATAPACKAGE_NAME]
     medicines = parse(exported["medicines.csv"])
     assert {row["article_id"] for row in medicines} == {"immune-system-medicine", "second-article"}
+
+
+def test_header_then_each_articles_rows_is_the_whole_table(
+    exported: dict[str, bytes], seed_article: Article, second_article: Article
+) -> None:
+    streamed = [article_rows(article) for article in (seed_article, second_article)]
+    for position, table in enumerate(TABLES):
+        assert header(table) + b"".join(rows[position] for rows in streamed) == exported[table.file_name]
+    assert header(TABLES[0], bom=False) == b"article_id," + header(TABLES[0]).split(b",", 1)[1]
 
 
 def test_every_seed_fact_is_in_the_tables(seed_article: Article, seed_facts: tuple[str, ...]) -> None:

@@ -73,16 +73,16 @@ def test_same_article_gives_identical_bytes(seed_article: Article, seed_text: st
 
 def test_index_lists_each_file_with_its_checksum(seed_article: Article) -> None:
     other = dataclasses.replace(seed_article, id="other-article", title="Another title")
-    entries = [IndexEntry(a, f"{a.id}.json", render_article(a)) for a in (seed_article, other)]
-    index = json.loads(render_index(entries))
+    articles = (seed_article, other)
+    index = json.loads(render_index([IndexEntry.of(a, f"{a.id}.json", render_article(a)) for a in articles]))
     assert index["article_schema"] == load_schema()["$id"]
     assert index["schema_version"] == schema_version()
     assert index["articles"] == [
         {
-            "id": entry.article.id,
-            "title": entry.article.title,
-            "file": entry.file_name,
-            "sha256": hashlib.sha256(entry.data).hexdigest(),
+            "id": article.id,
+            "title": article.title,
+            "file": f"{article.id}.json",
+            "sha256": hashlib.sha256(render_article(article)).hexdigest(),
         }
-        for entry in entries
+        for article in articles
     ]

@@ -13,6 +13,7 @@ from immunopipe.export import write
 from immunopipe.export.write import (
     TEMP_SUFFIX,
     ExportFile,
+    Staging,
     WriteError,
     contained_path,
     describe_os_error,
@@ -122,6 +123,40 @@ def test_interrupt_mid_write_removes_its_temp_file(root: Path, monkeypatch: pyte
         write_files(root, NEW)
     assert temp_files(root) == []
     assert snapshot(root) == {str(f.path): f.data for f in OLD}
+
+
+def test_streamed_files_replace_nothing_until_commit_and_unchanged_ones_are_dropped(root: Path) -> None:
+    before = snapshot(root)
+    staging = Staging(root)
+    try:
+        for file in (OLD[0], NEW[2]):
+            streamed = staging.open(file.path)
+            for start in range(0, len(file.data), 4):
+                streamed.handle.write(file.data[start : start + 4])
+            staging.close(streamed)
+        assert [p.parent.name for p in temp_files(root)] == ["csv"]  # only the changed file is staged
+        assert {name: data for name, data in snapshot(root).items() if TEMP_SUFFIX not in name} == before
+        assert staging.commit() == [NEW[2].path]
+    finally:
+        staging.discard()
+    assert staging.paths == [OLD[0].path, NEW[2].path]
+    assert snapshot(root) == {**before, str(NEW[2].path): NEW[2].data}
+
+
+def test_dropped_and_abandoned_files_leave_nothing_behind(root: Path) -> None:
+    before = snapshot(root)
+    staging = Staging(root)
+    dropped = staging.open(NEW[0].path)
+    dropped.handle.write(NEW[0].data)
+    staging.drop(dropped)
+    abandoned = staging.open(NEW[1].path)
+    abandoned.handle.write(b"half of it")
+    staging.add(NEW[2].path, NEW[2].data)
+    assert len(temp_files(root)) == 2
+    staging.discard()
+    assert staging.paths == [NEW[1].path, NEW[2].path]
+    assert temp_files(root) == []
+    assert snapshot(root) == before
 
 
 @pytest.mark.parametrize(

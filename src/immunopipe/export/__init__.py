@@ -1,9 +1,13 @@
 """Exports: validated articles in; JSON, CSV and PDF files out, written safely.
 
-Exporters are pure: a format's renderer turns articles into :class:`ExportFile` values (a path
-relative to the output folder, and bytes) without touching the disk. :func:`export_articles`
-renders the chosen formats first, then, holding a lock on the output folder, writes every file
-atomically (:mod:`immunopipe.export.write`) and removes stale exports. Layout::
+Renderers are pure (articles in, bytes out). :func:`export_articles` streams: holding a lock on
+the output folder, it takes the articles one at a time and hands each to every chosen format's
+writer, which stages the article's files straight away (:class:`~immunopipe.export.write.Staging`:
+temporary files beside their targets) and appends its CSV rows to the staged tables. Memory stays
+flat however many articles there are. Only when every file of every format is staged are they
+moved into place, atomically, each format's index (``index.json``, ``datapackage.json``) after
+its other files; then stale exports are removed. Files whose bytes are unchanged are left alone.
+Layout::
 
     OUT/json/<id>.json   OUT/json/index.json            (index written last)
     OUT/csv/<table>.csv  OUT/csv/datapackage.json       (descriptor written last)
@@ -21,21 +25,25 @@ symlinks and folders are left alone, and so are the folders of formats not being
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from array import array
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
 from immunopipe.export.write import (
     ExportFile,
+    StagedFile,
+    Staging,
     WriteError,
     contained_path,
     describe_os_error,
     locked,
     remove_files,
     remove_stray_temp_files,
-    write_files,
 )
 from immunopipe.model import Article
 from immunopipe.validate.rules.article_id_reserved import RESERVED
@@ -50,7 +58,6 @@ __all__ = [
     "UnsafeName",
     "WriteError",
     "export_articles",
-    "render",
 ]
 
 #: Article ids that may name files: lowercase letters and digits in groups joined by single hyphens.
@@ -80,17 +87,26 @@ class FormatUnavailable(Exception):
     """A format cannot be produced by this installation (e.g. PDF without WeasyPrint's libraries)."""
 
 
-Renderer = Callable[[Sequence[Article], ExportOptions], list[ExportFile]]
+class FormatWriter(Protocol):
+    """Writes one format's files for articles given one at a time, into a :class:`Staging`."""
+
+    def add(self, article: Article) -> None:
+        """Render ``article`` and stage its files (or its part of shared files)."""
+
+    def finish(self) -> None:
+        """Stage whatever needs every article (indexes, tables); called once, after the last one."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class Format:
-    """An export format: the folder it owns, its renderer, and how its per-article files end."""
+    """An export format: the folder it owns, its writer, and how its per-article files end."""
 
     folder: str
-    render: Renderer
+    writer: Callable[[Staging, ExportOptions], FormatWriter]
     #: Files named ``<id><article_suffix>`` in ``folder`` are per-article; stale ones are removed.
     article_suffix: str | None = None
+    #: Raises :class:`FormatUnavailable` when this installation cannot produce the format.
+    check_available: Callable[[], None] | None = None
 
 
 def article_path(folder: str, article_id: str, suffix: str) -> PurePosixPath:
@@ -102,15 +118,68 @@ def article_path(folder: str, article_id: str, suffix: str) -> PurePosixPath:
     return PurePosixPath(folder, f"{article_id}{suffix}")
 
 
-def _render_json(articles: Sequence[Article], options: ExportOptions) -> list[ExportFile]:
-    files = [ExportFile(article_path("json", a.id, ".json"), json_export.render_article(a)) for a in articles]
-    entries = [json_export.IndexEntry(a, f.path.name, f.data) for a, f in zip(articles, files, strict=True)]
-    return [*files, ExportFile(PurePosixPath("json", json_export.INDEX_NAME), json_export.render_index(entries))]
+class _JsonWriter:
+    """Stages each article's JSON file as it comes; the index, ordered by id, at the end."""
+
+    def __init__(self, staging: Staging, options: ExportOptions) -> None:
+        self._staging = staging
+        self._entries: list[json_export.IndexEntry] = []
+
+    def add(self, article: Article) -> None:
+        path = article_path("json", article.id, ".json")
+        data = json_export.render_article(article)
+        self._staging.add(path, data)
+        self._entries.append(json_export.IndexEntry.of(article, path.name, data))
+
+    def finish(self) -> None:
+        self._entries.sort(key=lambda entry: entry.id)
+        self._staging.add(PurePosixPath("json", json_export.INDEX_NAME), json_export.render_index(self._entries))
 
 
-def _render_csv(articles: Sequence[Article], options: ExportOptions) -> list[ExportFile]:
-    tables = csv_export.render_tables(articles, bom=options.csv_bom)
-    return [ExportFile(PurePosixPath("csv", name), data) for name, data in tables]
+class _CsvWriter:
+    """Appends each article's rows to the staged tables; rows end up in id order, as :func:`render_tables` puts them.
+
+    Articles usually come in id order (files are named after their ids). When they do not, each
+    table is copied once more at the end, article by article in id order, from the offsets
+    recorded on the way: only the offsets are held in memory, never the rows.
+    """
+
+    def __init__(self, staging: Staging, options: ExportOptions) -> None:
+        self._staging = staging
+        self._bom = options.csv_bom
+        self._ids: list[str] = []
+        self._tables: list[StagedFile] = []
+        #: Per table, where each article's rows start in its staged file; then where the file ends.
+        self._offsets: list[array[int]] = []
+        for table in csv_export.TABLES:
+            staged = staging.open(PurePosixPath("csv", table.file_name))
+            staged.handle.write(csv_export.header(table, bom=self._bom))
+            self._tables.append(staged)
+            self._offsets.append(array("q"))
+
+    def add(self, article: Article) -> None:
+        self._ids.append(article.id)
+        for staged, offsets, rows in zip(self._tables, self._offsets, csv_export.article_rows(article), strict=True):
+            offsets.append(staged.handle.tell())
+            staged.handle.write(rows)
+
+    def finish(self) -> None:
+        in_order = all(first <= second for first, second in pairwise(self._ids))
+        order = sorted(range(len(self._ids)), key=self._ids.__getitem__)
+        for table, staged, offsets in zip(csv_export.TABLES, self._tables, self._offsets, strict=True):
+            if in_order:
+                self._staging.close(staged)
+                continue
+            offsets.append(staged.handle.tell())
+            reordered = self._staging.open(staged.path)
+            reordered.handle.write(csv_export.header(table, bom=self._bom))
+            for index in order:
+                staged.handle.seek(offsets[index])
+                reordered.handle.write(staged.handle.read(offsets[index + 1] - offsets[index]))
+            self._staging.drop(staged)
+            self._staging.close(reordered)
+        package = json_export.dump(csv_export.datapackage())
+        self._staging.add(PurePosixPath("csv", csv_export.DATAPACKAGE_NAME), package)
 
 
 def _render_pdf(articles: Sequence[Article], options: ExportOptions) -> list[ExportFile]:
@@ -127,11 +196,45 @@ def _render_pdf(articles: Sequence[Article], options: ExportOptions) -> list[Exp
     ]
 
 
+#: Articles handed to :func:`_render_pdf` at a time: enough to keep every process busy, few
+#: enough that their handouts are not all held in memory at once.
+PDF_BATCH = 256
+
+
+def _require_pdf() -> None:
+    try:  # imported here so that other commands never load WeasyPrint
+        import immunopipe.export.pdf  # noqa: F401
+    except (ImportError, OSError) as exc:
+        raise FormatUnavailable(f"PDF export is not available in this installation: {exc}") from exc
+
+
+class _PdfWriter:
+    """Renders handouts in batches of :data:`PDF_BATCH` articles and stages each batch."""
+
+    def __init__(self, staging: Staging, options: ExportOptions) -> None:
+        self._staging = staging
+        self._options = options
+        self._batch: list[Article] = []
+
+    def add(self, article: Article) -> None:
+        self._batch.append(article)
+        if len(self._batch) >= PDF_BATCH:
+            self._render_batch()
+
+    def finish(self) -> None:
+        self._render_batch()
+
+    def _render_batch(self) -> None:
+        for file in _render_pdf(self._batch, self._options):
+            self._staging.add(file.path, file.data)
+        self._batch = []
+
+
 #: Every export format by name, in the order they are written.
 FORMATS: dict[str, Format] = {
-    "json": Format(folder="json", render=_render_json, article_suffix=".json"),
-    "csv": Format(folder="csv", render=_render_csv),
-    "pdf": Format(folder="pdf", render=_render_pdf, article_suffix=".pdf"),
+    "json": Format(folder="json", writer=_JsonWriter, article_suffix=".json"),
+    "csv": Format(folder="csv", writer=_CsvWriter),
+    "pdf": Format(folder="pdf", writer=_PdfWriter, article_suffix=".pdf", check_available=_require_pdf),
 }
 
 
@@ -156,14 +259,8 @@ class ExportResult:
         return "\n".join(lines)
 
 
-def render(articles: Sequence[Article], formats: Collection[str], options: ExportOptions) -> list[ExportFile]:
-    """Every file of ``formats`` for ``articles`` (ordered by id), in writing order; no disk access."""
-    ordered = sorted(articles, key=lambda article: article.id)
-    return [file for name in _chosen(formats) for file in FORMATS[name].render(ordered, options)]
-
-
 def export_articles(
-    articles: Sequence[Article],
+    articles: Iterable[Article],
     out_dir: Path,
     *,
     formats: Collection[str] = tuple(FORMATS),
@@ -171,29 +268,52 @@ def export_articles(
 ) -> ExportResult:
     """Render ``articles`` in ``formats`` and write them under ``out_dir``, replacing the last export.
 
-    Raises :class:`FormatUnavailable` or :class:`UnsafeName` before anything is written, and
-    :class:`WriteError` when the folder cannot be written (files already replaced stay whole).
+    ``articles`` is read once, one article at a time (a generator keeps memory flat); the files
+    come out ordered by id whatever order the articles come in. Raises :class:`FormatUnavailable`
+    before the folder is touched; :class:`UnsafeName` (or whatever ``articles`` raises) before any
+    file is replaced; :class:`WriteError` when the folder cannot be written (files already
+    replaced stay whole). No temporary file is left behind.
     """
     chosen = _chosen(formats)
-    files = render(articles, chosen, options or ExportOptions())
+    options = options or ExportOptions()
+    for name in chosen:
+        if FORMATS[name].check_available:
+            FORMATS[name].check_available()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         root = out_dir.resolve()
         with locked(root):
             for name in chosen:
                 remove_stray_temp_files(contained_path(root, PurePosixPath(FORMATS[name].folder)))
-            written = write_files(root, files)
-            stale = _stale_files(root, chosen, {file.path for file in files})
+            stagings = {name: Staging(root) for name in chosen}
+            try:
+                count = _stage(articles, [FORMATS[name].writer(stagings[name], options) for name in chosen])
+                written = [path for staging in stagings.values() for path in staging.commit()]
+            finally:
+                for staging in stagings.values():
+                    staging.discard()
+            files = [path for staging in stagings.values() for path in staging.paths]
+            stale = _stale_files(root, chosen, set(files))
             remove_files(root, stale)
     except OSError as exc:
         raise WriteError(describe_os_error(exc, out_dir)) from exc
     return ExportResult(
-        out_dir=out_dir,
-        articles=len(articles),
-        files=tuple(file.path for file in files),
-        written=tuple(written),
-        removed=tuple(stale),
+        out_dir=out_dir, articles=count, files=tuple(files), written=tuple(written), removed=tuple(stale)
     )
+
+
+def _stage(articles: Iterable[Article], writers: Sequence[FormatWriter]) -> int:
+    """Feed every article to every writer, then finish them; return how many articles there were."""
+    seen: set[str] = set()
+    for article in articles:
+        if article.id in seen:
+            raise UnsafeName(f"article id {article.id!r} is used by two articles: their export files would collide")
+        seen.add(article.id)
+        for writer in writers:
+            writer.add(article)
+    for writer in writers:
+        writer.finish()
+    return len(seen)
 
 
 def _count(number: int, noun: str) -> str:

@@ -9,6 +9,10 @@ order mark by default, so Excel reads accents and symbols correctly; ``bom=False
 UTF-8. ``datapackage.json`` describes every table as a Frictionless Data Package (field types,
 descriptions, primary and foreign keys).
 
+A table's bytes are its :func:`header` followed by each article's :func:`table_rows`, so a large
+export can stream every article's rows (:func:`article_rows`) into the files as it goes; the
+whole-table :func:`render_table` gives the same bytes.
+
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some also tab, CR, LF
 or the full-width forms) as a formula. :func:`neutralise` puts a ``'`` before any text cell that
 starts with one of :data:`FORMULA_TRIGGERS`; the trigger list includes ``'`` itself, so
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -435,20 +439,30 @@ TABLES: tuple[Table, ...] = (
 )
 
 
-def render_table(table: Table, articles: Sequence[Article], *, bom: bool = True) -> bytes:
+def render_table(table: Table, articles: Iterable[Article], *, bom: bool = True) -> bytes:
     """``table`` over ``articles`` as CSV bytes: header, then rows in article order."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(column.name for column in table.columns)
-    for article in articles:
-        writer.writerows([_cell(value) for value in row] for row in table.rows(article))
-    return ((BYTE_ORDER_MARK if bom else "") + buffer.getvalue()).encode("utf-8")
+    return header(table, bom=bom) + b"".join(table_rows(table, article) for article in articles)
 
 
 def render_tables(articles: Sequence[Article], *, bom: bool = True) -> list[tuple[str, bytes]]:
     """Every table as ``(file name, bytes)``, then ``datapackage.json`` describing them."""
     files = [(table.file_name, render_table(table, articles, bom=bom)) for table in TABLES]
     return [*files, (DATAPACKAGE_NAME, dump(datapackage()))]
+
+
+def header(table: Table, *, bom: bool = True) -> bytes:
+    """The first bytes of ``table``'s file: the byte order mark (if wanted) and the header row."""
+    return (BYTE_ORDER_MARK if bom else "").encode("utf-8") + _encode([[column.name for column in table.columns]])
+
+
+def table_rows(table: Table, article: Article) -> bytes:
+    """``article``'s rows of ``table`` as CSV bytes; a table's file is its header, then these per article."""
+    return _encode([_cell(value) for value in row] for row in table.rows(article))
+
+
+def article_rows(article: Article) -> tuple[bytes, ...]:
+    """``article``'s rows of every table, in :data:`TABLES` order (see :func:`table_rows`)."""
+    return tuple(table_rows(table, article) for table in TABLES)
 
 
 def datapackage() -> dict[str, Any]:
@@ -492,6 +506,12 @@ def _field(column: Column, *, in_key: bool) -> dict[str, Any]:
     if column.required or in_key:
         field["constraints"] = {"required": True}
     return field
+
+
+def _encode(rows: Iterable[Sequence[str | int]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
 
 
 def _cell(value: Cell) -> str | int:

@@ -28,11 +28,17 @@ INDEX_NAME = "index.json"
 
 
 class IndexEntry(NamedTuple):
-    """One line of the index: an article and the bytes of its exported file."""
+    """One line of the index: an article's id and title, its file's name and the file's SHA-256."""
 
-    article: Article
+    id: str
+    title: str
     file_name: str
-    data: bytes
+    sha256: str
+
+    @classmethod
+    def of(cls, article: Article, file_name: str, data: bytes) -> IndexEntry:
+        """The entry of ``article`` exported as ``file_name`` holding ``data``."""
+        return cls(article.id, article.title, file_name, hashlib.sha256(data).hexdigest())
 
 
 def article_document(article: Article) -> dict[str, Any]:
@@ -56,12 +62,7 @@ def render_index(entries: Sequence[IndexEntry]) -> bytes:
             "article_schema": load_schema()["$id"],
             "schema_version": schema_version(),
             "articles": [
-                {
-                    "id": entry.article.id,
-                    "title": entry.article.title,
-                    "file": entry.file_name,
-                    "sha256": hashlib.sha256(entry.data).hexdigest(),
-                }
+                {"id": entry.id, "title": entry.title, "file": entry.file_name, "sha256": entry.sha256}
                 for entry in entries
             ],
         }

@@ -6,6 +6,10 @@ over the target with :func:`os.replace`, which is atomic. A crash or kill theref
 the old file or the new one, never a truncated one. Temporary files are removed on any exception;
 the ones a killed process could not remove are recognisable by :data:`TEMP_SUFFIX` and are removed
 by the next export (:func:`remove_stray_temp_files`).
+
+:class:`Staging` puts a whole export together this way without holding it in memory: files are
+staged one by one as they are rendered (or streamed into their temporary file), and nothing is
+moved into place until :meth:`Staging.commit`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from filelock import FileLock, Timeout
 
@@ -107,22 +111,108 @@ def write_files(root: Path, files: Sequence[ExportFile]) -> list[PurePosixPath]:
     flushed to disk; only then are they moved into place, in the given order. A failure in the
     first phase leaves every existing file as it was; on any exception the temporary files are removed.
     """
-    mode = new_file_mode()
-    targets = [(file, contained_path(root, file.path)) for file in files]
-    changed = [(file, target) for file, target in targets if not _holds(target, file.data)]
-    staged: list[tuple[Path, Path]] = []
+    staging = Staging(root)
     try:
-        for file, target in changed:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staged.append((_stage(target, file.data, mode), target))
-        for temp, target in staged:
-            os.replace(temp, target)
-        for folder in dict.fromkeys(target.parent for _, target in staged):
-            sync_folder(folder)
+        for file in files:
+            staging.add(file.path, file.data)
+        return staging.commit()
     finally:
-        for temp, _ in staged:
+        staging.discard()
+
+
+class StagedFile(NamedTuple):
+    """A temporary file being written for ``path``: write to ``handle``, then close it with the staging."""
+
+    path: PurePosixPath
+    target: Path
+    temp: Path
+    handle: BinaryIO
+
+
+class Staging:
+    """New files for ``root`` written whole beside their targets, moved into place together by :meth:`commit`.
+
+    Files whose bytes are already on disk are not staged (the existing file keeps its dates).
+    Call :meth:`discard` when done, whatever happened: it removes every temporary file left.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        #: Every path given to the staging, staged or already up to date, in order.
+        self.paths: list[PurePosixPath] = []
+        self._mode = new_file_mode()
+        self._staged: list[tuple[PurePosixPath, Path, Path]] = []
+        #: Temporary files not yet moved into place, with their handle while it is open.
+        self._temps: dict[Path, BinaryIO | None] = {}
+
+    def add(self, path: PurePosixPath, data: bytes) -> None:
+        """Stage ``data`` as the new content of ``path`` (nothing is staged if it is already there)."""
+        target = self._listed(path)
+        if _holds(target, data):
+            return
+        file = self._create(path, target)
+        file.handle.write(data)
+        self._finish(file)
+
+    def open(self, path: PurePosixPath) -> StagedFile:
+        """A new temporary file for ``path``, for content too large to hold: pass it to :meth:`close`."""
+        return self._create(path, self._listed(path))
+
+    def close(self, file: StagedFile) -> None:
+        """Stage the finished ``file``, or drop it if the target already holds the same bytes."""
+        file.handle.flush()
+        if _same_content(file.temp, file.target):
+            self._remove(file)
+        else:
+            self._finish(file)
+
+    def drop(self, file: StagedFile) -> None:
+        """Give ``file`` up: remove its temporary file and forget its path."""
+        self._remove(file)
+        self.paths.remove(file.path)
+
+    def commit(self) -> list[PurePosixPath]:
+        """Move every staged file into place, in staging order; return their paths."""
+        for _path, temp, target in self._staged:
+            os.replace(temp, target)
+            del self._temps[temp]
+        for folder in dict.fromkeys(target.parent for _, _, target in self._staged):
+            sync_folder(folder)
+        return [path for path, _, _ in self._staged]
+
+    def discard(self) -> None:
+        """Close and remove every temporary file not moved into place."""
+        for temp, handle in self._temps.items():
+            if handle is not None:
+                handle.close()
             temp.unlink(missing_ok=True)
-    return [file.path for file, _ in changed]
+        self._temps.clear()
+
+    def _listed(self, path: PurePosixPath) -> Path:
+        """The checked target of ``path``, now listed in :attr:`paths`."""
+        target = contained_path(self.root, path)
+        self.paths.append(path)
+        return target
+
+    def _create(self, path: PurePosixPath, target: Path) -> StagedFile:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+        handle = os.fdopen(descriptor, "w+b")
+        self._temps[Path(name)] = handle
+        return StagedFile(path, target, Path(name), handle)
+
+    def _remove(self, file: StagedFile) -> None:
+        file.handle.close()
+        file.temp.unlink(missing_ok=True)
+        del self._temps[file.temp]
+
+    def _finish(self, file: StagedFile) -> None:
+        file.handle.flush()
+        os.fsync(file.handle.fileno())
+        file.handle.close()
+        self._temps[file.temp] = None
+        os.chmod(file.temp, self._mode)
+        self._staged.append((file.path, file.temp, file.target))
 
 
 def remove_files(root: Path, paths: Sequence[PurePosixPath]) -> None:
@@ -172,17 +262,15 @@ def _holds(target: Path, data: bytes) -> bool:
         return False
 
 
-def _stage(target: Path, data: bytes, mode: int) -> Path:
-    """Write ``data`` to a new temporary file beside ``target``, flushed to disk; return its path."""
-    descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
-    temp = Path(name)
+def _same_content(temp: Path, target: Path) -> bool:
+    """True when ``target`` is a regular file with exactly the bytes of ``temp``."""
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp
+        if target.is_symlink() or not target.is_file() or target.stat().st_size != temp.stat().st_size:
+            return False
+        with temp.open("rb") as new, target.open("rb") as old:
+            while chunk := new.read(1 << 20):
+                if chunk != old.read(len(chunk)):
+                    return False
+        return True
+    except OSError:
+        return False
