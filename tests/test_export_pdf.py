@@ -1,7 +1,7 @@
 """PDF handouts: real WeasyPrint renders read back with pypdf and pdfium.
 
-Renders are slow (about half a second each), so the seed article's renders are shared by
-module-scoped fixtures and each test only reads them.
+Renders are slow (about a quarter of a second each), so the seed article's renders are shared
+by module-scoped fixtures and each test only reads them.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ SEED_ID = "immune-system-medicine"
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
 DISCLAIMER = "Does not replace advice from a healthcare professional."
-DATE_KEYS = {"published", "last_reviewed", "next_review", "accessed", "date"}
+#: Dates printed in full ("26 November 2026"), and the ones the page footer prints short.
+LONG_DATE_KEYS = {"accessed", "date"}
+FOOTER_DATE_KEYS = {"published", "last_reviewed", "next_review"}
 #: Keys whose values are identifiers or enumerations, shown through wording rather than verbatim.
 UNPRINTED_KEYS = {"id", "kind", "system", "source", "status", "language", "part_of"}
 
@@ -55,12 +57,22 @@ def squeezed(text: str) -> str:
 
 
 def printed_facts(article: Article) -> Iterator[str]:
-    """Every fact of ``article`` in the words the handout prints it with."""
+    """Every fact of ``article`` in the words the handout prints it with.
+
+    Codes are for systems, not patients: the handout names each code system and edition, and
+    leaves the codes, and the sources only codes cite, to the JSON and CSV exports.
+    """
+    code_only_sources = {source.id for source in article.editorial.sources} - {
+        source.id for source in handout.text_sources(article)
+    }
 
     def walk(value: object, key: str) -> Iterator[str]:
         if isinstance(value, dict):
             if "system" in value:
                 yield f"{handout.CODE_SYSTEM_NAMES[value['system']]} {value['version']}"
+                return
+            if key == "sources" and value["id"] in code_only_sources:
+                return
             if key == "considerations":
                 yield handout.CONSIDERATION_LABELS[value["kind"]]
             for child_key, child in value.items():
@@ -71,7 +83,10 @@ def printed_facts(article: Article) -> Iterator[str]:
         elif isinstance(value, int):
             yield f"{value}-minute"
         elif isinstance(value, str) and key not in UNPRINTED_KEYS and value != UNKNOWN:
-            yield handout.long_date(value) if key in DATE_KEYS else value
+            if key in FOOTER_DATE_KEYS:
+                yield handout.short_date(value)
+            else:
+                yield handout.long_date(value) if key in LONG_DATE_KEYS else value
 
     yield from walk(article.to_data(), "")
 
@@ -103,6 +118,15 @@ def structure_types(pdf: bytes) -> set[str]:
             if isinstance(kid, dict):
                 pending.append(kid)
     return found
+
+
+def bookmark_titles(outline: list[Any]) -> Iterator[str]:
+    """Every bookmark title in a pypdf outline, nested ones included."""
+    for item in outline:
+        if isinstance(item, list):
+            yield from bookmark_titles(item)
+        else:
+            yield item.title
 
 
 def font_names(pdf: bytes) -> set[str]:
@@ -241,10 +265,22 @@ def test_every_fact_of_an_approved_article_is_printed(approved_data: dict[str, A
 def test_unknown_facts_are_stated_honestly(a4: bytes) -> None:
     text = " ".join(" ".join(page_texts(a4)).split())
     assert "Not yet clinically reviewed" in text
-    assert "Published: Date not known. Last reviewed: Date not known. Next review: Date not known." in text
+    assert "Published: not known · Last reviewed: not known · Next review: not known" in text
     assert "Written by: not named by the source." in text
     assert "Feedback: no contact details given by the source." in text
     assert "Web address not known." in text
+    assert "Clinical review:" not in text  # the footer says it is not reviewed; nobody to name
+
+
+def test_codes_are_left_to_the_data_files_with_their_sources(a4: bytes) -> None:
+    text = " ".join(" ".join(page_texts(a4)).split())
+    assert (
+        "For health professionals: the WHO ICD-10 2019, WHO ATC 2026 and RxNorm 2026 codes and their sources"
+        " are in the JSON and CSV versions of this leaflet." in text
+    )
+    assert "Source, accessed 26 November 2026: What is immune system medicine used for? askvity." in text
+    for left_out in ("M05", "H02AB07", "8640", "ATC/DDD Index 2026", "https://icd.who.int"):
+        assert left_out not in text
 
 
 def test_every_page_has_the_footer_with_page_x_of_y(seed_article: Article, a4: bytes) -> None:
@@ -271,15 +307,23 @@ def test_key_message_comes_first_and_sections_follow_in_reading_order(seed_artic
         "The main point",
         *(use.title for use in seed_article.uses),
         "Types of medicine and how they work",
-        "Things to know",
+        "Things to know, and when to talk to your care team",
         "Words explained",
         "About this leaflet",
-        "Medical codes, for health professionals",
+        "For health professionals:",
     ]
     positions = [text.find(heading) for heading in headings]
     assert -1 not in positions
     assert positions == sorted(positions)
     assert text.find(seed_article.summary) < text.find(seed_article.uses[0].description)
+    assert f"The main point: {seed_article.summary}" in text
+    assert f"{seed_article.uses[0].how_medicine_helps} Conditions it is used for:" in text
+
+
+def test_run_in_headings_are_still_headings(a4: bytes) -> None:
+    """"The main point" and "Conditions it is used for" share a line with text, not a role."""
+    assert {"/H2", "/H3"} <= structure_types(a4)
+    assert {"The main point", "Conditions it is used for"} <= set(bookmark_titles(pypdf.PdfReader(io.BytesIO(a4)).outline))
 
 
 def test_medicine_classes_are_a_table_with_class_examples_and_mechanism(a4: bytes) -> None:
@@ -308,9 +352,8 @@ def test_page_size(renders: dict[tuple[str, bool], bytes], paper: str, size: tup
 
 def test_page_counts(renders: dict[tuple[str, bool], bytes]) -> None:
     counts = {key: len(pypdf.PdfReader(io.BytesIO(pdf)).pages) for key, pdf in renders.items()}
-    # Two pages of patient text; the third holds the glossary's 20 terms, sources and codes.
-    assert counts["a4", False] <= 3
-    assert counts["letter", False] <= 3
+    assert counts["a4", False] <= 2
+    assert counts["letter", False] <= 2
     assert counts["a4", True] > counts["a4", False]
 
 
@@ -338,18 +381,47 @@ def test_long_footer_values_stay_inside_the_page(approved_data: dict[str, Any], 
             assert max(top for _, _, _, top in boxes) < page.get_height() - 10
 
 
-def test_bundled_font_is_embedded(a4: bytes) -> None:
+def test_bundled_font_is_embedded_whole(a4: bytes) -> None:
     fonts = font_names(a4)
     assert {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"} <= fonts
     assert {font for font in fonts if not font.startswith("Atkinson-Hyperlegible")} == set()
+    bundled = {path.read_bytes() for path, _, _ in handout._font_files().values()}
+    assert embedded_font_files(a4) <= bundled  # whole files, not subsets
 
 
-def test_without_the_font_package_system_fonts_are_used(seed_article: Article, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(handout, "_font_files", dict)
-    pdf = handout.render_pdf(seed_article)
-    assert font_names(pdf)
-    assert not any(font.startswith("Atkinson") for font in font_names(pdf))
-    assert DISCLAIMER in " ".join(page_texts(pdf)[0].split())
+def embedded_font_files(pdf: bytes) -> set[bytes]:
+    """The font programs embedded in ``pdf`` (through Type0 fonts' descendants)."""
+    found = set()
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            for descendant in font.get_object()["/DescendantFonts"]:
+                found.add(descendant.get_object()["/FontDescriptor"]["/FontFile2"].get_object().get_data())
+    return found
+
+
+def test_without_the_font_package_the_render_fails(seed_article: Article, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "fontpkg", None)  # import fontpkg raises ImportError
+    with pytest.raises(handout.PdfRenderError, match="typeface Atkinson Hyperlegible is not installed"):
+        handout.render_pdf(seed_article)
+
+
+def test_a_missing_font_file_fails_the_render(
+    seed_article: Article, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import fontpkg
+
+    monkeypatch.setattr(fontpkg, "path", lambda family, weight, style: tmp_path / f"{weight}-{style}.ttf")
+    with pytest.raises(handout.PdfRenderError, match=r"a file of the handout typeface .* is missing"):
+        handout.render_pdf(seed_article)
+
+
+def test_an_unreadable_font_file_fails_the_render(
+    seed_article: Article, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    gone = tmp_path / "gone.ttf"
+    monkeypatch.setattr(handout, "_font_files", lambda: {f"{handout.ASSET_SCHEME}fonts/gone.ttf": (gone, 400, "normal")})
+    with pytest.raises(handout.PdfRenderError, match=f"cannot read {re.escape(str(gone))}"):
+        handout.render_pdf(seed_article)
 
 
 # --- accessibility and metadata ------------------------------------------------------------
@@ -401,9 +473,12 @@ def test_weasyprint_errors_fail_the_render(seed_article: Article, monkeypatch: p
         handout.render_pdf(seed_article)
 
 
-def test_unknown_paper_is_refused(seed_article: Article) -> None:
-    with pytest.raises(ValueError, match="unknown paper size 'a5'"):
-        handout.render_pdf(seed_article, paper="a5")
+def test_unknown_paper_is_refused_as_a_value_error_and_a_render_error(seed_article: Article) -> None:
+    for render in (handout.render_pdf, handout.render_pdfs):
+        with pytest.raises(handout.UnknownPaper, match="unknown paper size 'a5'") as caught:
+            render(seed_article, paper="a5") if render is handout.render_pdf else render([seed_article], paper="a5")
+        assert isinstance(caught.value, ValueError)
+        assert isinstance(caught.value, handout.PdfRenderError)
 
 
 # --- security ------------------------------------------------------------------------------
@@ -528,10 +603,21 @@ def test_re_render_is_byte_identical_and_leaves_the_environment_alone(
     assert "SOURCE_DATE_EPOCH" not in handout.os.environ
 
 
-def test_invalid_source_date_epoch_is_restored(seed_article: Article, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_source_date_epoch_is_ignored(seed_article: Article, a4: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
-    assert handout.render_pdf(seed_article).startswith(b"%PDF-1.7")
+    assert handout.render_pdf(seed_article) == a4
     assert handout.os.environ["SOURCE_DATE_EPOCH"] == "soon"
+
+
+def test_the_time_of_the_render_never_enters_the_pdf(
+    seed_article: Article, a4: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Subsetting fontTools would stamp the time into each font; whole fonts keep theirs."""
+    from fontTools.ttLib.tables import _h_e_a_d
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda: 4_000_000_000)
+    assert handout.render_pdf(seed_article) == a4
 
 
 # --- helpers of the template ---------------------------------------------------------------
@@ -551,13 +637,35 @@ def test_conditions_that_are_part_of_another_are_nested(seed_article: Article) -
     assert "crohns-disease" not in nested
 
 
-def test_code_index_groups_codes_by_system_and_edition(seed_article: Article) -> None:
-    index = dict(handout.code_index(seed_article))
-    assert list(index) == ["WHO ICD-10 2019", "WHO ATC 2026", "RxNorm 2026", "No single code"]
-    assert index["WHO ICD-10 2019"][0] == "Rheumatoid arthritis M05, M06"
-    assert "Calcineurin inhibitors L04AD" in index["WHO ATC 2026"]  # label equal to the name: not repeated
-    assert "Corticosteroids H02AB (Glucocorticoids)" in index["WHO ATC 2026"]
-    assert index["No single code"] == ["Antimetabolites", "Biologics"]
+def test_code_systems_are_named_once_each_in_article_order(seed_article: Article) -> None:
+    assert handout.code_systems(seed_article) == ["WHO ICD-10 2019", "WHO ATC 2026", "RxNorm 2026"]
+    uncoded = dataclasses.replace(seed_article, uses=(), medicine_classes=())
+    assert handout.code_systems(uncoded) == []
+
+
+def test_text_sources_leave_out_sources_only_codes_cite(seed_text: str) -> None:
+    data = seed_data(seed_text)
+    assert [s.id for s in handout.text_sources(article_from_data(data))] == ["askvity-immune-system-medicine"]
+    # The first source is the text's own even when a code cites it too.
+    data["uses"][0]["conditions"][0]["codes"][0]["source"] = "askvity-immune-system-medicine"
+    assert [s.id for s in handout.text_sources(article_from_data(data))] == ["askvity-immune-system-medicine"]
+    # A source no code cites is one the text rests on.
+    data["uses"][0]["conditions"][0]["codes"] = []
+    data["uses"][0]["conditions"] = data["uses"][0]["conditions"][:1]
+    data["uses"] = data["uses"][:1]
+    data["medicine_classes"] = data["medicine_classes"][2:4]
+    data["medicine_classes"][0]["examples"][0]["codes"] = []
+    data["medicine_classes"][0]["examples"][1]["codes"] = []
+    data["medicine_classes"][1]["examples"][0]["codes"] = []
+    data["medicine_classes"][1]["examples"][1]["codes"] = []
+    assert len(handout.text_sources(article_from_data(data))) == 4
+
+
+def test_word_list() -> None:
+    assert handout.word_list([]) == ""
+    assert handout.word_list(["a"]) == "a"
+    assert handout.word_list(["a", "b"]) == "a and b"
+    assert handout.word_list(["a", "b", "c"]) == "a, b and c"
 
 
 def test_sentence_adds_a_full_stop_only_when_missing() -> None:

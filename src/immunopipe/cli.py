@@ -325,7 +325,13 @@ def export(
         raise SystemExit(EXIT_INVALID)
     # A generator: the export takes one article at a time, so memory stays flat.
     articles = (article_from_data(data) for data in validated_data(outcome))
-    options = ExportOptions(paper=paper, large_print=large_print, csv_bom=csv_bom)
+    options = ExportOptions(
+        paper=paper,
+        large_print=large_print,
+        csv_bom=csv_bom,
+        jobs=jobs,
+        cache_dir=DEFAULT_CACHE_DIR if cache else None,
+    )
     try:
         result = export_articles(articles, out_dir, formats=formats or EXPORT_FORMATS, options=options)
     except ContentChanged as exc:

@@ -77,6 +77,10 @@ class ExportOptions:
     paper: str = "a4"
     large_print: bool = False
     csv_bom: bool = True
+    # How PDF handouts are rendered, which never changes their bytes: in up to ``jobs``
+    # processes, reusing handouts rendered before from ``cache_dir`` (None: no cache).
+    jobs: int = 1
+    cache_dir: Path | None = None
 
 
 class UnsafeName(ValueError):
@@ -184,16 +188,21 @@ class _CsvWriter:
 
 def _render_pdf(articles: Sequence[Article], options: ExportOptions) -> list[ExportFile]:
     try:  # imported here so that other commands never load WeasyPrint
-        from immunopipe.export.pdf import render_pdf
+        from immunopipe.export.pdf import PdfRenderError, render_pdfs
     except (ImportError, OSError) as exc:
         raise FormatUnavailable(f"PDF export is not available in this installation: {exc}") from exc
-    return [
-        ExportFile(
-            article_path("pdf", article.id, ".pdf"),
-            render_pdf(article, paper=options.paper, large_print=options.large_print),
+    paths = [article_path("pdf", article.id, ".pdf") for article in articles]
+    try:
+        pdfs = render_pdfs(
+            articles,
+            paper=options.paper,
+            large_print=options.large_print,
+            jobs=options.jobs,
+            cache_dir=options.cache_dir,
         )
-        for article in articles
-    ]
+    except PdfRenderError as exc:  # a handout that cannot be made: reported like a missing library
+        raise FormatUnavailable(str(exc)) from exc
+    return [ExportFile(path, pdf) for path, pdf in zip(paths, pdfs, strict=True)]
 
 
 #: Articles handed to :func:`_render_pdf` at a time: enough to keep every process busy, few

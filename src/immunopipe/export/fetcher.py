@@ -4,7 +4,8 @@ WeasyPrint's default fetcher follows ``file://``, ``http(s)://``, ``data:`` and 
 ``<link rel="attachment" href="file:///...">`` would embed any local file into the PDF and an
 ``<img src="http://...">`` would make a request. :class:`AssetFetcher` answers only the exact
 URLs it was given, each mapped to a packaged file, and refuses every other URL before any I/O
-happens. Refused URLs are recorded so the renderer can fail the render.
+happens. Refused URLs, and assets that cannot be read, are recorded so the renderer can fail
+the render (WeasyPrint itself only logs a warning and carries on without them).
 
 Importing this module imports WeasyPrint; import it only when a PDF is rendered.
 """
@@ -29,6 +30,8 @@ class AssetFetcher(URLFetcher):
         super().__init__(allowed_protocols=(), allow_redirects=False)
         self._assets = dict(assets)
         self.refused: list[str] = []
+        #: Why registered assets could not be read, one message each.
+        self.failed: list[str] = []
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         """Return the asset at ``url``, or record the URL and raise :class:`RefusedURL`."""
@@ -36,4 +39,9 @@ class AssetFetcher(URLFetcher):
             self.refused.append(url)
             raise RefusedURL(f"not a packaged asset: {url}")
         path, media_type = self._assets[url]
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.failed.append(f"cannot read {path}: {exc.strerror or exc}")
+            raise
+        return URLFetcherResponse(url, data, {"Content-Type": media_type})

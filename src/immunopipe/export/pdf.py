@@ -1,36 +1,41 @@
 """Printable patient handouts: an :class:`~immunopipe.model.Article` in, PDF bytes out.
 
 The article is rendered into HTML by a Jinja2 template (autoescaped, ``StrictUndefined``) and
-laid out by WeasyPrint with the package's print stylesheet and the Atkinson Hyperlegible font.
-The PDF is tagged and identified as PDF/UA-1, carries Title/Author/Subject/Keywords from the
-content, and is byte-identical for the same content:
-
-* PDF creation/modification dates come from ``editorial.dates``; when those are ``unknown`` the
-  date of ``SOURCE_DATE_EPOCH`` is used if it is set, and otherwise the PDF has no dates;
-* fontTools stamps subset fonts with the current time unless ``SOURCE_DATE_EPOCH`` is set, so
-  when it is not set it is set for the duration of the render (to the publication date, or
-  :data:`FALLBACK_EPOCH`) and then removed again.
+laid out by WeasyPrint with the package's print stylesheet and the bundled Atkinson Hyperlegible
+font, embedded whole (no subsetting: faster than fontTools' subsetter and free of its
+timestamps). The PDF is tagged and identified as PDF/UA-1, carries Title/Author/Subject/Keywords
+from the content, and is byte-identical for the same content: its creation/modification dates
+come from ``editorial.dates``, or, when those are ``unknown``, from ``SOURCE_DATE_EPOCH`` if it
+is set; otherwise the PDF has no dates.
 
 Only the package's own stylesheet and font files can be loaded (see
 :mod:`immunopipe.export.fetcher`); any ERROR WeasyPrint logs fails the render.
+
+:func:`render_pdfs` renders many handouts: it reuses those in the render cache
+(:mod:`immunopipe.export.pdf_cache`) and renders the rest in a pool of processes.
 
 Importing this module is cheap: Jinja2 and WeasyPrint are imported when a handout is rendered.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from functools import cache
+from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from immunopipe import __version__
-from immunopipe.model import UNKNOWN, Article, Code, Condition, Editorial, Medicine, Use, parse_date
+from immunopipe.model import UNKNOWN, Article, Code, Condition, Editorial, Medicine, Source, Use, parse_date
 
 if TYPE_CHECKING:
     import jinja2
@@ -45,15 +50,15 @@ PAPER_SIZES: dict[str, str] = {"a4": "A4", "letter": "letter"}
 #: The PDF/UA variant WeasyPrint writes: a tagged PDF with language and XMP metadata.
 PDF_VARIANT = "pdf/ua-1"
 
-#: Font timestamp used when neither the content nor ``SOURCE_DATE_EPOCH`` gives a date:
-#: 1980-01-01T00:00:00Z, the earliest date ZIP files can hold, used by reproducible builds.
-FALLBACK_EPOCH = 315_532_800
-
 #: Scheme of the URLs under which the renderer's fetcher serves the bundled font files.
 ASSET_SCHEME = "immunopipe-asset:"
 
 FONT_FAMILY = "Atkinson Hyperlegible"
+FONT_PACKAGE = "fontpkg-atkinson-hyperlegible"
 FONT_FACES: tuple[tuple[int, str], ...] = ((400, "normal"), (700, "normal"), (400, "italic"), (700, "italic"))
+
+#: Distributions whose code shapes the PDF bytes, so their versions are part of the cache key.
+RENDERER_DISTRIBUTIONS = ("weasyprint", "pydyf")
 
 CODE_SYSTEM_NAMES: dict[str, str] = {
     "who-atc": "WHO ATC",
@@ -78,54 +83,157 @@ NOT_REVIEWED = "Not yet clinically reviewed"
 DATE_NOT_KNOWN = "Date not known"
 
 _SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
-_ENVIRONMENT_LOCK = threading.Lock()
 
 
 class PdfRenderError(RuntimeError):
-    """WeasyPrint logged an error, or the render asked for something it may not load."""
+    """A handout could not be rendered cleanly, so none is written.
+
+    WeasyPrint logged an error, the render asked for something it may not load, the bundled
+    font is missing, or WeasyPrint cannot run in this installation.
+    """
+
+
+class UnknownPaper(PdfRenderError, ValueError):
+    """A paper size that is not one of :data:`PAPER_SIZES`."""
 
 
 def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False) -> bytes:
     """Render ``article`` as a printable PDF handout.
 
     ``paper`` is ``a4`` or ``letter``; ``large_print`` sets text in 18 pt (16 pt at the least)
-    instead of 12 pt. Raises :class:`ValueError` for an unknown paper size and
+    instead of 12 pt. Raises :class:`UnknownPaper` for an unknown paper size and
     :class:`PdfRenderError` when the render is not clean.
     """
-    if paper not in PAPER_SIZES:
-        raise ValueError(f"unknown paper size {paper!r}: choose one of {', '.join(PAPER_SIZES)}")
+    _check_paper(paper)
     html = render_html(article, large_print=large_print)
-
-    from weasyprint import CSS, HTML
+    fonts = _font_files()
+    weasyprint = _weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
     from immunopipe.export.fetcher import AssetFetcher
 
-    fonts = _font_files()
     fetcher = AssetFetcher({url: (path, "font/ttf") for url, (path, _, _) in fonts.items()})
     font_config = FontConfiguration()
-    with _weasyprint_errors() as errors, _font_timestamp(_font_epoch(article)):
+    with _weasyprint_errors() as errors:
         stylesheets = [
-            CSS(string=_font_face_rules(fonts), url_fetcher=fetcher, font_config=font_config),
-            CSS(string=(TEMPLATES / STYLESHEET_NAME).read_text("utf-8"), url_fetcher=fetcher, font_config=font_config),
-            CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", url_fetcher=fetcher),
+            weasyprint.CSS(string=_font_face_rules(fonts), url_fetcher=fetcher, font_config=font_config),
+            weasyprint.CSS(
+                string=(TEMPLATES / STYLESHEET_NAME).read_text("utf-8"), url_fetcher=fetcher, font_config=font_config
+            ),
+            weasyprint.CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", url_fetcher=fetcher),
         ]
-        pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(
+        pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
             stylesheets=stylesheets,
             font_config=font_config,
             pdf_variant=PDF_VARIANT,
             pdf_identifier=True,
+            full_fonts=True,
         )
-    problems = [*errors, *(f"refused to load {url}" for url in fetcher.refused)]
+    problems = [*errors, *(f"refused to load {url}" for url in fetcher.refused), *fetcher.failed]
     if problems:
         raise PdfRenderError(f"handout {article.id!r} did not render cleanly: {'; '.join(problems)}")
     return pdf
+
+
+def render_pdfs(
+    articles: Sequence[Article],
+    *,
+    paper: str = "a4",
+    large_print: bool = False,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+) -> list[bytes]:
+    """Handouts for ``articles``, in the same order, as :func:`render_pdf` renders them.
+
+    With a ``cache_dir``, handouts rendered before from the same inputs are reused from
+    ``cache_dir/pdf/`` and new ones are stored there. When more than one handout is left to
+    render and ``jobs`` > 1, they are rendered in a pool of up to ``jobs`` processes; the
+    bytes are the same either way. Raises like :func:`render_pdf`.
+    """
+    from immunopipe.export.pdf_cache import HandoutCache
+
+    _check_paper(paper)
+    cache = HandoutCache(cache_dir, render_fingerprint(paper, large_print)) if cache_dir else None
+    keys = [cache.key(article_inputs(article)) for article in articles] if cache else []
+    pdfs: list[bytes | None] = [cache.get(key) for key in keys] if cache else [None] * len(articles)
+    missing = [index for index, pdf in enumerate(pdfs) if pdf is None]
+    rendered = _render_all([articles[index] for index in missing], paper, large_print, jobs)
+    for index, pdf in zip(missing, rendered, strict=True):
+        pdfs[index] = pdf
+        if cache:
+            cache.put(keys[index], pdf)
+    return [pdf for pdf in pdfs if pdf is not None]
+
+
+def render_fingerprint(paper: str, large_print: bool) -> str:
+    """A digest of everything besides the article that shapes a handout's bytes.
+
+    The renderer's code, template, stylesheet and font files, the versions of immunopipe,
+    WeasyPrint and pydyf, the paper and the print size. (Not the system's Pango and HarfBuzz,
+    which cannot be asked without loading WeasyPrint: after upgrading them, export with
+    ``--no-cache`` once.)
+    """
+    digest = hashlib.sha256(f"{__version__}\0{paper}\0{large_print}\0".encode())
+    for distribution in RENDERER_DISTRIBUTIONS:
+        digest.update(f"{distribution} {_distribution_version(distribution)}\0".encode())
+    inputs = [Path(__file__), Path(__file__).with_name("fetcher.py"), *sorted(TEMPLATES.iterdir())]
+    inputs += [path for path, _, _ in _font_files().values()]
+    for path in inputs:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def article_inputs(article: Article) -> bytes:
+    """What a handout takes from ``article`` and the environment: its data and its PDF dates."""
+    return json.dumps([article.to_data(), document_dates(article)], ensure_ascii=False).encode()
+
+
+def _render_all(articles: Sequence[Article], paper: str, large_print: bool, jobs: int) -> list[bytes]:
+    """Render ``articles`` in order: in this process, or in a pool when several are left."""
+    if jobs <= 1 or len(articles) <= 1:
+        return [render_pdf(article, paper=paper, large_print=large_print) for article in articles]
+    _weasyprint()  # loaded once here, so that forked workers do not each load it again
+    tasks = [(article, paper, large_print) for article in articles]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(articles))) as pool:
+        try:
+            return list(pool.map(_render_task, tasks))
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+def _render_task(task: tuple[Article, str, bool]) -> bytes:
+    article, paper, large_print = task
+    return render_pdf(article, paper=paper, large_print=large_print)
+
+
+def _check_paper(paper: str) -> None:
+    if paper not in PAPER_SIZES:
+        raise UnknownPaper(f"unknown paper size {paper!r}: choose one of {', '.join(PAPER_SIZES)}")
+
+
+def _weasyprint() -> ModuleType:
+    """The ``weasyprint`` module, or :class:`PdfRenderError` when its libraries are missing."""
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:
+        raise PdfRenderError(f"PDF export is not available in this installation: {exc}") from exc
+    return weasyprint
+
+
+def _distribution_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def render_html(article: Article, *, large_print: bool = False) -> str:
     """The handout as an HTML document (the input WeasyPrint lays out)."""
     editorial = article.editorial
     created, modified = document_dates(article)
+    review = review_status(editorial)
     template = _environment().get_template(TEMPLATE_NAME)
     return template.render(
         article=article,
@@ -133,7 +241,8 @@ def render_html(article: Article, *, large_print: bool = False) -> str:
         print_class="large-print" if large_print else "standard-print",
         author_name=_author_name(editorial),
         author_credit=_author_credit(editorial),
-        review_status=review_status(editorial),
+        review_status=review,
+        reviewed=review != NOT_REVIEWED,
         review_summary=review_summary(editorial),
         feedback=_feedback(editorial),
         primary_source=editorial.sources[0],
@@ -142,7 +251,8 @@ def render_html(article: Article, *, large_print: bool = False) -> str:
         created=created,
         modified=modified,
         condition_tree=condition_tree,
-        code_index=code_index(article),
+        code_systems=code_systems(article),
+        sources=text_sources(article),
         UNKNOWN=UNKNOWN,
     )
 
@@ -202,43 +312,39 @@ def medicine_name(medicine: Medicine) -> str:
     return medicine.name
 
 
-def code_index(article: Article) -> list[tuple[str, list[str]]]:
-    """Every code in the article grouped by code system and edition, in article order.
-
-    Entries name what is coded (``Rheumatoid arthritis M05, M06``); items without any code
-    are listed last under "No single code".
-    """
-    coded: list[tuple[str, Sequence[Code]]] = [(c.name, c.codes) for _, c in article.conditions()]
+def article_codes(article: Article) -> list[Code]:
+    """Every code of the article's conditions, medicine classes and examples, in article order."""
+    codes = [code for _, condition in article.conditions() for code in condition.codes]
     for medicine_class in article.medicine_classes:
-        coded.append((medicine_class.name, medicine_class.codes))
-        coded += [(medicine.name, medicine.codes) for medicine in medicine_class.examples]
-    groups: dict[tuple[str, str], dict[str, list[str]]] = {}
-    uncoded: list[str] = []
-    for name, codes in coded:
-        if not codes:
-            uncoded.append(name)
-        for code in codes:
-            entries = groups.setdefault((code.system, code.version), {})
-            entries.setdefault(name, []).append(_code_text(code, name))
-    index = [
-        (
-            f"{CODE_SYSTEM_NAMES.get(system, system)} {version}",
-            [f"{name} {', '.join(texts)}" for name, texts in entries.items()],
-        )
-        for (system, version), entries in groups.items()
-    ]
-    if uncoded:
-        index.append(("No single code", uncoded))
-    return index
+        codes += medicine_class.codes
+        codes += [code for medicine in medicine_class.examples for code in medicine.codes]
+    return codes
 
 
-def _code_text(code: Code, name: str) -> str:
-    text = code.code
-    if code.label and code.label.casefold() != name.casefold():
-        text += f" ({code.label})"
-    if code.note:
-        text += f" ({code.note})"
-    return text
+def code_systems(article: Article) -> list[str]:
+    """The code systems and editions the article is coded in (``WHO ICD-10 2019``), in order.
+
+    The codes themselves are for systems, not patients: the JSON and CSV exports carry them,
+    and the handout only names the systems.
+    """
+    systems = (f"{CODE_SYSTEM_NAMES.get(code.system, code.system)} {code.version}" for code in article_codes(article))
+    return list(dict.fromkeys(systems))
+
+
+def text_sources(article: Article) -> list[Source]:
+    """The sources the handout's text rests on: the first source and every source no code cites.
+
+    Sources cited only by codes (a code index such as WHO ATC) back the codes, which the
+    handout leaves to the JSON and CSV exports along with those sources.
+    """
+    cited_by_codes = {code.source for code in article_codes(article)}
+    sources = article.editorial.sources
+    return [source for index, source in enumerate(sources) if index == 0 or source.id not in cited_by_codes]
+
+
+def word_list(items: Sequence[str]) -> str:
+    """``a, b and c`` (``a`` for one item, empty for none)."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
 def sentence(text: str) -> str:
@@ -268,6 +374,7 @@ def _environment() -> jinja2.Environment:
         short_date=short_date,
         medicine_name=medicine_name,
         sentence=sentence,
+        word_list=word_list,
         consideration_label=consideration_label,
     )
     return environment
@@ -308,36 +415,6 @@ def _source_date_epoch_date() -> str | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _font_epoch(article: Article) -> int:
-    published = parse_date(article.editorial.dates.published)
-    if published is None:
-        return FALLBACK_EPOCH
-    return int(datetime.combine(published, time(), UTC).timestamp())
-
-
-@contextmanager
-def _font_timestamp(epoch: int) -> Iterator[None]:
-    """Make fontTools stamp subset fonts with a fixed time for the duration of a render.
-
-    A valid ``SOURCE_DATE_EPOCH`` is left alone; otherwise it is set to ``epoch`` and restored
-    afterwards (to its old value, or removed). The lock keeps concurrent renders from undoing
-    each other's setting.
-    """
-    with _ENVIRONMENT_LOCK:
-        if _source_date_epoch() is not None:
-            yield
-            return
-        previous = os.environ.get(_SOURCE_DATE_EPOCH)
-        os.environ[_SOURCE_DATE_EPOCH] = str(epoch)
-        try:
-            yield
-        finally:
-            if previous is None:
-                del os.environ[_SOURCE_DATE_EPOCH]
-            else:
-                os.environ[_SOURCE_DATE_EPOCH] = previous
-
-
 class _ErrorRecords(logging.Handler):
     """Collects ERROR records that this thread makes WeasyPrint log."""
 
@@ -363,17 +440,25 @@ def _weasyprint_errors() -> Iterator[list[str]]:
 
 
 def _font_files() -> dict[str, tuple[Path, int, str]]:
-    """The bundled font's files as ``{asset URL: (file, weight, style)}``; empty if missing."""
+    """The bundled font's files as ``{asset URL: (file, weight, style)}``.
+
+    Raises :class:`PdfRenderError` when the font package or one of its files is missing: every
+    handout is set in the same typeface, so that it prints (and paginates) the same everywhere.
+    """
     try:
         import fontpkg
     except ImportError:
-        return {}
+        raise PdfRenderError(
+            f"the handout typeface {FONT_FAMILY} is not installed: reinstall immunopipe (it needs {FONT_PACKAGE})"
+        ) from None
     files: dict[str, tuple[Path, int, str]] = {}
     for weight, style in FONT_FACES:
         try:
             path = fontpkg.path(FONT_FAMILY, weight, style)
-        except fontpkg.FontpkgError:
-            continue
+        except fontpkg.FontpkgError as exc:
+            raise PdfRenderError(f"the handout typeface {FONT_FAMILY} is incomplete: {exc}") from None
+        if not path.is_file():
+            raise PdfRenderError(f"a file of the handout typeface {FONT_FAMILY} is missing: {path}")
         files[f"{ASSET_SCHEME}fonts/{path.name}"] = (path, weight, style)
     return files
 
