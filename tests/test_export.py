@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import immunopipe.export
+import immunopipe.validate
 from immunopipe import cli
 from immunopipe.cli import main
 from immunopipe.export import ExportOptions, UnsafeName, article_path, export_articles
@@ -355,6 +357,10 @@ def test_articles_in_any_order_export_the_same_bytes(tmp_path: Path, library: li
     assert {name: data for name, data in snapshot(tmp_path / "sorted").items() if name in tables} == tables
     assert sorted_result.articles == 4
     assert sorted(map(str, sorted_result.files)) == sorted(exported_files(tmp_path / "sorted"))
+    files = snapshot(tmp_path / "sorted")
+    index = json.loads(files["json/index.json"])["articles"]
+    assert [(e["id"], e["title"]) for e in index] == [(a.id, a.title) for a in library]
+    assert all(e["sha256"] == hashlib.sha256(files[f"json/{e['file']}"]).hexdigest() for e in index)
 
 
 def test_each_article_is_staged_as_it_comes_and_nothing_replaced_before_the_end(
@@ -442,7 +448,37 @@ def test_content_changed_during_the_export_is_exit_2_and_replaces_nothing(
 
     monkeypatch.setattr(cli, "check_files", check_then_edit)
     (workdir / "content" / f"{SEED_ID}.yaml").write_text(seed_text.replace(CHANGE_FROM, CHANGE_TO))
-    result = run(*JSON_AND_CSV)
+    # Without the render cache every article is read again (with it, an article validated
+    # unchanged is exported from its cached rendering, which is what was validated).
+    result = run(*JSON_AND_CSV, "--no-cache")
     assert result.exit_code == 2
     assert "second-article.yaml changed after it was validated; run the export again" in result.stderr
     assert snapshot(workdir / "exports") == before
+
+
+def test_render_cache_loads_only_changed_articles_and_exports_the_same_bytes(
+    workdir: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_article(workdir, seed_text, "second-article")
+    assert run(*JSON_AND_CSV).exit_code == 0
+    (workdir / "content" / f"{SEED_ID}.yaml").write_text(seed_text.replace(CHANGE_FROM, CHANGE_TO))
+    (workdir / "exports" / "json" / "second-article.json").unlink()  # lost: must be rendered again
+    loaded: list[str] = []
+    real_validated_data = immunopipe.validate.validated_data
+
+    def counting(outcome: Any) -> Iterator[Any]:
+        loaded.extend(path.name for path in outcome.valid_files)
+        return real_validated_data(outcome)
+
+    monkeypatch.setattr(immunopipe.validate, "validated_data", counting)
+    result = run(*JSON_AND_CSV)
+    assert result.exit_code == 0, result.output
+    assert sorted(loaded) == [f"{SEED_ID}.yaml", "second-article.yaml"]
+    loaded.clear()
+    assert "0 files written" in run(*JSON_AND_CSV).stderr
+    assert loaded == []
+    assert run(*JSON_AND_CSV, "--no-cache", "--out", "reference").exit_code == 0
+    exported, reference = snapshot(workdir / "exports"), snapshot(workdir / "reference")
+    assert {name: exported[name] for name in exported_files(workdir / "exports")} == {
+        name: reference[name] for name in exported_files(workdir / "reference")
+    }

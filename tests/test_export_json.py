@@ -74,7 +74,10 @@ def test_same_article_gives_identical_bytes(seed_article: Article, seed_text: st
 def test_index_lists_each_file_with_its_checksum(seed_article: Article) -> None:
     other = dataclasses.replace(seed_article, id="other-article", title="Another title")
     articles = (seed_article, other)
-    index = json.loads(render_index([IndexEntry.of(a, f"{a.id}.json", render_article(a)) for a in articles]))
+    entries = [
+        IndexEntry(a.id, a.title, f"{a.id}.json", hashlib.sha256(render_article(a)).hexdigest()) for a in articles
+    ]
+    index = json.loads(render_index(entries))
     assert index["article_schema"] == load_schema()["$id"]
     assert index["schema_version"] == schema_version()
     assert index["articles"] == [

@@ -311,9 +311,16 @@ def export(
       immunopipe export
       immunopipe export --to json --to csv --out public/
     """
-    from immunopipe.export import ExportOptions, FormatUnavailable, WriteError, export_articles
-    from immunopipe.model import article_from_data
-    from immunopipe.validate import ContentChanged, validated_data
+    from functools import partial
+
+    from immunopipe.export import ExportOptions, FormatUnavailable, Source, WriteError, export_articles
+    from immunopipe.model import Article, article_from_data
+    from immunopipe.validate import ContentChanged, Outcome, validated_data
+
+    def load(path: Path, digest: str) -> Article:
+        """The article in ``path``, proven to hold the bytes that were validated."""
+        (data,) = validated_data(Outcome(valid_files=[path], digests={path: digest}))
+        return article_from_data(data)
 
     config = project_config()
     out_dir = out_dir or config.out
@@ -323,8 +330,9 @@ def export(
     echo_report(outcome, output_format, strict)
     if outcome.failed(strict=strict):
         raise SystemExit(EXIT_INVALID)
-    # A generator: the export takes one article at a time, so memory stays flat.
-    articles = (article_from_data(data) for data in validated_data(outcome))
+    # A generator: the export takes one article at a time, so memory stays flat, and loads it
+    # only if the render cache cannot stand in for it.
+    articles = (Source(digest, partial(load, path, digest)) for path, digest in outcome.digests.items())
     options = ExportOptions(
         paper=paper,
         large_print=large_print,

@@ -7,6 +7,8 @@ temporary files beside their targets) and appends its CSV rows to the staged tab
 flat however many articles there are. Only when every file of every format is staged are they
 moved into place, atomically, each format's index (``index.json``, ``datapackage.json``) after
 its other files; then stale exports are removed. Files whose bytes are unchanged are left alone.
+Given :class:`Source` items (a content digest and a loader) and a cache folder, the JSON and CSV
+of unchanged articles come from :mod:`immunopipe.export.render_cache`: they are not even loaded.
 Layout::
 
     OUT/json/<id>.json   OUT/json/index.json            (index written last)
@@ -24,9 +26,11 @@ symlinks and folders are left alone, and so are the folders of formats not being
 
 from __future__ import annotations
 
+import hashlib
 import re
 from array import array
 from collections.abc import Callable, Collection, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
@@ -34,6 +38,7 @@ from typing import Protocol
 
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
+from immunopipe.export.render_cache import RenderCache, Rendering
 from immunopipe.export.write import (
     ExportFile,
     StagedFile,
@@ -55,6 +60,7 @@ __all__ = [
     "ExportOptions",
     "ExportResult",
     "FormatUnavailable",
+    "Source",
     "UnsafeName",
     "WriteError",
     "export_articles",
@@ -91,11 +97,77 @@ class FormatUnavailable(Exception):
     """A format cannot be produced by this installation (e.g. PDF without WeasyPrint's libraries)."""
 
 
+@dataclass(frozen=True)
+class Source:
+    """An article not loaded yet: the SHA-256 of its content file as validated, and how to load it.
+
+    Given sources and a cache folder, an export takes the JSON and CSV of unchanged articles
+    from the render cache and loads only the articles it must render anew.
+    """
+
+    digest: str
+    load: Callable[[], Article]
+
+
+class Piece:
+    """One article on its way through the writers: loaded and rendered only as far as they need."""
+
+    def __init__(self, item: Article | Source, cache: RenderCache | None) -> None:
+        self._source = item if isinstance(item, Source) else None
+        self._article = item if isinstance(item, Article) else None
+        self._cache = cache if self._source else None
+        self._cached = self._cache.get(self._source.digest) if self._cache and self._source else None
+        self._json: bytes | None = None
+        self._csv_rows: tuple[bytes, ...] | None = None
+
+    @property
+    def article(self) -> Article:
+        """The article itself (loaded now if it was not yet)."""
+        if self._article is None:
+            assert self._source is not None
+            self._article = self._source.load()
+        return self._article
+
+    @property
+    def id(self) -> str:
+        return self._cached.id if self._cached else self.article.id
+
+    @property
+    def title(self) -> str:
+        return self._cached.title if self._cached else self.article.title
+
+    @property
+    def json(self) -> bytes:
+        """The article's JSON document."""
+        if self._json is None:
+            self._json = json_export.render_article(self.article)
+        return self._json
+
+    @property
+    def json_sha256(self) -> str:
+        return self._cached.json_sha256 if self._cached else hashlib.sha256(self.json).hexdigest()
+
+    @property
+    def csv_rows(self) -> tuple[bytes, ...]:
+        """The article's rows of every CSV table (:func:`immunopipe.export.csv.article_rows`)."""
+        if self._cached:
+            return self._cached.csv_rows
+        if self._csv_rows is None:
+            self._csv_rows = csv_export.article_rows(self.article)
+        return self._csv_rows
+
+    def remember(self) -> None:
+        """Store the rendering in the cache, if there is one and it did not come from there."""
+        if self._cache and self._source and not self._cached:
+            rendering = Rendering(self.id, self.title, self.json_sha256, self.csv_rows)
+            self._cache.put(self._source.digest, rendering)
+
+
 class FormatWriter(Protocol):
     """Writes one format's files for articles given one at a time, into a :class:`Staging`."""
 
-    def add(self, article: Article) -> None:
-        """Render ``article`` and stage its files (or its part of shared files)."""
+    def add(self, piece: Piece) -> None:
+        """Stage the files of ``piece``'s article (or its part of shared files)."""
 
     def finish(self) -> None:
         """Stage whatever needs every article (indexes, tables); called once, after the last one."""
@@ -129,11 +201,11 @@ class _JsonWriter:
         self._staging = staging
         self._entries: list[json_export.IndexEntry] = []
 
-    def add(self, article: Article) -> None:
-        path = article_path("json", article.id, ".json")
-        data = json_export.render_article(article)
-        self._staging.add(path, data)
-        self._entries.append(json_export.IndexEntry.of(article, path.name, data))
+    def add(self, piece: Piece) -> None:
+        path = article_path("json", piece.id, ".json")
+        if not self._staging.keep(path, piece.json_sha256):
+            self._staging.add(path, piece.json)
+        self._entries.append(json_export.IndexEntry(piece.id, piece.title, path.name, piece.json_sha256))
 
     def finish(self) -> None:
         self._entries.sort(key=lambda entry: entry.id)
@@ -161,9 +233,9 @@ class _CsvWriter:
             self._tables.append(staged)
             self._offsets.append(array("q"))
 
-    def add(self, article: Article) -> None:
-        self._ids.append(article.id)
-        for staged, offsets, rows in zip(self._tables, self._offsets, csv_export.article_rows(article), strict=True):
+    def add(self, piece: Piece) -> None:
+        self._ids.append(piece.id)
+        for staged, offsets, rows in zip(self._tables, self._offsets, piece.csv_rows, strict=True):
             offsets.append(staged.handle.tell())
             staged.handle.write(rows)
 
@@ -225,8 +297,8 @@ class _PdfWriter:
         self._options = options
         self._batch: list[Article] = []
 
-    def add(self, article: Article) -> None:
-        self._batch.append(article)
+    def add(self, piece: Piece) -> None:
+        self._batch.append(piece.article)
         if len(self._batch) >= PDF_BATCH:
             self._render_batch()
 
@@ -269,7 +341,7 @@ class ExportResult:
 
 
 def export_articles(
-    articles: Iterable[Article],
+    articles: Iterable[Article | Source],
     out_dir: Path,
     *,
     formats: Collection[str] = tuple(FORMATS),
@@ -278,7 +350,9 @@ def export_articles(
     """Render ``articles`` in ``formats`` and write them under ``out_dir``, replacing the last export.
 
     ``articles`` is read once, one article at a time (a generator keeps memory flat); the files
-    come out ordered by id whatever order the articles come in. Raises :class:`FormatUnavailable`
+    come out ordered by id whatever order the articles come in. With ``options.cache_dir``, the
+    JSON and CSV of :class:`Source` items come from the render cache while their content is
+    unchanged (:mod:`immunopipe.export.render_cache`). Raises :class:`FormatUnavailable`
     before the folder is touched; :class:`UnsafeName` (or whatever ``articles`` raises) before any
     file is replaced; :class:`WriteError` when the folder cannot be written (files already
     replaced stay whole). No temporary file is left behind.
@@ -296,7 +370,9 @@ def export_articles(
                 remove_stray_temp_files(contained_path(root, PurePosixPath(FORMATS[name].folder)))
             stagings = {name: Staging(root) for name in chosen}
             try:
-                count = _stage(articles, [FORMATS[name].writer(stagings[name], options) for name in chosen])
+                writers = [FORMATS[name].writer(stagings[name], options) for name in chosen]
+                with _render_cache(options) as cache:
+                    count = _stage(articles, writers, cache)
                 written = [path for staging in stagings.values() for path in staging.commit()]
             finally:
                 for staging in stagings.values():
@@ -311,15 +387,21 @@ def export_articles(
     )
 
 
-def _stage(articles: Iterable[Article], writers: Sequence[FormatWriter]) -> int:
+def _render_cache(options: ExportOptions) -> AbstractContextManager[RenderCache | None]:
+    return RenderCache(options.cache_dir) if options.cache_dir else nullcontext()
+
+
+def _stage(items: Iterable[Article | Source], writers: Sequence[FormatWriter], cache: RenderCache | None) -> int:
     """Feed every article to every writer, then finish them; return how many articles there were."""
     seen: set[str] = set()
-    for article in articles:
-        if article.id in seen:
-            raise UnsafeName(f"article id {article.id!r} is used by two articles: their export files would collide")
-        seen.add(article.id)
+    for item in items:
+        piece = Piece(item, cache)
+        if piece.id in seen:
+            raise UnsafeName(f"article id {piece.id!r} is used by two articles: their export files would collide")
+        seen.add(piece.id)
         for writer in writers:
-            writer.add(article)
+            writer.add(piece)
+        piece.remember()
     for writer in writers:
         writer.finish()
     return len(seen)

@@ -16,7 +16,6 @@ trailing newline, and identical for identical content.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -34,11 +33,6 @@ class IndexEntry(NamedTuple):
     title: str
     file_name: str
     sha256: str
-
-    @classmethod
-    def of(cls, article: Article, file_name: str, data: bytes) -> IndexEntry:
-        """The entry of ``article`` exported as ``file_name`` holding ``data``."""
-        return cls(article.id, article.title, file_name, hashlib.sha256(data).hexdigest())
 
 
 def article_document(article: Article) -> dict[str, Any]:

@@ -15,6 +15,7 @@ moved into place until :meth:`Staging.commit`.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import tempfile
@@ -153,6 +154,18 @@ class Staging:
         file = self._create(path, target)
         file.handle.write(data)
         self._finish(file)
+
+    def keep(self, path: PurePosixPath, sha256: str) -> bool:
+        """List ``path`` as up to date if its target's bytes have this SHA-256; say whether they do."""
+        target = contained_path(self.root, path)
+        try:
+            regular = target.is_file() and not target.is_symlink()
+            current = regular and hashlib.sha256(target.read_bytes()).hexdigest() == sha256
+        except OSError:
+            current = False
+        if current:
+            self.paths.append(path)
+        return current
 
     def open(self, path: PurePosixPath) -> StagedFile:
         """A new temporary file for ``path``, for content too large to hold: pass it to :meth:`close`."""
