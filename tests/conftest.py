@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_PATH = REPO / "content" / "immune-system-medicine.yaml"
+
+# Hypothesis profiles: "ci" (the default) keeps the whole suite fast; "long" fuzzes twenty times
+# longer, run by hand with HYPOTHESIS_PROFILE=long (see docs/reliability.md). No deadline: one
+# example may render a PDF, and a busy CI machine must not turn slowness into a failure.
+settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True)
+settings.register_profile("long", max_examples=2000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
