@@ -1,10 +1,11 @@
-"""Render page 1 of the seed article's handout to docs/handout-page1.png for the README.
+"""Render a page of the seed article's handout (page 1 by default) to a PNG for the README.
 
 Needs immunopipe installed with its test extra, which brings pypdfium2 (PDFium, to turn the PDF
 page into pixels); Pillow, which writes the PNG, comes with WeasyPrint. No system tools needed:
 
     pip install '.[test]'
     python scripts/render_preview.py [--article content/immune-system-medicine.yaml] [--dpi 110]
+    python scripts/render_preview.py --page 2 --paper letter --output /tmp/page2.png   # to check others
 
 The picture is made from the real PDF that ``immunopipe export`` writes, so it shows exactly
 what a clinic prints. Re-run it after changing the template or stylesheet and commit the PNG.
@@ -34,18 +35,21 @@ def main() -> None:
     parser.add_argument("--article", type=Path, default=DEFAULT_ARTICLE, help="article YAML file")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="PNG file to write")
     parser.add_argument("--dpi", type=int, default=110, help="resolution of the picture")
+    parser.add_argument("--page", type=int, default=1, help="page to render, counting from 1")
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4")
     parser.add_argument("--large-print", action="store_true")
     options = parser.parse_args()
 
     article = article_from_data(load_path(options.article).data)
     pdf = pdfium.PdfDocument(render_pdf(article, paper=options.paper, large_print=options.large_print))
-    image = pdf[0].render(scale=options.dpi / POINTS_PER_INCH).to_pil()
+    if not 1 <= options.page <= len(pdf):
+        parser.error(f"--page: the handout has {len(pdf)} pages")
+    image = pdf[options.page - 1].render(scale=options.dpi / POINTS_PER_INCH).to_pil()
     # 64 colours are plenty for text on a few flat colours and keep the PNG small.
     image = image.convert("P", palette=Image.Palette.ADAPTIVE, colors=64)
     options.output.parent.mkdir(parents=True, exist_ok=True)
     image.save(options.output, optimize=True)
-    print(f"wrote {options.output} ({image.width}x{image.height}, page 1 of {len(pdf)})")
+    print(f"wrote {options.output} ({image.width}x{image.height}, page {options.page} of {len(pdf)})")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ import pypdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
+from click.testing import CliRunner, Result
 
+from immunopipe.cli import main
 from immunopipe.export import pdf as handout
 from immunopipe.load import load_bytes
 from immunopipe.model import UNKNOWN, Article, article_from_data
@@ -323,7 +325,8 @@ def test_key_message_comes_first_and_sections_follow_in_reading_order(seed_artic
 def test_run_in_headings_are_still_headings(a4: bytes) -> None:
     """"The main point" and "Conditions it is used for" share a line with text, not a role."""
     assert {"/H2", "/H3"} <= structure_types(a4)
-    assert {"The main point", "Conditions it is used for"} <= set(bookmark_titles(pypdf.PdfReader(io.BytesIO(a4)).outline))
+    bookmarks = set(bookmark_titles(pypdf.PdfReader(io.BytesIO(a4)).outline))
+    assert {"The main point", "Conditions it is used for"} <= bookmarks
 
 
 def test_medicine_classes_are_a_table_with_class_examples_and_mechanism(a4: bytes) -> None:
@@ -419,7 +422,8 @@ def test_an_unreadable_font_file_fails_the_render(
     seed_article: Article, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     gone = tmp_path / "gone.ttf"
-    monkeypatch.setattr(handout, "_font_files", lambda: {f"{handout.ASSET_SCHEME}fonts/gone.ttf": (gone, 400, "normal")})
+    fonts = {f"{handout.ASSET_SCHEME}fonts/gone.ttf": (gone, 400, "normal")}
+    monkeypatch.setattr(handout, "_font_files", lambda: fonts)
     with pytest.raises(handout.PdfRenderError, match=f"cannot read {re.escape(str(gone))}"):
         handout.render_pdf(seed_article)
 
@@ -603,7 +607,9 @@ def test_re_render_is_byte_identical_and_leaves_the_environment_alone(
     assert "SOURCE_DATE_EPOCH" not in handout.os.environ
 
 
-def test_invalid_source_date_epoch_is_ignored(seed_article: Article, a4: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_source_date_epoch_is_ignored(
+    seed_article: Article, a4: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
     assert handout.render_pdf(seed_article) == a4
     assert handout.os.environ["SOURCE_DATE_EPOCH"] == "soon"
@@ -673,6 +679,56 @@ def test_sentence_adds_a_full_stop_only_when_missing() -> None:
     assert handout.sentence(" Checked ") == "Checked."
 
 
+# --- many handouts: a pool of processes ---------------------------------------------------
+
+
+def variant(article: Article, number: int) -> Article:
+    """The seed under another id and title, so that every handout's bytes differ."""
+    return dataclasses.replace(article, id=f"article-{number}", title=f"{article.title} (part {number})")
+
+
+class CountingPool(handout.ProcessPoolExecutor):
+    """The real process pool, counting how often one is started."""
+
+    started: ClassVar[list[int]] = []
+
+    def __init__(self, max_workers: int) -> None:
+        self.started.append(max_workers)
+        super().__init__(max_workers=max_workers)
+
+
+@pytest.fixture
+def counting_pool(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Pools started by :func:`handout.render_pdfs`, by their number of processes."""
+    monkeypatch.setattr(CountingPool, "started", [])
+    monkeypatch.setattr(handout, "ProcessPoolExecutor", CountingPool)
+    return CountingPool.started
+
+
+def test_a_pool_renders_the_same_bytes_in_the_same_order(seed_article: Article, counting_pool: list[int]) -> None:
+    articles = [variant(seed_article, number) for number in (3, 1, 2)]
+    in_one_process = handout.render_pdfs(articles, jobs=1)
+    assert counting_pool == []
+    assert handout.render_pdfs(articles, jobs=2) == in_one_process
+    assert counting_pool == [2]
+    titles = [page_texts(pdf)[0] for pdf in in_one_process]
+    assert [f"(part {number})" in title for title, number in zip(titles, (3, 1, 2), strict=True)] == [True] * 3
+
+
+def test_a_single_handout_is_rendered_without_a_pool(
+    seed_article: Article, a4: bytes, counting_pool: list[int]
+) -> None:
+    assert handout.render_pdfs([seed_article], jobs=4) == [a4]
+    assert counting_pool == []
+
+
+def test_a_failure_in_a_worker_fails_the_whole_render(seed_article: Article, counting_pool: list[int]) -> None:
+    no_language = [dataclasses.replace(variant(seed_article, number), language="") for number in (1, 2)]
+    with pytest.raises(handout.PdfRenderError, match="'article-1' did not render cleanly: Missing required \"lang\""):
+        handout.render_pdfs(no_language, jobs=2)
+    assert counting_pool == [2]
+
+
 # --- packaging and the command line --------------------------------------------------------
 
 
@@ -699,6 +755,105 @@ print(sorted(name for name in ("weasyprint", "fontTools", "jinja2") if name in s
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "weasyprint" not in result.stdout.splitlines()[-1]
     assert "fontTools" not in result.stdout.splitlines()[-1]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with content/ holding the seed and a second article; tests run inside it."""
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / f"{SEED_ID}.yaml").write_text(seed_text, encoding="utf-8")
+    second = seed_text.replace(f"id: {SEED_ID}", "id: second-article")
+    (tmp_path / "content" / "second-article.yaml").write_text(second, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def export(*args: str) -> Result:
+    return CliRunner().invoke(main, ["export", "--jobs", "1", *args], catch_exceptions=False)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` by relative path, hidden files included."""
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Ids of the articles the real renderer renders, in order, while the test runs (one process)."""
+    ids: list[str] = []
+    real = handout.render_pdf
+
+    def counting(article: Article, **options: Any) -> bytes:
+        ids.append(article.id)
+        return real(article, **options)
+
+    monkeypatch.setattr(handout, "render_pdf", counting)
+    return ids
+
+
+def fail_for(article_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the render of ``article_id`` fail as WeasyPrint errors do; others render for real."""
+    real = handout.render_pdf
+
+    def failing(article: Article, **options: Any) -> bytes:
+        if article.id == article_id:
+            raise handout.PdfRenderError(f"handout {article_id!r} did not render cleanly: simulated")
+        return real(article, **options)
+
+    monkeypatch.setattr(handout, "render_pdf", failing)
+
+
+@pytest.mark.parametrize("failure", ["render", "typeface"])
+def test_a_failed_render_exits_2_with_a_message_and_leaves_the_last_export(
+    workdir: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    assert export("--no-cache").exit_code == 0
+    before = snapshot(workdir / "exports")
+    second = workdir / "content" / "second-article.yaml"
+    second.write_text(second.read_text().replace("reading_time_minutes: 3", "reading_time_minutes: 4"))
+    if failure == "render":  # the first handout renders, then the second fails
+        fail_for("second-article", monkeypatch)
+        message = "Error: handout 'second-article' did not render cleanly: simulated"
+    else:
+        monkeypatch.setitem(sys.modules, "fontpkg", None)
+        message = "Error: the handout typeface Atkinson Hyperlegible is not installed: reinstall immunopipe"
+    result = export("--no-cache")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message)
+    assert "Traceback" not in result.output
+    assert snapshot(workdir / "exports") == before  # JSON and CSV included: nothing written
+
+
+def test_an_unknown_paper_is_an_unavailable_format_before_anything_is_written(
+    seed_article: Article, tmp_path: Path
+) -> None:
+    from immunopipe.export import ExportOptions, FormatUnavailable, export_articles
+
+    with pytest.raises(FormatUnavailable, match="unknown paper size 'a5'"):
+        export_articles([seed_article], tmp_path / "out", options=ExportOptions(paper="a5"))
+    assert [name for name in snapshot(tmp_path / "out") if name != ".immunopipe.lock"] == []
+
+
+def test_a_second_export_of_unchanged_content_renders_nothing(workdir: Path, rendered: list[str]) -> None:
+    assert export("--to", "pdf").exit_code == 0
+    assert rendered == [SEED_ID, "second-article"]
+    first = snapshot(workdir / "exports")
+    rendered.clear()
+    result = export("--to", "pdf")
+    assert result.exit_code == 0
+    assert rendered == []
+    assert "0 files written, 2 unchanged" in result.stderr
+    assert snapshot(workdir / "exports") == first
+    assert len(list((workdir / ".immunopipe-cache" / "pdf").iterdir())) == 2
+    assert export("--to", "pdf", "--paper", "letter").exit_code == 0
+    assert rendered == [SEED_ID, "second-article"]
+
+
+def test_no_cache_renders_every_handout_and_stores_none(workdir: Path, rendered: list[str]) -> None:
+    assert export("--to", "pdf", "--no-cache").exit_code == 0
+    assert export("--to", "pdf", "--no-cache").exit_code == 0
+    assert rendered == [SEED_ID, "second-article"] * 2
+    assert not (workdir / ".immunopipe-cache" / "pdf").exists()
 
 
 def test_export_command_writes_the_pdf_next_to_json_and_csv(tmp_path: Path, seed_text: str, a4: bytes) -> None:
