@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import threading
+import types
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
@@ -40,6 +41,7 @@ LONG_DATE_KEYS = {"accessed", "date"}
 FOOTER_DATE_KEYS = {"published", "last_reviewed", "next_review"}
 #: Keys whose values are identifiers or enumerations, shown through wording rather than verbatim.
 UNPRINTED_KEYS = {"id", "kind", "system", "source", "status", "language", "part_of"}
+TNF_ALPHA = "TNF-\N{GREEK SMALL LETTER ALPHA}"
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -615,14 +617,49 @@ def test_invalid_source_date_epoch_is_ignored(
     assert handout.os.environ["SOURCE_DATE_EPOCH"] == "soon"
 
 
+def later_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make fontTools read a clock a century ahead (it stamps that time into the fonts it saves)."""
+    from fontTools.misc import timeTools
+
+    monkeypatch.setattr(timeTools, "time", types.SimpleNamespace(time=lambda: 4_000_000_000.0))
+
+
+@pytest.fixture(scope="module")
+def greek_article(seed_article: Article) -> Article:
+    """The seed with a Greek letter, which the bundled typeface does not have."""
+    glossary = list(seed_article.glossary)
+    glossary[17] = dataclasses.replace(glossary[17], definition=f"{glossary[17].definition} Also written {TNF_ALPHA}.")
+    return dataclasses.replace(seed_article, glossary=tuple(glossary))
+
+
+def test_a_character_the_typeface_lacks_gets_subset_fonts_stamped_with_a_fixed_time(
+    greek_article: Article, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = handout.render_pdf(greek_article)
+    later_clock(monkeypatch)
+    assert handout.render_pdf(greek_article) == first
+    assert "SOURCE_DATE_EPOCH" not in handout.os.environ
+    assert TNF_ALPHA in " ".join(page_texts(first))
+    assert len(first) < 60_000  # a whole fallback font would add hundreds of KiB
+    bundled = {path.read_bytes() for path, _, _ in handout._font_files().values()}
+    assert not embedded_font_files(first) & bundled
+
+
+def test_an_invalid_source_date_epoch_is_restored_after_a_subset_render(
+    greek_article: Article, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    assert handout.render_pdf(greek_article).startswith(b"%PDF-1.7")
+    assert handout.os.environ["SOURCE_DATE_EPOCH"] == "soon"
+
+
 def test_the_time_of_the_render_never_enters_the_pdf(
     seed_article: Article, a4: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Subsetting fontTools would stamp the time into each font; whole fonts keep theirs."""
-    from fontTools.ttLib.tables import _h_e_a_d
-
+    """The bundled typeface has every character of the seed: its fonts are embedded whole, unstamped."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda: 4_000_000_000)
+    later_clock(monkeypatch)
     assert handout.render_pdf(seed_article) == a4
 
 

@@ -2,11 +2,17 @@
 
 The article is rendered into HTML by a Jinja2 template (autoescaped, ``StrictUndefined``) and
 laid out by WeasyPrint with the package's print stylesheet and the bundled Atkinson Hyperlegible
-font, embedded whole (no subsetting: faster than fontTools' subsetter and free of its
-timestamps). The PDF is tagged and identified as PDF/UA-1, carries Title/Author/Subject/Keywords
-from the content, and is byte-identical for the same content: its creation/modification dates
-come from ``editorial.dates``, or, when those are ``unknown``, from ``SOURCE_DATE_EPOCH`` if it
-is set; otherwise the PDF has no dates.
+font. The PDF is tagged and identified as PDF/UA-1, carries Title/Author/Subject/Keywords from
+the content, and is byte-identical for the same content:
+
+* PDF creation/modification dates come from ``editorial.dates``; when those are ``unknown`` the
+  date of ``SOURCE_DATE_EPOCH`` is used if it is set, and otherwise the PDF has no dates;
+* when the bundled font has every character of the handout, its files are embedded whole: that
+  is faster than subsetting them with fontTools and stamps no time into them. Otherwise (a Greek
+  letter, say) a system font stands in for the missing characters, and a whole system font would
+  add hundreds of KiB, so every font is subset instead; fontTools then stamps subsets with the
+  current time unless ``SOURCE_DATE_EPOCH`` is set, so it is set for the duration of the render
+  (to the publication date, or :data:`FALLBACK_EPOCH`) and removed again.
 
 Only the package's own stylesheet and font files can be loaded (see
 :mod:`immunopipe.export.fetcher`); any ERROR WeasyPrint logs fails the render.
@@ -26,8 +32,8 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import UTC, datetime, time
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -49,6 +55,10 @@ PAPER_SIZES: dict[str, str] = {"a4": "A4", "letter": "letter"}
 
 #: The PDF/UA variant WeasyPrint writes: a tagged PDF with language and XMP metadata.
 PDF_VARIANT = "pdf/ua-1"
+
+#: Font timestamp used when neither the content nor ``SOURCE_DATE_EPOCH`` gives a date:
+#: 1980-01-01T00:00:00Z, the earliest date ZIP files can hold, used by reproducible builds.
+FALLBACK_EPOCH = 315_532_800
 
 #: Scheme of the URLs under which the renderer's fetcher serves the bundled font files.
 ASSET_SCHEME = "immunopipe-asset:"
@@ -83,6 +93,7 @@ NOT_REVIEWED = "Not yet clinically reviewed"
 DATE_NOT_KNOWN = "Date not known"
 
 _SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+_ENVIRONMENT_LOCK = threading.Lock()
 
 
 class PdfRenderError(RuntimeError):
@@ -114,7 +125,8 @@ def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False
 
     fetcher = AssetFetcher({url: (path, "font/ttf") for url, (path, _, _) in fonts.items()})
     font_config = FontConfiguration()
-    with _weasyprint_errors() as errors:
+    whole_fonts = _typeface_covers(html, fonts)
+    with _weasyprint_errors() as errors, _fixed_font_timestamp(article, needed=not whole_fonts):
         stylesheets = [
             weasyprint.CSS(string=_font_face_rules(fonts), url_fetcher=fetcher, font_config=font_config),
             weasyprint.CSS(
@@ -127,7 +139,7 @@ def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False
             font_config=font_config,
             pdf_variant=PDF_VARIANT,
             pdf_identifier=True,
-            full_fonts=True,
+            full_fonts=whole_fonts,
         )
     problems = [*errors, *(f"refused to load {url}" for url in fetcher.refused), *fetcher.failed]
     if problems:
@@ -413,6 +425,58 @@ def _source_date_epoch() -> int | None:
 def _source_date_epoch_date() -> str | None:
     epoch = _source_date_epoch()
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _typeface_covers(text: str, fonts: dict[str, tuple[Path, int, str]]) -> bool:
+    """True when every font file in ``fonts`` has every character of ``text`` (but line breaks)."""
+    needed = {ord(character) for character in text} - {ord("\n"), ord("\r"), ord("\t")}
+    return all(needed <= _code_points(path) for path, _, _ in fonts.values())
+
+
+@cache
+def _code_points(font_file: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        with TTFont(font_file, lazy=True) as font:
+            return frozenset(font.getBestCmap())
+    except (OSError, TTLibError) as exc:
+        raise PdfRenderError(f"cannot read {font_file}: {getattr(exc, 'strerror', None) or exc}") from exc
+
+
+def _fixed_font_timestamp(article: Article, *, needed: bool) -> AbstractContextManager[None]:
+    """Pin the time fontTools stamps into subset fonts, when fonts are subset (``needed``)."""
+    return _font_timestamp(_font_epoch(article)) if needed else nullcontext()
+
+
+def _font_epoch(article: Article) -> int:
+    published = parse_date(article.editorial.dates.published)
+    if published is None:
+        return FALLBACK_EPOCH
+    return int(datetime.combine(published, time(), UTC).timestamp())
+
+
+@contextmanager
+def _font_timestamp(epoch: int) -> Iterator[None]:
+    """Make fontTools stamp subset fonts with a fixed time for the duration of a render.
+
+    A valid ``SOURCE_DATE_EPOCH`` is left alone; otherwise it is set to ``epoch`` and restored
+    afterwards (to its old value, or removed). The lock keeps concurrent renders from undoing
+    each other's setting.
+    """
+    with _ENVIRONMENT_LOCK:
+        if _source_date_epoch() is not None:
+            yield
+            return
+        previous = os.environ.get(_SOURCE_DATE_EPOCH)
+        os.environ[_SOURCE_DATE_EPOCH] = str(epoch)
+        try:
+            yield
+        finally:
+            if previous is None:
+                del os.environ[_SOURCE_DATE_EPOCH]
+            else:
+                os.environ[_SOURCE_DATE_EPOCH] = previous
 
 
 class _ErrorRecords(logging.Handler):
