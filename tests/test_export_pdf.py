@@ -905,3 +905,15 @@ def test_export_command_writes_the_pdf_next_to_json_and_csv(tmp_path: Path, seed
     assert (out / "pdf" / f"{SEED_ID}.pdf").read_bytes() == a4
     assert (out / "json" / f"{SEED_ID}.json").is_file()
     assert (out / "csv" / "articles.csv").is_file()
+    # Again, unchanged: the handout comes from the cache, and WeasyPrint is never even imported.
+    code = f"""
+import sys
+from immunopipe.cli import main
+try:
+    main(["export", {str(article)!r}, "--out", {str(out)!r}])
+except SystemExit as exit:
+    print("exit", exit.code, "weasyprint" in sys.modules)
+"""
+    again = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert again.stdout.splitlines()[-1] == "exit 0 False"  # after the validation report
+    assert "0 files written" in again.stderr
