@@ -45,6 +45,10 @@ EXPORT = ("export", "--to", "json", "--to", "csv", "--no-cache", "--jobs", "1")
 KILL_RUNS = 24
 #: Seconds each slowed file operation sleeps, so that kills and a second export land mid-write.
 PAUSE = 0.004
+#: How many real exports race a process rewriting and deleting their content file.
+RACE_RUNS = 8
+#: What happens to a content file between its validation and its export.
+CHANGES = ("edited", "deleted")
 
 #: Runs the real command line with every write, flush and delete slowed down and time-stamped on stderr.
 SLOWED_EXPORT = """
@@ -334,7 +338,7 @@ def test_an_export_waiting_too_long_for_the_lock_fails_clearly(versions: Version
 # --- content that changes under the export ---------------------------------------------------
 
 
-@pytest.mark.parametrize("change", ["edited", "deleted"])
+@pytest.mark.parametrize("change", CHANGES)
 def test_content_changed_after_validation_stops_the_export_cleanly(
     change: str, versions: Versions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -388,7 +392,7 @@ def test_content_rewritten_and_deleted_during_real_exports_never_crashes(seed_te
     churner = threading.Thread(target=churn)
     churner.start()
     try:
-        for _ in range(8):
+        for _ in range(RACE_RUNS):
             script = Path(sys.executable).with_name("immunopipe")
             result = subprocess.run(
                 [str(script), *EXPORT, "--out", "exports", "content"],

@@ -53,10 +53,25 @@ LOAD_RULES = frozenset(
     {"yaml-syntax", "duplicate-key", "yaml-tag", "yaml-key", "yaml-alias", "yaml-depth", "encoding", "empty-file"}
     | {"file-too-large", "file-unreadable"}
 )
-#: Examples per test under the current profile: 100 under "ci", 2000 under "long".
-EXAMPLES = settings.default.max_examples
-#: PDF renders take about half a second each.
-PDF_EXAMPLES = max(5, EXAMPLES // 20)
+
+
+def fuzz_examples(base: int) -> dict[str, int]:
+    """Examples each fuzz test runs under a profile of ``base`` examples (docs/reliability.md lists them).
+
+    Cheap checks run more examples than the base, exports fewer, PDF renders (about a second
+    each) fewest.
+    """
+    return {
+        "mutated seed YAML": base * 3,
+        "schema-shaped articles": base,
+        "broken schema-shaped articles": base // 2,
+        "valid articles exported to JSON and CSV": base // 4,
+        "valid articles rendered as PDF": max(5, base // 20),
+    }
+
+
+#: Examples per test under the current profile ("ci" by default, "long" by hand).
+FUZZ = fuzz_examples(settings.default.max_examples)
 #: Content of a local file that no export may contain.
 LOCAL_FILE, LOCAL_FILE_CONTENT = Path("/etc/passwd"), b"root:"
 
@@ -184,7 +199,8 @@ def articles(draw: st.DrawFn) -> dict[str, Any]:
     shape = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))  # conditions per use
     classes = draw(st.lists(st.integers(1, 3), min_size=1, max_size=2))  # examples per class
     considerations = draw(st.integers(1, 3))
-    needed = len(shape) + sum(shape) + len(classes) + sum(classes) + considerations
+    extra_sources = draw(st.integers(0, 2))
+    needed = len(shape) + sum(shape) + len(classes) + sum(classes) + considerations + extra_sources
     ids = iter(draw(st.lists(SLUG, min_size=needed, max_size=needed, unique=True)))
 
     conditions_seen: list[str] = []
@@ -240,10 +256,9 @@ def articles(draw: st.DrawFn) -> dict[str, Any]:
         source | {"url": draw(st.one_of(URL, st.just("unknown"))), "accessed": draw(day).isoformat()}
         for source in SOURCES
     ]
-    for _ in range(draw(st.integers(0, 2))):
-        source_id = draw(SLUG.filter(lambda slug: slug not in {s["id"] for s in sources}))
+    for _ in range(extra_sources):
         sources.append(
-            {"id": source_id, "title": draw(texts(300, 6)), "publisher": draw(texts(200, 4))}
+            {"id": next(ids), "title": draw(texts(300, 6)), "publisher": draw(texts(200, 4))}
             | {"url": draw(st.one_of(URL, st.just("unknown"))), "accessed": draw(day).isoformat()}
         )
     editorial = {
@@ -325,7 +340,7 @@ def assert_json_and_csv_export_safely(data: dict[str, Any]) -> None:
     assert [article_from_data(rebuilt) for rebuilt in rebuild(tables)] == [article]
 
 
-@settings(max_examples=EXAMPLES * 3, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ["mutated seed YAML"], suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(MUTATIONS, min_size=1, max_size=5))
 def test_a_mutated_seed_is_loaded_or_refused_and_never_crashes(mutations: list[tuple[str, int, Any]]) -> None:
     raw = mutated(SEED, mutations)
@@ -335,7 +350,10 @@ def test_a_mutated_seed_is_loaded_or_refused_and_never_crashes(mutations: list[t
         assert_json_and_csv_export_safely(load_bytes(raw).data)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=FUZZ["schema-shaped articles"],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(articles())
 def test_generated_articles_are_schema_valid_and_never_crash_the_checks(data: dict[str, Any]) -> None:
     assert CHECKER.is_valid(data)
@@ -375,7 +393,10 @@ def related(pointer: str, other: str) -> bool:
     return f"{pointer}/".startswith(f"{other}/") or f"{other}/".startswith(f"{pointer}/")
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=FUZZ["broken schema-shaped articles"],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(articles(), st.data())
 def test_broken_generated_articles_are_refused_with_errors_where_they_broke(
     data: dict[str, Any], draw: st.DataObject
@@ -393,7 +414,10 @@ def test_broken_generated_articles_are_refused_with_errors_where_they_broke(
     assert any(related(error.pointer, pointer) for error in errors), (pointer, errors)
 
 
-@settings(max_examples=max(10, EXAMPLES // 2), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=FUZZ["valid articles exported to JSON and CSV"],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(articles())
 def test_valid_generated_articles_export_to_json_and_csv_safely(data: dict[str, Any]) -> None:
     raw = as_yaml(data)
@@ -426,7 +450,7 @@ def pdf_streams(pdf: bytes) -> Iterator[bytes]:
 
 
 @settings(
-    max_examples=PDF_EXAMPLES,
+    max_examples=FUZZ["valid articles rendered as PDF"],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
 )
 @given(articles())

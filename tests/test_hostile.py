@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import errno
 import io
 import json
 import os
@@ -32,6 +33,7 @@ import pypdf
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import settings
 
 from immunopipe.cli import main
 from immunopipe.export.csv import restore
@@ -230,15 +232,6 @@ def hazards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hazards]:
         httpd.server_close()
 
 
-@pytest.fixture
-def direct_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Requests to 127.0.0.1 go straight to it, whatever proxy the environment names."""
-    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("no_proxy", "*")
-    monkeypatch.setenv("NO_PROXY", "*")
-
-
 def write_content(folder: Path, files: dict[str, bytes]) -> None:
     (folder / "content").mkdir()
     for name, data in files.items():
@@ -320,7 +313,7 @@ def test_huge_case_gets_its_answer_in_bounded_time_and_memory(case: Case, hazard
         document = json.loads((tmp_path / "exports" / "json" / f"{BASE_ID}.json").read_text("utf-8"))
         assert SchemaChecker().is_valid(document["article"])
         conditions = read_csv(tmp_path / "exports" / "csv" / "conditions.csv")
-        assert len(conditions) == 10_002
+        assert len(conditions) == 10_002  # the only valid generated case: the base's two and 10,000 more
 
 
 # --- hostile text in every free-text field ----------------------------------------------------
@@ -577,3 +570,41 @@ def test_a_link_inside_the_content_folder_is_read(tmp_path: Path, monkeypatch: p
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["validate", "--no-cache"])
     assert result.exit_code == 0, result.output
+
+
+# --- docs/reliability.md states the figures the suite runs -------------------------------------
+
+
+def table_rows(markdown: str) -> set[tuple[str, ...]]:
+    """Every row of every table in ``markdown``, as a tuple of stripped cells."""
+    rows = (line.strip().strip("|").split("|") for line in markdown.splitlines() if line.startswith("| "))
+    return {tuple(cell.strip() for cell in row) for row in rows}
+
+
+def test_reliability_doc_states_the_figures_the_suite_runs() -> None:
+    import test_faults
+    import test_fuzz
+
+    rows = table_rows((Path(__file__).resolve().parents[1] / "docs" / "reliability.md").read_text("utf-8"))
+    payloads = "Hostile payloads (HTML, script, attachment, image, `file://`, CSS `url()`, formulas)"
+    errors = "`ENOSPC`, `EACCES`, `EROFS`, `EDQUOT`, `EIO`, `EPERM`"
+    counts = {
+        "Hostile input cases": len(CASES),
+        "Cases refused with exactly their expected errors (rule and line)": sum(case.exit == 1 for case in CASES),
+        "Cases that are valid content and must export safely": sum(case.exit == 0 for case in CASES),
+        "Cases generated at test time (too big to commit)": sum(case.generate is not None for case in CASES),
+        payloads: len(PAYLOADS),
+        "Free-text fields of the base article the payloads go into": len(set(free_text_paths(BASE_DATA))),
+        f"Injected write faults ({errors} at each step of writing)": len(test_faults.FAULTS),
+        "Exports killed with `SIGKILL` at spread random moments": test_faults.KILL_RUNS,
+        "Pairs of exports run at once into one folder": 1,
+        "Exports refused after waiting for another's lock": 1,
+        "Content files changed or deleted between validation and export": len(test_faults.CHANGES),
+        "Real exports run while another process rewrites and deletes their content file": test_faults.RACE_RUNS,
+    }
+    assert {(label, str(count)) for label, count in counts.items()} - rows == set()
+    assert {error.strip("`") for error in errors.split(", ")} == {
+        errno.errorcode[fault.error] for fault in test_faults.FAULTS
+    }
+    ci, long = (test_fuzz.fuzz_examples(settings.get_profile(name).max_examples) for name in ("ci", "long"))
+    assert {(name, str(ci[name]), str(long[name])) for name in ci} - rows == set()
