@@ -886,7 +886,14 @@ def test_a_second_export_of_unchanged_content_renders_nothing(workdir: Path, ren
     assert rendered == [SEED_ID, "second-article"]
 
 
-def test_no_cache_renders_every_handout_and_stores_none(workdir: Path, rendered: list[str]) -> None:
+def test_no_cache_renders_every_handout_and_stores_none(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[str] = []
+
+    def render_pdf(article: Article, **options: Any) -> bytes:  # counting is all this test needs
+        rendered.append(article.id)
+        return f"%PDF-1.7 {article.id}\n%%EOF\n".encode()
+
+    monkeypatch.setattr(handout, "render_pdf", render_pdf)
     assert export("--to", "pdf", "--no-cache").exit_code == 0
     assert export("--to", "pdf", "--no-cache").exit_code == 0
     assert rendered == [SEED_ID, "second-article"] * 2
