@@ -13,7 +13,9 @@ interleaved round by round (``--repeat`` rounds, the median is shown):
   same files with the same schema (format checks on, as by default), and against the floor: one
   process reading each file and parsing it with PyYAML's libyaml ``CSafeLoader``, nothing else;
 * warm ``validate`` (nothing changed since the last run);
-* ``export --to json --to csv``: from nothing, with nothing changed, after one article changed;
+* ``export --to json --to csv``: from nothing, with nothing changed (with and without the
+  caches), after one article changed; and the export pipeline alone through the API (no
+  validation, no report), whose memory is the export's own;
 * PDF export with ``--jobs 1`` against all cores, then with nothing changed and after one change;
 * ``immunopipe --version`` and ``--help`` against ``python -c pass`` and ``python -c "import click"``.
 
@@ -56,6 +58,23 @@ for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
         yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
     except (yaml.YAMLError, ValueError):
         pass
+"""
+
+#: The export pipeline without validation, through the API: its own memory, apart from the report's.
+EXPORT_ONLY = """
+import hashlib, sys
+from functools import partial
+from pathlib import Path
+from immunopipe.export import Source, export_articles
+from immunopipe.load import load_path
+from immunopipe.model import article_from_data
+
+def load(path):
+    return article_from_data(load_path(path).data)
+
+files = sorted(Path(sys.argv[1]).glob("*.yaml"))
+sources = (Source(hashlib.sha256(path.read_bytes()).hexdigest(), partial(load, path)) for path in files)
+export_articles(sources, Path(sys.argv[2]), formats=("json", "csv"))
 """
 
 #: A change that keeps an article valid and changes its JSON file and some CSV tables.
@@ -176,17 +195,21 @@ def exports(work: Path, count: int) -> list[Figure]:
     if not content.is_dir():
         write_corpus(content, count, mistakes=False)
     command = [IMMUNOPIPE, "export", "--to", "json", "--to", "csv"]
-    clean(folder, "exports", ".immunopipe-cache")
+    clean(folder, "exports", ".immunopipe-cache", "pipeline")
+    pipeline = run([sys.executable, "-c", EXPORT_ONLY, "content", "pipeline"], folder)
     cold = run(command, folder)
     clean(folder, "exports")
     cached = run(command, folder)
     unchanged = run(command, folder)
+    uncached = run([*command, "--no-cache"], folder)
     edit_one_article(content)
     one_changed = run(command, folder)
     return [
+        Figure("export json+csv pipeline only (API, no validation), from nothing", count, [pipeline]),
         Figure("export json+csv, from nothing", count, [cold]),
         Figure("export json+csv, validation cached, empty folder", count, [cached]),
         Figure("export json+csv, nothing changed", count, [unchanged]),
+        Figure("export json+csv, nothing changed, --no-cache", count, [uncached]),
         Figure("export json+csv, one article changed", count, [one_changed]),
     ]
 
@@ -260,7 +283,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="N = 1,000 only")
     parser.add_argument("--sizes", type=int, nargs="+", help="library sizes (default 1000 10000)")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of each compared command (median shown)")
-    parser.add_argument("--pdf-articles", type=int, default=4 * CORES * 3, help="articles for the PDF figures")
+    parser.add_argument("--pdf-articles", type=int, default=24 * CORES, help="articles for the PDF figures")
     parser.add_argument("--work", type=Path, help="folder for corpora and exports (default: a temporary one)")
     args = parser.parse_args()
     sizes = args.sizes or ([1000] if args.quick else [1000, 10000])
