@@ -425,7 +425,6 @@ def test_handouts_are_rendered_in_batches(
         return [ExportFile(article_path("pdf", a.id, ".pdf"), b"%PDF " + a.id.encode()) for a in articles]
 
     monkeypatch.setattr(immunopipe.export, "_render_pdf", render_pdf)
-    monkeypatch.setattr(immunopipe.export, "_require_pdf", lambda: None)
     monkeypatch.setattr(immunopipe.export, "PDF_BATCH", 3)
     result = export_articles(library, tmp_path / "exports", formats=("pdf",))
     assert batches == [["a-article", "b-article", "c-article"], ["d-article"]]
