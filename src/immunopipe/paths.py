@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 CONTENT_SUFFIXES = (".yaml", ".yml")
@@ -15,6 +16,24 @@ class LinkOutside(Exception):
     """A file found in a content folder links to a file outside that folder."""
 
 
+def _files_below(folder: Path) -> list[Path]:
+    """Content files in ``folder`` and its subfolders (linked folders are not entered)."""
+    root: Path | None = None
+    files = []
+    for directory, _subfolders, names in os.walk(folder):
+        for name in names:
+            if not name.endswith(CONTENT_SUFFIXES):
+                continue
+            candidate = Path(directory, name)
+            if candidate.is_symlink():
+                root = root or folder.resolve()
+                if not candidate.resolve().is_relative_to(root):
+                    raise LinkOutside(f"refusing to read {candidate}: it is a link to a file outside {folder}")
+            if candidate.is_file():
+                files.append(candidate)
+    return files
+
+
 def find_content_files(paths: list[Path]) -> list[Path]:
     """The content files named by ``paths``: files as given, folders searched for ``*.yaml``/``*.yml``.
 
@@ -26,12 +45,8 @@ def find_content_files(paths: list[Path]) -> list[Path]:
     found: dict[Path, None] = {}
     for path in paths:
         if path.is_dir():
-            root = path.resolve()
-            for candidate in sorted(path.rglob("*")):
-                if candidate.suffix in CONTENT_SUFFIXES and candidate.is_file():
-                    if not candidate.resolve().is_relative_to(root):
-                        raise LinkOutside(f"refusing to read {candidate}: it is a link to a file outside {path}")
-                    found.setdefault(candidate, None)
+            for candidate in sorted(_files_below(path)):
+                found.setdefault(candidate, None)
         elif path.is_file():
             found.setdefault(path, None)
         else:

@@ -109,6 +109,9 @@ class ResultCache:
             return  # a cache that cannot be written only costs time
 
 
+_SEVERITIES = {severity.value: severity for severity in Severity}
+
+
 def _encode(result: FileResult) -> dict[str, Any]:
     return {
         "diagnostics": [[d.line, d.column, d.rule, d.message, d.severity.value, d.pointer] for d in result.diagnostics],
@@ -118,7 +121,7 @@ def _encode(result: FileResult) -> dict[str, Any]:
 
 def _decode(entry: dict[str, Any], shown: str) -> FileResult:
     diagnostics = tuple(
-        Diagnostic(shown, int(line), int(column), str(rule), str(message), Severity(severity), str(pointer))
+        Diagnostic(shown, int(line), int(column), str(rule), str(message), _SEVERITIES[severity], str(pointer))
         for line, column, rule, message, severity, pointer in entry["diagnostics"]
     )
     ref = entry["ref"]

@@ -58,6 +58,8 @@ class FileResult:
 
 def display_path(path: Path) -> str:
     """``path`` relative to the working folder when it is inside it, as editors expect."""
+    if not path.is_absolute() and ".." not in path.parts:
+        return str(path)
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
