@@ -45,8 +45,7 @@ def test_validate_reports_compiler_style_and_exits_1(content_dir: Path) -> None:
     assert code == 1
     assert (
         f"{bad.relative_to(content_dir.parent)}:2:8: error: expected text, found the number 3;"
-        " quote it to keep it as text [schema-type]"
-        in output
+        " quote it to keep it as text [schema-type]" in output
     )
     assert "Traceback" not in output
 
@@ -213,3 +212,45 @@ def test_settings_in_pyproject_set_the_defaults(
     (tmp_path / "pyproject.toml").write_text('[tool.immunopipe]\ncontnet = "articles"\n')
     code, output = run("validate")
     assert code == 2 and "contnet" in output
+
+
+def test_quiet_export_prints_no_summary(content_dir: Path) -> None:
+    result = CliRunner().invoke(main, ["export", "--to", "json", "-q"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    loud = CliRunner().invoke(main, ["export", "--to", "json"], catch_exceptions=False)
+    assert "exported 1 article to exports" in loud.stderr
+
+
+def test_progress_bar_only_for_long_exports_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import immunopipe.cli as cli
+
+    items = list(range(50))
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: False, raising=False)
+    with cli.progress(items, len(items), quiet=False) as shown:
+        assert shown is items
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True, raising=False)
+    with cli.progress(items, len(items), quiet=True) as shown:
+        assert shown is items
+    with cli.progress(items[:5], 5, quiet=False) as shown:
+        assert shown == items[:5]
+    with cli.progress(items, len(items), quiet=False) as shown:
+        assert shown is not items and list(shown) == items
+
+
+def test_an_export_waiting_for_the_lock_says_so(content_dir: Path) -> None:
+    from filelock import FileLock
+
+    script = shutil.which("immunopipe", path=os.path.dirname(sys.executable))
+    assert script
+    out = content_dir.parent / "exports"
+    out.mkdir()
+    lock = FileLock(out / ".immunopipe.lock")
+    with lock:
+        export = subprocess.Popen([script, "export", "--to", "json", "--no-cache"], stderr=subprocess.PIPE, text=True)
+        assert export.stderr is not None
+        first_line = export.stderr.readline()
+    remaining = export.communicate(timeout=60)[1]
+    assert "another export is writing to exports; waiting for it to finish" in first_line
+    assert export.returncode == 0, remaining
+    assert (out / "json" / "immune-system-medicine.json").is_file()

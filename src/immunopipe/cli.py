@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager as ContextManager
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -19,6 +22,8 @@ from immunopipe.reporters import REPORTERS
 if TYPE_CHECKING:
     from immunopipe.config import Config
     from immunopipe.validate import Outcome
+
+T = TypeVar("T")
 
 # Commands import the core lazily, so `--help` and `--version` start as fast as click itself
 # and only `export --to pdf` ever loads WeasyPrint.
@@ -256,6 +261,22 @@ EXPORT_FORMATS = ("json", "csv", "pdf")
 PAPER_SIZES = ("a4", "letter")
 
 
+#: Below this many articles an export is quick enough to need no progress bar.
+PROGRESS_THRESHOLD = 20
+
+
+def progress(items: Iterable[T], length: int, *, quiet: bool) -> ContextManager[Iterable[T]]:
+    """A progress bar on stderr over ``items`` for long exports on a terminal; else ``items`` as is."""
+    if quiet or length < PROGRESS_THRESHOLD or not sys.stderr.isatty():
+        return nullcontext(items)
+    return click.progressbar(items, length=length, label="Exporting", file=sys.stderr)
+
+
+def waiting_notice(out_dir: Path) -> Callable[[], None]:
+    """Tell the user, once, that the export waits for another one writing to ``out_dir``."""
+    return lambda: click.echo(f"another export is writing to {out_dir}; waiting for it to finish...", err=True)
+
+
 @main.command()
 @paths_argument
 @click.option(
@@ -285,6 +306,7 @@ PAPER_SIZES = ("a4", "letter")
 )
 @format_option
 @click.option("--strict", is_flag=True, help="Refuse to export on warnings too, not just errors.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 @jobs_option
 @cache_option
 def export(
@@ -298,6 +320,7 @@ def export(
     strict: bool,
     jobs: int,
     cache: bool,
+    quiet: bool,
 ) -> None:
     """Validate articles, then write them as JSON, CSV and PDF files under OUT.
 
@@ -340,10 +363,13 @@ def export(
         jobs=jobs,
         cache_dir=DEFAULT_CACHE_DIR if cache else None,
     )
+    chosen = formats or EXPORT_FORMATS
     try:
-        result = export_articles(articles, out_dir, formats=formats or EXPORT_FORMATS, options=options)
+        with progress(articles, len(outcome.valid_files), quiet=quiet) as shown:
+            result = export_articles(shown, out_dir, formats=chosen, options=options, on_wait=waiting_notice(out_dir))
     except ContentChanged as exc:
         raise EnvironmentProblem(f"{exc}; run the export again") from None
     except (FormatUnavailable, WriteError) as exc:
         raise EnvironmentProblem(str(exc)) from None
-    click.echo(result.summary(), err=True)
+    if not quiet:
+        click.echo(result.summary(), err=True)

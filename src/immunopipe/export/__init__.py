@@ -346,6 +346,7 @@ def export_articles(
     *,
     formats: Collection[str] = tuple(FORMATS),
     options: ExportOptions | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> ExportResult:
     """Render ``articles`` in ``formats`` and write them under ``out_dir``, replacing the last export.
 
@@ -355,7 +356,8 @@ def export_articles(
     unchanged (:mod:`immunopipe.export.render_cache`). Raises :class:`FormatUnavailable`
     before the folder is touched; :class:`UnsafeName` (or whatever ``articles`` raises) before any
     file is replaced; :class:`WriteError` when the folder cannot be written (files already
-    replaced stay whole). No temporary file is left behind.
+    replaced stay whole). No temporary file is left behind. ``on_wait`` is called if another
+    export holds the folder's lock, before waiting for it.
     """
     chosen = _chosen(formats)
     options = options or ExportOptions()
@@ -365,7 +367,7 @@ def export_articles(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         root = out_dir.resolve()
-        with locked(root):
+        with locked(root, on_wait):
             for name in chosen:
                 remove_stray_temp_files(contained_path(root, PurePosixPath(FORMATS[name].folder)))
             stagings = {name: Staging(root) for name in chosen}

@@ -19,7 +19,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, NamedTuple
@@ -81,11 +81,19 @@ def contained_path(root: Path, relative: PurePosixPath) -> Path:
 
 
 @contextmanager
-def locked(root: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the output folder ``root`` (which must exist)."""
+def locked(root: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on the output folder ``root`` (which must exist).
+
+    When another export holds it, ``on_wait`` is called once before waiting (up to a minute).
+    """
     lock = FileLock(root / LOCK_NAME, timeout=LOCK_TIMEOUT_SECONDS)
     try:
-        lock.acquire()
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if on_wait:
+                on_wait()
+            lock.acquire()
     except Timeout:
         raise WriteError(f"another export has been writing to {root} for over a minute; try again later") from None
     try:
