@@ -105,6 +105,23 @@ def _from_source() -> ForeignKey:
     return ForeignKey(columns=("article_id", "source_id"), table="sources", reference=("article_id", "source_id"))
 
 
+def _code_table(
+    name: str, description: str, owner: Column, owner_table: str, rows: Callable[[Article], Iterator[Row]]
+) -> Table:
+    """A table of codes, one row per code of the items of ``owner_table``."""
+    return Table(
+        name=name,
+        description=description,
+        columns=_code_columns(owner),
+        primary_key=("article_id", owner.name, "position"),
+        foreign_keys=(
+            ForeignKey(columns=("article_id", owner.name), table=owner_table, reference=("article_id", owner.name)),
+            _from_source(),
+        ),
+        rows=rows,
+    )
+
+
 def _code_columns(owner: Column) -> tuple[Column, ...]:
     return (
         ARTICLE_ID,
@@ -327,20 +344,12 @@ TABLES: tuple[Table, ...] = (
         foreign_keys=(ForeignKey(columns=("article_id", "use_id"), table="uses", reference=("article_id", "use_id")),),
         rows=_condition_rows,
     ),
-    Table(
-        name="condition_codes",
-        description="One row per diagnosis code of a condition.",
-        columns=_code_columns(_id("condition_id", "The coded condition (see conditions.csv).")),
-        primary_key=("article_id", "condition_id", "position"),
-        foreign_keys=(
-            ForeignKey(
-                columns=("article_id", "condition_id"),
-                table="conditions",
-                reference=("article_id", "condition_id"),
-            ),
-            _from_source(),
-        ),
-        rows=_condition_code_rows,
+    _code_table(
+        "condition_codes",
+        "One row per diagnosis code of a condition.",
+        _id("condition_id", "The coded condition (see conditions.csv)."),
+        "conditions",
+        _condition_code_rows,
     ),
     Table(
         name="medicine_classes",
@@ -355,20 +364,12 @@ TABLES: tuple[Table, ...] = (
         foreign_keys=(_belongs_to_article(),),
         rows=_class_rows,
     ),
-    Table(
-        name="class_codes",
-        description="One row per code of a medicine class (not every class has one).",
-        columns=_code_columns(_id("class_id", "The coded class (see medicine_classes.csv).")),
-        primary_key=("article_id", "class_id", "position"),
-        foreign_keys=(
-            ForeignKey(
-                columns=("article_id", "class_id"),
-                table="medicine_classes",
-                reference=("article_id", "class_id"),
-            ),
-            _from_source(),
-        ),
-        rows=_class_code_rows,
+    _code_table(
+        "class_codes",
+        "One row per code of a medicine class (not every class has one).",
+        _id("class_id", "The coded class (see medicine_classes.csv)."),
+        "medicine_classes",
+        _class_code_rows,
     ),
     Table(
         name="medicines",
@@ -395,20 +396,12 @@ TABLES: tuple[Table, ...] = (
         ),
         rows=_medicine_rows,
     ),
-    Table(
-        name="medicine_codes",
-        description="One row per code of a medicine (WHO ATC, RxNorm).",
-        columns=_code_columns(_id("medicine_id", "The coded medicine (see medicines.csv).")),
-        primary_key=("article_id", "medicine_id", "position"),
-        foreign_keys=(
-            ForeignKey(
-                columns=("article_id", "medicine_id"),
-                table="medicines",
-                reference=("article_id", "medicine_id"),
-            ),
-            _from_source(),
-        ),
-        rows=_medicine_code_rows,
+    _code_table(
+        "medicine_codes",
+        "One row per code of a medicine (WHO ATC, RxNorm).",
+        _id("medicine_id", "The coded medicine (see medicines.csv)."),
+        "medicines",
+        _medicine_code_rows,
     ),
     Table(
         name="considerations",
