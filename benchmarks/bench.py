@@ -259,9 +259,7 @@ def table(figures: Sequence[Figure]) -> str:
     lines = ["| measure | articles | time (s) | peak RSS (MB) | note |", "| --- | ---: | ---: | ---: | --- |"]
     for figure in figures:
         articles = f"{figure.articles:,}" if figure.articles else ""
-        lines.append(
-            f"| {figure.label} | {articles} | {figure.seconds:.3f} | {figure.peak_mb:.0f} | {figure.note} |"
-        )
+        lines.append(f"| {figure.label} | {articles} | {figure.seconds:.3f} | {figure.peak_mb:.0f} | {figure.note} |")
     return "\n".join(lines)
 
 

@@ -325,7 +325,7 @@ def test_key_message_comes_first_and_sections_follow_in_reading_order(seed_artic
 
 
 def test_run_in_headings_are_still_headings(a4: bytes) -> None:
-    """"The main point" and "Conditions it is used for" share a line with text, not a role."""
+    """ "The main point" and "Conditions it is used for" share a line with text, not a role."""
     assert {"/H2", "/H3"} <= structure_types(a4)
     bookmarks = set(bookmark_titles(pypdf.PdfReader(io.BytesIO(a4)).outline))
     assert {"The main point", "Conditions it is used for"} <= bookmarks

@@ -362,4 +362,3 @@ class _Builder:
             self.source_map.keys[child] = where
             result[key] = self.build(value_node, child, depth + 1)
         return result
-

@@ -192,11 +192,7 @@ class Article:
 
 
 def _without_absent(items: list[tuple[str, Any]]) -> dict[str, Any]:
-    return {
-        key: list(value) if isinstance(value, tuple) else value
-        for key, value in items
-        if value is not None
-    }
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in items if value is not None}
 
 
 def parse_date(value: str) -> date | None:
@@ -248,8 +244,7 @@ def article_from_data(data: dict[str, Any]) -> Article:
                 how_medicine_helps=use["how_medicine_helps"],
                 duration=use.get("duration"),
                 conditions=tuple(
-                    Condition(**{**condition, "codes": _codes(condition["codes"])})
-                    for condition in use["conditions"]
+                    Condition(**{**condition, "codes": _codes(condition["codes"])}) for condition in use["conditions"]
                 ),
             )
             for use in data["uses"]
@@ -261,8 +256,7 @@ def article_from_data(data: dict[str, Any]) -> Article:
                 mechanism=item["mechanism"],
                 codes=_codes(item["codes"]),
                 examples=tuple(
-                    Medicine(**{**example, "codes": _codes(example["codes"])})
-                    for example in item["examples"]
+                    Medicine(**{**example, "codes": _codes(example["codes"])}) for example in item["examples"]
                 ),
             )
             for item in data["medicine_classes"]

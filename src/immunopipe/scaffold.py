@@ -23,9 +23,7 @@ def new_article_text(article_id: str, *, today: date) -> str:
 def create_article(article_id: str, content_dir: Path, *, today: date | None = None) -> Path:
     """Write ``content_dir/<article_id>.yaml`` from the template; never overwrite a file."""
     if not ID_PATTERN.fullmatch(article_id) or len(article_id) > 64:
-        raise ScaffoldError(
-            f"'{article_id}' is not a valid id: use lowercase letters a-z, digits and single hyphens"
-        )
+        raise ScaffoldError(f"'{article_id}' is not a valid id: use lowercase letters a-z, digits and single hyphens")
     path = content_dir / f"{article_id}.yaml"
     content_dir.mkdir(parents=True, exist_ok=True)
     text = new_article_text(article_id, today=today or date.today())

@@ -127,4 +127,3 @@ def _decode(entry: dict[str, Any], shown: str) -> FileResult:
     ref = entry["ref"]
     article = None if ref is None else ArticleRef(path=shown, id=str(ref[0]), id_position=(int(ref[1]), int(ref[2])))
     return FileResult(diagnostics, article)
-
