@@ -16,7 +16,7 @@ import sys
 import threading
 import types
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,6 +26,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
 from click.testing import CliRunner, Result
+from pdf_support import RequestLog
 
 from immunopipe.cli import main
 from immunopipe.export import pdf as handout
@@ -151,20 +152,6 @@ def attachments_and_images(pdf: bytes) -> list[str]:
         found += [f"annotation {a['/Subtype']}" for a in annotations if a["/Subtype"] == "/FileAttachment"]
         found += [f"image {image.name}" for image in page.images]
     return found
-
-
-class RequestLog(BaseHTTPRequestHandler):
-    """Records every request to the local test server (in ``paths``) and answers 404."""
-
-    paths: ClassVar[list[str]]
-
-    def do_GET(self) -> None:
-        self.paths.append(self.path)
-        self.send_response(404)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep test output quiet."""
 
 
 # --- fixtures ------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
+from pdf_support import pdf_streams
 from test_export_csv import FORMULA_STARTS, parse, rebuild
 
 from immunopipe.diagnostics import Severity
@@ -437,16 +438,6 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     return attempts
-
-
-def pdf_streams(pdf: bytes) -> Iterator[bytes]:
-    """The decoded data of every stream in ``pdf``."""
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    for generation, numbers in reader.xref.items():
-        for number in numbers:
-            obj = reader.get_object(pypdf.generic.IndirectObject(number, generation, reader))
-            if isinstance(obj, pypdf.generic.StreamObject):
-                yield obj.get_data()
 
 
 @settings(

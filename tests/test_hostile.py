@@ -25,7 +25,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -34,6 +34,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import settings
+from pdf_support import RequestLog, pdf_streams
 
 from immunopipe.cli import main
 from immunopipe.export.csv import restore
@@ -196,20 +197,6 @@ def case_files(case: Case, hazards: Hazards) -> dict[str, bytes]:
 
 
 # --- shared hazards -------------------------------------------------------------------------
-
-
-class RequestLog(BaseHTTPRequestHandler):
-    """Records every request (in ``paths``) and answers 404."""
-
-    paths: ClassVar[list[str]]
-
-    def do_GET(self) -> None:
-        self.paths.append(self.path)
-        self.send_response(404)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep test output quiet."""
 
 
 @pytest.fixture(scope="module")
@@ -472,16 +459,6 @@ def exported(hazards: Hazards, tmp_path_factory: pytest.TempPathFactory) -> Expo
 def read_csv(path: Path) -> list[dict[str, str]]:
     """Rows of an exported CSV file, cells as written (not restored)."""
     return list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"), newline="")))
-
-
-def pdf_streams(pdf: bytes) -> Iterator[bytes]:
-    """The decoded data of every stream in ``pdf``: page contents, fonts, metadata, any attachment."""
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    for generation, numbers in reader.xref.items():
-        for number in numbers:
-            obj = reader.get_object(pypdf.generic.IndirectObject(number, generation, reader))
-            if isinstance(obj, pypdf.generic.StreamObject):
-                yield obj.get_data()
 
 
 def test_every_valid_input_exports(exported: Exported) -> None:

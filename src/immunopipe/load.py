@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 from yaml.cyaml import CParser
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
@@ -198,6 +199,11 @@ def _compose(text: str) -> Node | None:
         composer.dispose()
 
 
+def _problem_at(mark: Mark, rule: str, message: str) -> LoadError:
+    """A :class:`LoadError` for one problem at ``mark`` (0-based, as yaml gives it)."""
+    return LoadError([Problem(rule, message, mark.line + 1, mark.column + 1)])
+
+
 def _check_size(root: Node) -> None:
     """Bound nesting depth and the size after alias expansion, without expanding anything.
 
@@ -213,27 +219,9 @@ def _check_size(root: Node) -> None:
             return sizes[key]
         mark = node.start_mark
         if key in in_progress:
-            raise LoadError(
-                [
-                    Problem(
-                        "yaml-alias",
-                        "an alias refers to a node that contains it (recursive alias)",
-                        mark.line + 1,
-                        mark.column + 1,
-                    )
-                ]
-            )
+            raise _problem_at(mark, "yaml-alias", "an alias refers to a node that contains it (recursive alias)")
         if depth > MAX_DEPTH:
-            raise LoadError(
-                [
-                    Problem(
-                        "yaml-depth",
-                        f"nesting is deeper than {MAX_DEPTH} levels",
-                        mark.line + 1,
-                        mark.column + 1,
-                    )
-                ]
-            )
+            raise _problem_at(mark, "yaml-depth", f"nesting is deeper than {MAX_DEPTH} levels")
         in_progress.add(key)
         total, chars = 1, len(node.value) if isinstance(node, ScalarNode) else 0
         for child in _children(node):
@@ -241,28 +229,13 @@ def _check_size(root: Node) -> None:
             total, chars = total + child_total, chars + child_chars
         in_progress.discard(key)
         if total > MAX_NODES:
-            raise LoadError(
-                [
-                    Problem(
-                        "yaml-alias",
-                        f"the document expands to more than {MAX_NODES:,} nodes (aliases repeat too much)",
-                        mark.line + 1,
-                        mark.column + 1,
-                    )
-                ]
-            )
+            message = f"the document expands to more than {MAX_NODES:,} nodes (aliases repeat too much)"
+            raise _problem_at(mark, "yaml-alias", message)
         if chars > MAX_EXPANDED_CHARS:
-            raise LoadError(
-                [
-                    Problem(
-                        "yaml-alias",
-                        f"the document expands to more than {MAX_EXPANDED_CHARS:,} characters of text "
-                        "(aliases repeat too much)",
-                        mark.line + 1,
-                        mark.column + 1,
-                    )
-                ]
+            message = (
+                f"the document expands to more than {MAX_EXPANDED_CHARS:,} characters of text (aliases repeat too much)"
             )
+            raise _problem_at(mark, "yaml-alias", message)
         sizes[key] = (total, chars)
         return total, chars
 
@@ -309,8 +282,7 @@ class _Builder:
     def build(self, node: Node, pointer: str, depth: int) -> Any:
         mark = node.start_mark
         if depth > MAX_DEPTH:
-            message = f"nesting is deeper than {MAX_DEPTH} levels"
-            raise LoadError([Problem("yaml-depth", message, mark.line + 1, mark.column + 1)])
+            raise _problem_at(mark, "yaml-depth", f"nesting is deeper than {MAX_DEPTH} levels")
         self.source_map.values[pointer] = (mark.line + 1, mark.column + 1)
         if node.tag not in (_PLAIN, _STR, _SEQ, _MAP):
             self.problems.append(
