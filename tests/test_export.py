@@ -463,13 +463,13 @@ def test_render_cache_loads_only_changed_articles_and_exports_the_same_bytes(
     (workdir / "content" / f"{SEED_ID}.yaml").write_text(seed_text.replace(CHANGE_FROM, CHANGE_TO))
     (workdir / "exports" / "json" / "second-article.json").unlink()  # lost: must be rendered again
     loaded: list[str] = []
-    real_validated_data = immunopipe.validate.validated_data
+    real_load_validated = immunopipe.validate.load_validated
 
-    def counting(outcome: Any) -> Iterator[Any]:
-        loaded.extend(path.name for path in outcome.valid_files)
-        return real_validated_data(outcome)
+    def counting(path: Path, digest: str) -> Any:
+        loaded.append(path.name)
+        return real_load_validated(path, digest)
 
-    monkeypatch.setattr(immunopipe.validate, "validated_data", counting)
+    monkeypatch.setattr(immunopipe.validate, "load_validated", counting)
     result = run(*JSON_AND_CSV)
     assert result.exit_code == 0, result.output
     assert sorted(loaded) == [f"{SEED_ID}.yaml", "second-article.yaml"]

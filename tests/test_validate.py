@@ -244,14 +244,17 @@ def test_parallel_run_gives_the_same_outcome(tmp_path: Path, seed_text: str, mon
     assert parallel.valid_files == serial.valid_files == [p for p in files if p.name != "article-3.yaml"]
 
 
-def test_validated_data_refuses_a_file_changed_since_validation(
+def test_load_validated_refuses_a_file_changed_since_validation(
     write_article: Callable[..., Path], seed_text: str
 ) -> None:
-    from immunopipe.validate import ContentChanged, validated_data
+    from immunopipe.validate import ContentChanged, load_validated
 
     path = write_article(seed_text)
     outcome = validate_files([path], context=TODAY)
-    assert [data["id"] for data in validated_data(outcome)] == ["immune-system-medicine"]
+    assert load_validated(path, outcome.digests[path])["id"] == "immune-system-medicine"
     path.write_text(seed_text.replace("Lupus", "Lupvs"))
     with pytest.raises(ContentChanged, match="changed after it was validated"):
-        list(validated_data(outcome))
+        load_validated(path, outcome.digests[path])
+    path.unlink()
+    with pytest.raises(ContentChanged, match="can no longer be read"):
+        load_validated(path, outcome.digests[path])

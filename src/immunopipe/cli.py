@@ -338,12 +338,11 @@ def export(
 
     from immunopipe.export import ExportOptions, FormatUnavailable, Source, WriteError, export_articles
     from immunopipe.model import Article, article_from_data
-    from immunopipe.validate import ContentChanged, Outcome, validated_data
+    from immunopipe.validate import ContentChanged, load_validated
 
     def load(path: Path, digest: str) -> Article:
         """The article in ``path``, proven to hold the bytes that were validated."""
-        (data,) = validated_data(Outcome(valid_files=[path], digests={path: digest}))
-        return article_from_data(data)
+        return article_from_data(load_validated(path, digest))
 
     config = project_config()
     out_dir = out_dir or config.out

@@ -136,16 +136,15 @@ class ContentChanged(Exception):
     """A file changed between validation and being read again."""
 
 
-def validated_data(outcome: Outcome) -> Iterator[dict[str, Any]]:
-    """The data of each valid file, read again and proven to be the bytes that were validated."""
-    for path in outcome.valid_files:
-        try:
-            raw = read_content_file(path)
-        except LoadError as exc:
-            raise ContentChanged(f"{display_path(path)} can no longer be read") from exc
-        if hashlib.sha256(raw).hexdigest() != outcome.digests[path]:
-            raise ContentChanged(f"{display_path(path)} changed after it was validated")
-        yield load_bytes(raw, display_path(path)).data
+def load_validated(path: Path, digest: str) -> dict[str, Any]:
+    """The data of ``path``, read again and proven to be the bytes validated (SHA-256 ``digest``)."""
+    try:
+        raw = read_content_file(path)
+    except LoadError as exc:
+        raise ContentChanged(f"{display_path(path)} can no longer be read") from exc
+    if hashlib.sha256(raw).hexdigest() != digest:
+        raise ContentChanged(f"{display_path(path)} changed after it was validated")
+    return load_bytes(raw, display_path(path)).data
 
 
 def _check_all(
