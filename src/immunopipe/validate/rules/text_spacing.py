@@ -35,10 +35,17 @@ PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+def _may_have_problem(text: str) -> bool:
+    """A quick look with string methods; the patterns then say exactly what is wrong."""
+    return "\t" in text or "  " in text or " \n" in text or text.startswith(" ") or text.endswith(" ")
+
+
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     for pointer, text in strings(article):
         if not text.strip():
             continue  # text-empty reports it
+        if not _may_have_problem(text):
+            continue
         for pattern, what in PROBLEMS:
             match = pattern.search(text)
             if match:
