@@ -57,17 +57,23 @@ def per_article(function: Callable[[dict[str, Any]], Iterable[T]]) -> Callable[[
     return remembered
 
 
-def _mappings(node: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _nodes(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    yield pointer, node
     if isinstance(node, dict):
-        yield pointer, node
         for key, value in node.items():
-            yield from _mappings(value, f"{pointer}/{escape_pointer_token(key)}")
+            yield from _nodes(value, f"{pointer}/{escape_pointer_token(key)}")
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _mappings(value, f"{pointer}/{index}")
+            yield from _nodes(value, f"{pointer}/{index}")
+
+
+@per_article
+def nodes(article: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Every value in ``article`` with its JSON pointer, depth first, in document order."""
+    return _nodes(article, "")
 
 
 @per_article
 def walk(article: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every mapping in ``article`` with its JSON pointer, depth first, in document order."""
-    return _mappings(article, "")
+    return ((pointer, node) for pointer, node in nodes(article) if isinstance(node, dict))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from immunopipe.load import escape_pointer_token
-from immunopipe.validate.context import per_article
+from immunopipe.validate.context import nodes, per_article
 
 
 class ReaderText(NamedTuple):
@@ -17,21 +16,10 @@ class ReaderText(NamedTuple):
     is_prose: bool
 
 
-def _strings(node: Any, pointer: str) -> Iterator[tuple[str, str]]:
-    if isinstance(node, str):
-        yield pointer, node
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from _strings(value, f"{pointer}/{escape_pointer_token(key)}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _strings(value, f"{pointer}/{index}")
-
-
 @per_article
 def strings(article: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """Every string value in ``article`` with its JSON pointer, in document order."""
-    return _strings(article, "")
+    return ((pointer, value) for pointer, value in nodes(article) if isinstance(value, str))
 
 
 @per_article
