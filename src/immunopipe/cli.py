@@ -21,6 +21,7 @@ from immunopipe.reporters import REPORTERS
 
 if TYPE_CHECKING:
     from immunopipe.config import Config
+    from immunopipe.translation.run import TranslationOutcome
     from immunopipe.validate import Outcome
 
 T = TypeVar("T")
@@ -83,6 +84,29 @@ def check_files(files: list[Path], *, config: Config, jobs: int, use_cache: bool
     if cache:
         cache.save()
     return outcome
+
+
+def check_content(
+    files: list[Path], *, config: Config, jobs: int, use_cache: bool
+) -> tuple[Outcome, TranslationOutcome]:
+    """Validate the articles among ``files``, then the translations (each against its source article)."""
+    from immunopipe.translation.document import source_path
+    from immunopipe.translation.run import check_translations, split_files
+    from immunopipe.validate import load_validated
+    from immunopipe.validate.runner import display_path
+
+    articles, translations = split_files(files)
+    outcome = check_files(articles, config=config, jobs=jobs, use_cache=use_cache)
+    needed = {source_path(path).resolve() for path in translations}
+    sources = {
+        path: load_validated(path, digest) for path, digest in outcome.digests.items() if path.resolve() in needed
+    }
+    checked = check_translations(translations, sources, severities=config.severities, display=display_path)
+    outcome.diagnostics = sorted(
+        outcome.diagnostics + checked.diagnostics, key=lambda d: (d.path, d.line, d.column, d.rule)
+    )
+    outcome.files_checked += len(translations)
+    return outcome, checked
 
 
 jobs_option = click.option(
@@ -176,7 +200,7 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool, jobs: in
     """
     config = project_config()
     files = content_files(paths, config.content)
-    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
+    outcome, _translations = check_content(files, config=config, jobs=jobs, use_cache=cache)
     echo_report(outcome, output_format, strict)
     raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)
 
@@ -254,6 +278,91 @@ def new(article_id: str, content_dir: Path | None) -> None:
     except OSError as exc:
         raise EnvironmentProblem(f"cannot create the article in {content_dir}: {exc.strerror}") from None
     click.echo(f"created {path}; fill in the TODOs, then run: immunopipe validate {path}")
+
+
+@main.command()
+@click.argument("article_id", metavar="ID")
+@click.argument("language", metavar="LANG")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder holding ID.yaml and translations/.  [default: content/, or `content` in [tool.immunopipe]]",
+)
+@click.option(
+    "--accept",
+    "accepted",
+    metavar="KEY",
+    multiple=True,
+    help="Fact whose translation you updated to the current English: its source becomes that English. Repeatable.",
+)
+@click.option("--prune", is_flag=True, help="Remove translations of facts the source no longer has.")
+def translate(article_id: str, language: str, content_dir: Path | None, accepted: tuple[str, ...], prune: bool) -> None:
+    """Start or refresh the translation of article ID into LANG (a BCP 47 tag such as es, ar, zh-Hans).
+
+    Writes CONTENT/translations/LANG/ID.yaml. Facts new to the source get the English text and
+    `untranslated: true`, an error until translated. Translated text is never overwritten: a fact
+    whose English changed stays as it is, reported as translation-stale with the old and new
+    English, until you update it and pass --accept KEY.
+
+    \b
+    Examples:
+      immunopipe translate immune-system-medicine es
+      immunopipe translate immune-system-medicine es --accept summary
+    """
+    import langcodes
+
+    from immunopipe.export.write import WriteError
+    from immunopipe.load import LoadError, load_path
+    from immunopipe.translation.document import translation_checker, translation_path
+    from immunopipe.translation.refresh import RefreshError, refresh, write_translation
+    from immunopipe.translation.scripts import UnsupportedScript, script_for
+    from immunopipe.validate import load_validated
+
+    if not langcodes.tag_is_valid(language):
+        raise click.BadParameter(f"{language!r} is not a valid BCP 47 language tag (e.g. es, ar, zh-Hans)", param_hint="LANG")
+    language = langcodes.standardize_tag(language)
+    try:
+        script_for(language)
+    except UnsupportedScript as exc:
+        raise click.BadParameter(f"{language!r} cannot be printed: {exc}", param_hint="LANG") from None
+    config = project_config()
+    content_dir = content_dir or config.content
+    source_file = content_dir / f"{article_id}.yaml"
+    if not source_file.is_file():
+        raise EnvironmentProblem(f"no article {source_file}")
+    target = translation_path(content_dir, language, article_id)
+    outcome = check_files([source_file], config=config, jobs=1, use_cache=False)
+    existing = None
+    if target.is_file():
+        try:
+            document = load_path(target)
+        except LoadError as exc:
+            problems = "; ".join(f"{target}:{p.line}:{p.column}: {p.message}" for p in exc.problems)
+            raise EnvironmentProblem(f"cannot refresh {target}: {problems}") from None
+        problems = translation_checker().check(document)
+        if problems:
+            first = problems[0]
+            raise EnvironmentProblem(f"fix {target} first: {first.line}:{first.column}: {first.message} [{first.rule}]")
+        existing = document.data
+    if source_file not in outcome.digests:
+        echo_report(outcome, "auto", strict=False)
+        raise SystemExit(EXIT_INVALID)
+    source = load_validated(source_file, outcome.digests[source_file])
+    try:
+        data, report = refresh(source, existing, language, accept=accepted, prune=prune)
+    except RefreshError as exc:
+        raise click.BadParameter(str(exc), param_hint="--accept") from None
+    depth = len(target.relative_to(content_dir).parts)
+    try:
+        write_translation(target, data, depth=depth)
+    except (OSError, WriteError) as exc:
+        raise EnvironmentProblem(f"cannot write {target}: {getattr(exc, 'strerror', None) or exc}") from None
+    verb = "updated" if existing else "created"
+    click.echo(
+        f"{verb} {target}: {len(report.added)} facts to translate (marked untranslated), "
+        f"{len(report.accepted)} accepted, {len(report.kept_stale)} stale, {len(report.pruned)} pruned"
+    )
 
 
 #: The export formats and paper sizes (immunopipe.export.FORMATS and PAPER_SIZES; a test keeps them equal).

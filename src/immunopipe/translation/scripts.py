@@ -1,0 +1,111 @@
+"""What each language's handout is set in: its typefaces, its direction, and which characters they lack.
+
+A language is matched by its script (from the BCP 47 tag, e.g. ``zh-Hans`` is Han, ``ar`` is
+Arabic). Each script's typeface comes from an installed Python package, so every machine prints
+the same handout. Latin-script languages use the handout's own typeface, Atkinson Hyperlegible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Typeface:
+    """One font family the handout may use: its CSS name and where its file comes from."""
+
+    family: str
+    package: str
+
+
+ATKINSON = Typeface("Atkinson Hyperlegible", "fontpkg-atkinson-hyperlegible")
+NOTO_SANS_ARABIC = Typeface("Noto Sans Arabic", "fontpkg-noto-sans-arabic")
+NOTO_SANS_SC = Typeface("Noto Sans SC", "pylopdf-fonts-zh-cn")
+
+
+@dataclass(frozen=True)
+class Script:
+    """How a script is set: typefaces in the order tried for each character, and the direction."""
+
+    name: str
+    typefaces: tuple[Typeface, ...]
+    direction: str = "ltr"
+
+
+LATIN = Script("Latin", (ATKINSON,))
+#: Arabic letters from Noto Sans Arabic; the Latin letters of names such as "mTOR" from Atkinson.
+ARABIC = Script("Arabic", (NOTO_SANS_ARABIC, ATKINSON), direction="rtl")
+#: Simplified Chinese: Noto Sans SC has Han, CJK punctuation and Latin, so it sets everything.
+HAN_SIMPLIFIED = Script("Han (Simplified)", (NOTO_SANS_SC, ATKINSON))
+
+SCRIPTS: dict[str, Script] = {"Latn": LATIN, "Arab": ARABIC, "Hans": HAN_SIMPLIFIED}
+
+
+class UnsupportedScript(ValueError):
+    """A language whose script no bundled typeface sets."""
+
+
+def script_for(language: str) -> Script:
+    """The script ``language`` (a valid BCP 47 tag) is written in, as immunopipe sets it."""
+    import langcodes
+
+    code = langcodes.Language.get(language).maximize().script or ""
+    if code not in SCRIPTS:
+        supported = ", ".join(SCRIPTS)
+        raise UnsupportedScript(f"no typeface is bundled for the {code or 'unknown'} script (supported: {supported})")
+    return SCRIPTS[code]
+
+
+class TypefaceMissing(RuntimeError):
+    """A typeface package is not installed, or lacks its font file."""
+
+
+def font_file(typeface: Typeface) -> Path:
+    """The regular font file of ``typeface`` from its package."""
+    if typeface.package == NOTO_SANS_SC.package:
+        try:
+            import pylopdf_fonts_zh_cn
+        except ImportError:
+            raise TypefaceMissing(_reinstall(typeface)) from None
+        path = pylopdf_fonts_zh_cn.sans_path()
+    else:
+        import fontpkg
+
+        try:
+            path = fontpkg.path(typeface.family, 400, "normal")
+        except fontpkg.FontpkgError:
+            raise TypefaceMissing(_reinstall(typeface)) from None
+    if not path.is_file():
+        raise TypefaceMissing(f"a file of the typeface {typeface.family} is missing: {path}")
+    return path
+
+
+def _reinstall(typeface: Typeface) -> str:
+    return f"the typeface {typeface.family} is not installed: reinstall immunopipe (it needs {typeface.package})"
+
+
+@cache
+def code_points(path: Path) -> frozenset[int]:
+    """Every character ``path``'s font has a glyph for (from its cmap)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+#: Characters that are layout, not glyphs: line breaks, tabs and spaces the renderer collapses.
+_NOT_DRAWN = frozenset(map(ord, "\n\r\t"))
+
+
+def missing_characters(fonts: list[Path], text: str) -> list[str]:
+    """The characters of ``text`` that none of ``fonts`` has, in order of first appearance."""
+    covered: set[int] = set()
+    for path in fonts:
+        covered |= code_points(path)
+    return [
+        character
+        for character in dict.fromkeys(text)
+        if ord(character) not in covered and ord(character) not in _NOT_DRAWN
+    ]
