@@ -323,7 +323,7 @@ def _check_readability(findings: _Findings, pointer: str, text: str) -> None:
     score = inflesz(text)
     if score is not None and score < INFLESZ_NORMAL:
         message = (
-            f"reads as {inflesz_band(score)} on the INFLESZ scale ({score:.0f}; aim for {INFLESZ_NORMAL:g} or more): "
+            f"reads as {inflesz_band(score)} on the INFLESZ scale ({score:.1f}; aim for {INFLESZ_NORMAL:g} or more): "
             "use shorter sentences and shorter words"
         )
         findings.add("translation-readability", pointer, message)
