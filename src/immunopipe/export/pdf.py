@@ -30,10 +30,11 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from datetime import UTC, datetime, time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -42,9 +43,13 @@ from typing import TYPE_CHECKING
 
 from immunopipe import __version__
 from immunopipe.model import UNKNOWN, Article, Code, Condition, Editorial, Medicine, Source, Use, parse_date
+from immunopipe.translation.labels import LABELS, fill
+from immunopipe.translation.scripts import LATIN, Script, code_points, font_file
 
 if TYPE_CHECKING:
     import jinja2
+
+    from immunopipe.translation.document import Translation
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "handout.html.j2"
@@ -78,12 +83,6 @@ CODE_SYSTEM_NAMES: dict[str, str] = {
     "rxnorm": "RxNorm",
 }
 
-CONSIDERATION_LABELS: dict[str, str] = {
-    "risk": "Be aware",
-    "monitoring": "Check-ups",
-    "goal": "The aim",
-}
-
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -94,6 +93,25 @@ DATE_NOT_KNOWN = "Date not known"
 
 _SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 _ENVIRONMENT_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class HandoutLanguage:
+    """The language a handout is printed in: its labels, CLDR locale, script (typefaces, direction) and status line."""
+
+    locale: str
+    labels: Mapping[str, str]
+    script: Script
+    #: How the translation was made and checked, in its own language (empty for the English source).
+    status: str = ""
+
+    @property
+    def direction(self) -> str:
+        """``ltr`` or ``rtl``, for the ``dir`` attribute."""
+        return self.script.direction
+
+
+ENGLISH = HandoutLanguage("en", LABELS, LATIN)
 
 
 class PdfRenderError(RuntimeError):
@@ -108,16 +126,20 @@ class UnknownPaper(PdfRenderError, ValueError):
     """A paper size that is not one of :data:`PAPER_SIZES`."""
 
 
-def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False) -> bytes:
+def render_pdf(
+    article: Article, *, paper: str = "a4", large_print: bool = False, language: HandoutLanguage | None = None
+) -> bytes:
     """Render ``article`` as a printable PDF handout.
 
     ``paper`` is ``a4`` or ``letter``; ``large_print`` sets text in 18 pt (16 pt at the least)
-    instead of 12 pt. Raises :class:`UnknownPaper` for an unknown paper size and
+    instead of 12 pt. ``language`` sets a translated article in its labels, typefaces and
+    direction (default: English). Raises :class:`UnknownPaper` for an unknown paper size and
     :class:`PdfRenderError` when the render is not clean.
     """
     _check_paper(paper)
-    html = render_html(article, large_print=large_print)
-    fonts = _font_files()
+    language = language or ENGLISH
+    html = render_html(article, large_print=large_print, language=language)
+    fonts = {**_font_files(), **_script_font_files(language)}
     weasyprint = _weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
@@ -128,11 +150,12 @@ def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False
     whole_fonts = _typeface_covers(html, fonts)
     with _weasyprint_errors() as errors, _fixed_font_timestamp(article, needed=not whole_fonts):
         stylesheets = [
-            weasyprint.CSS(string=_font_face_rules(fonts), url_fetcher=fetcher, font_config=font_config),
+            weasyprint.CSS(string=_font_face_rules(_font_files()), url_fetcher=fetcher, font_config=font_config),
             weasyprint.CSS(
                 string=(TEMPLATES / STYLESHEET_NAME).read_text("utf-8"), url_fetcher=fetcher, font_config=font_config
             ),
             weasyprint.CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", url_fetcher=fetcher),
+            weasyprint.CSS(string=_language_rules(language), url_fetcher=fetcher, font_config=font_config),
         ]
         pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
             stylesheets=stylesheets,
@@ -154,22 +177,26 @@ def render_pdfs(
     large_print: bool = False,
     jobs: int = 1,
     cache_dir: Path | None = None,
+    languages: Sequence[HandoutLanguage | None] | None = None,
 ) -> list[bytes]:
     """Handouts for ``articles``, in the same order, as :func:`render_pdf` renders them.
 
     With a ``cache_dir``, handouts rendered before from the same inputs are reused from
     ``cache_dir/pdf/`` and new ones are stored there. When more than one handout is left to
     render and ``jobs`` > 1, they are rendered in a pool of up to ``jobs`` processes; the
-    bytes are the same either way. Raises like :func:`render_pdf`.
+    bytes are the same either way. ``languages`` gives each article's language (default: English).
+    Raises like :func:`render_pdf`.
     """
     from immunopipe.export.pdf_cache import HandoutCache
 
     _check_paper(paper)
     cache = HandoutCache(cache_dir, render_fingerprint(paper, large_print)) if cache_dir else None
-    keys = [cache.key(article_inputs(article)) for article in articles] if cache else []
+    chosen = list(languages) if languages is not None else [None] * len(articles)
+    keys = [cache.key(article_inputs(a, lang)) for a, lang in zip(articles, chosen, strict=True)] if cache else []
     pdfs: list[bytes | None] = [cache.get(key) for key in keys] if cache else [None] * len(articles)
     missing = [index for index, pdf in enumerate(pdfs) if pdf is None]
-    rendered = _render_all([articles[index] for index in missing], paper, large_print, jobs)
+    todo = [(articles[index], chosen[index]) for index in missing]
+    rendered = _render_all(todo, paper, large_print, jobs)
     for index, pdf in zip(missing, rendered, strict=True):
         pdfs[index] = pdf
         if cache:
@@ -196,17 +223,20 @@ def render_fingerprint(paper: str, large_print: bool) -> str:
     return digest.hexdigest()
 
 
-def article_inputs(article: Article) -> bytes:
-    """What a handout takes from ``article`` and the environment: its data and its PDF dates."""
-    return json.dumps([article.to_data(), document_dates(article)], ensure_ascii=False).encode()
+def article_inputs(article: Article, language: HandoutLanguage | None = None) -> bytes:
+    """What a handout takes from ``article``, its language and the environment: data, labels, PDF dates."""
+    words = [language.locale, dict(language.labels), language.status, language.script.name] if language else None
+    return json.dumps([article.to_data(), document_dates(article), words], ensure_ascii=False).encode()
 
 
-def _render_all(articles: Sequence[Article], paper: str, large_print: bool, jobs: int) -> list[bytes]:
-    """Render ``articles`` in order: in this process, or in a pool when several are left."""
+def _render_all(
+    articles: Sequence[tuple[Article, HandoutLanguage | None]], paper: str, large_print: bool, jobs: int
+) -> list[bytes]:
+    """Render ``articles`` (each with its language) in order: in this process, or in a pool when several are left."""
     if jobs <= 1 or len(articles) <= 1:
-        return [render_pdf(article, paper=paper, large_print=large_print) for article in articles]
+        return [render_pdf(a, paper=paper, large_print=large_print, language=lang) for a, lang in articles]
     _weasyprint()  # loaded once here, so that forked workers do not each load it again
-    tasks = [(article, paper, large_print) for article in articles]
+    tasks = [(article, paper, large_print, language) for article, language in articles]
     with ProcessPoolExecutor(max_workers=min(jobs, len(articles))) as pool:
         try:
             return list(pool.map(_render_task, tasks))
@@ -215,9 +245,9 @@ def _render_all(articles: Sequence[Article], paper: str, large_print: bool, jobs
             raise
 
 
-def _render_task(task: tuple[Article, str, bool]) -> bytes:
-    article, paper, large_print = task
-    return render_pdf(article, paper=paper, large_print=large_print)
+def _render_task(task: tuple[Article, str, bool, HandoutLanguage | None]) -> bytes:
+    article, paper, large_print, language = task
+    return render_pdf(article, paper=paper, large_print=large_print, language=language)
 
 
 def _check_paper(paper: str) -> None:
@@ -241,22 +271,28 @@ def _distribution_version(name: str) -> str:
         return "not installed"
 
 
-def render_html(article: Article, *, large_print: bool = False) -> str:
+def render_html(article: Article, *, large_print: bool = False, language: HandoutLanguage | None = None) -> str:
     """The handout as an HTML document (the input WeasyPrint lays out)."""
+    language = language or ENGLISH
+    labels = language.labels
     editorial = article.editorial
     created, modified = document_dates(article)
-    review = review_status(editorial)
+    review = review_status(editorial, labels, language.locale)
     template = _environment().get_template(TEMPLATE_NAME)
     return template.render(
+        L=labels,
+        locale=language.locale,
+        direction=language.direction,
+        translation_status=language.status,
         article=article,
         editorial=editorial,
         print_class="large-print" if large_print else "standard-print",
         author_name=_author_name(editorial),
-        author_credit=_author_credit(editorial),
+        author_credit=_author_credit(editorial, labels),
         review_status=review,
-        reviewed=review != NOT_REVIEWED,
-        review_summary=review_summary(editorial),
-        feedback=_feedback(editorial),
+        reviewed=review != labels["not-clinically-reviewed"],
+        review_summary=review_summary(editorial, labels, language.locale),
+        feedback=_feedback(editorial, labels),
         primary_source=editorial.sources[0],
         keywords=_keywords(article),
         generator=f"immunopipe {__version__}",
@@ -269,33 +305,47 @@ def render_html(article: Article, *, large_print: bool = False) -> str:
     )
 
 
-def long_date(value: str) -> str:
-    """``2026-11-26`` as ``26 November 2026``; ``unknown`` as :data:`DATE_NOT_KNOWN`."""
+def long_date(value: str, locale: str = "en") -> str:
+    """``2026-11-26`` as ``26 November 2026`` (in ``locale``'s words); ``unknown`` as :data:`DATE_NOT_KNOWN`."""
     day = parse_date(value)
+    if locale != "en":
+        return LABELS["date-not-known"] if day is None else _babel_date(day, "long", locale)
     return DATE_NOT_KNOWN if day is None else f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def short_date(value: str) -> str:
+def short_date(value: str, locale: str = "en", labels: Mapping[str, str] = LABELS) -> str:
     """``2026-11-26`` as ``26 Nov 2026`` (for the footer); ``unknown`` as ``not known``."""
     day = parse_date(value)
-    return "not known" if day is None else f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+    if day is None:
+        return labels["date-not-known"]
+    if locale != "en":
+        return _babel_date(day, "medium", locale)
+    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
 
 
-def review_summary(editorial: Editorial) -> str:
+def _babel_date(day: date, length: str, locale: str) -> str:
+    """``day`` as ``locale`` writes it, month names and numerals included (Unicode CLDR, through Babel)."""
+    from babel.dates import format_date
+
+    return format_date(day, length, locale=locale.replace("-", "_"))
+
+
+def review_summary(editorial: Editorial, labels: Mapping[str, str] = LABELS, locale: str = "en") -> str:
     """The review status in a few words, for the footer."""
     review = editorial.clinical_review
     if review.status != "approved" or review.date is None:
-        return NOT_REVIEWED
-    return f"Clinically reviewed {short_date(review.date)}"
+        return labels["not-clinically-reviewed"]
+    return fill(labels["clinically-reviewed-on"], date=short_date(review.date, locale, labels))
 
 
-def review_status(editorial: Editorial) -> str:
+def review_status(editorial: Editorial, labels: Mapping[str, str] = LABELS, locale: str = "en") -> str:
     """Who approved the content clinically and when, or an honest "not yet"."""
     review = editorial.clinical_review
     if review.status != "approved" or review.reviewer is None or review.date is None:
-        return NOT_REVIEWED
+        return labels["not-clinically-reviewed"]
     reviewer = review.reviewer
-    return f"Clinically reviewed by {reviewer.name}, {reviewer.credentials}, on {long_date(review.date)}"
+    when = long_date(review.date, locale)
+    return fill(labels["clinically-reviewed-by"], name=reviewer.name, credentials=reviewer.credentials, date=when)
 
 
 def document_dates(article: Article) -> tuple[str | None, str | None]:
@@ -317,10 +367,10 @@ def condition_tree(use: Use) -> list[tuple[Condition, list[Condition]]]:
     return [(condition, parts.get(condition.id, [])) for condition in use.conditions if condition.part_of not in ids]
 
 
-def medicine_name(medicine: Medicine) -> str:
+def medicine_name(medicine: Medicine, labels: Mapping[str, str] = LABELS) -> str:
     """An example's name, with its international name where that differs."""
-    if medicine.international_name:
-        return f"{medicine.name} (also called {medicine.international_name})"
+    if medicine.international_name and medicine.international_name != medicine.name:
+        return fill(labels["also-called"], name=medicine.name, other=medicine.international_name)
     return medicine.name
 
 
@@ -354,9 +404,9 @@ def text_sources(article: Article) -> list[Source]:
     return [source for index, source in enumerate(sources) if index == 0 or source.id not in cited_by_codes]
 
 
-def word_list(items: Sequence[str]) -> str:
+def word_list(items: Sequence[str], conjunction: str = "and") -> str:
     """``a, b and c`` (``a`` for one item, empty for none)."""
-    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+    return f" {conjunction} ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
 def sentence(text: str) -> str:
@@ -365,9 +415,9 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
-def consideration_label(kind: str) -> str:
+def consideration_label(kind: str, labels: Mapping[str, str] = LABELS) -> str:
     """A plain lead-in for a consideration of ``kind``."""
-    return CONSIDERATION_LABELS.get(kind, kind.capitalize())
+    return labels.get(f"consideration-{kind}", kind.capitalize())
 
 
 @cache
@@ -381,31 +431,69 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+    # Filters that speak the handout's language read its labels (L) and locale from the render.
+    @jinja2.pass_context
+    def dated(context: Mapping[str, object], value: str, length: str = "long") -> str:
+        labels, locale = context["L"], str(context["locale"])
+        return long_date(value, locale) if length == "long" else short_date(value, locale, labels)  # type: ignore[arg-type]
+
+    @jinja2.pass_context
+    def short(context: Mapping[str, object], value: str) -> str:
+        return dated(context, value, "short")
+
+    @jinja2.pass_context
+    def listed(context: Mapping[str, object], items: Sequence[str]) -> str:
+        return word_list(items, context["L"]["and"])  # type: ignore[index]
+
+    @jinja2.pass_context
+    def named(context: Mapping[str, object], medicine: Medicine) -> str:
+        return medicine_name(medicine, context["L"])  # type: ignore[arg-type]
+
+    @jinja2.pass_context
+    def lead_in(context: Mapping[str, object], kind: str) -> str:
+        return consideration_label(kind, context["L"])  # type: ignore[arg-type]
+
+    @jinja2.pass_context
+    def number(context: Mapping[str, object], value: int) -> str:
+        return _number(value, str(context["locale"]))
+
     environment.filters.update(
-        long_date=long_date,
-        short_date=short_date,
-        medicine_name=medicine_name,
+        long_date=dated,
+        short_date=short,
+        medicine_name=named,
         sentence=sentence,
-        word_list=word_list,
-        consideration_label=consideration_label,
+        word_list=listed,
+        consideration_label=lead_in,
+        fill=lambda text, **values: fill(text, **{key: str(value) for key, value in values.items()}),
+        number=number,
     )
     return environment
+
+
+def _number(value: int, locale: str) -> str:
+    """``value`` in the digits ``locale`` writes numbers with (Unicode CLDR, through Babel)."""
+    if locale == "en":
+        return str(value)
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=locale.replace("-", "_"))
 
 
 def _author_name(editorial: Editorial) -> str:
     return editorial.publisher.name if editorial.author == UNKNOWN else editorial.author.name
 
 
-def _author_credit(editorial: Editorial) -> str:
+def _author_credit(editorial: Editorial, labels: Mapping[str, str]) -> str:
     if editorial.author == UNKNOWN:
-        return "not named by the source"
+        return labels["author-not-named"]
     return f"{editorial.author.name}, {editorial.author.credentials}"
 
 
-def _feedback(editorial: Editorial) -> str:
+def _feedback(editorial: Editorial, labels: Mapping[str, str]) -> str:
     contact = editorial.contact
     if contact == UNKNOWN:
-        return "no contact details given by the source"
+        return labels["no-contact"]
     return f"{sentence(contact.text)} {contact.url}" if contact.url else contact.text
 
 
@@ -533,3 +621,60 @@ def _font_face_rules(fonts: dict[str, tuple[Path, int, str]]) -> str:
         f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; font-style: {style}; src: url("{url}"); }}'
         for url, (_, weight, style) in fonts.items()
     )
+
+
+def _script_font_files(language: HandoutLanguage) -> dict[str, tuple[Path, int, str]]:
+    """The font files of ``language``'s script besides the handout typeface, as ``{asset URL: (file, weight, style)}``."""
+    from immunopipe.translation.scripts import ATKINSON, TypefaceMissing
+
+    files: dict[str, tuple[Path, int, str]] = {}
+    for typeface in language.script.typefaces:
+        if typeface == ATKINSON:
+            continue
+        try:
+            path = font_file(typeface)
+        except TypefaceMissing as exc:
+            raise PdfRenderError(str(exc)) from None
+        files[f"{ASSET_SCHEME}fonts/{path.name}"] = (path, 0, typeface.family)
+    return files
+
+
+def _language_rules(language: HandoutLanguage) -> str:
+    """CSS for ``language``: its typefaces first, and "Page X of Y" in its words (as an escaped CSS string)."""
+    rules = []
+    for url, (_path, weight, family) in _script_font_files(language).items():
+        if weight == 0:  # a script typeface: one file (variable or regular) for every weight
+            rules.append(f'@font-face {{ font-family: "{family}"; font-weight: 100 900; src: url("{url}"); }}')
+    families = ", ".join(f'"{typeface.family}"' for typeface in language.script.typefaces)
+    rules.append(f"html {{ font-family: {families}, sans-serif; }}")
+    before, _, rest = language.labels["page-of"].partition("{page}")
+    middle, _, after = rest.partition("{pages}")
+    content = f"{_css_string(before)} counter(page) {_css_string(middle)} counter(pages) {_css_string(after)}"
+    rules.append(f".page-number::after {{ content: {content}; }}")
+    return "\n".join(rules)
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal, every character but letters, digits and spaces escaped."""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x}" for c in text) + '"'
+
+
+def handout_language(translation: Translation) -> HandoutLanguage:
+    """How ``translation`` is printed: its labels, locale, script and its status in its own words."""
+    from immunopipe.translation.facts import label_texts
+    from immunopipe.translation.scripts import script_for
+
+    labels = {**LABELS, **label_texts(translation.texts)}
+    locale = translation.language
+    status = translation.status
+    made = status["translated_by"]
+    if status["method"] == "professional" and isinstance(made, dict):
+        lines = [fill(labels["translation-professional"], name=made["name"], date=long_date(made["date"], locale))]
+    else:
+        lines = [labels["translation-machine-assisted"]]
+    checked = status["checked_by"]
+    if isinstance(checked, dict):
+        lines.append(fill(labels["translation-checked"], name=checked["name"], date=long_date(checked["date"], locale)))
+    else:
+        lines.append(labels["translation-not-checked"])
+    return HandoutLanguage(locale, labels, script_for(locale), " ".join(lines))
