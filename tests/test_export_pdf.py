@@ -79,7 +79,7 @@ def printed_facts(article: Article) -> Iterator[str]:
             if key == "sources" and value["id"] in code_only_sources:
                 return
             if key == "considerations":
-                yield handout.CONSIDERATION_LABELS[value["kind"]]
+                yield handout.LABELS[f"consideration-{value['kind']}"]
             for child_key, child in value.items():
                 yield from walk(child, child_key)
         elif isinstance(value, list):
@@ -461,7 +461,9 @@ def test_document_dates_without_content_dates(seed_article: Article, monkeypatch
 
 def test_weasyprint_errors_fail_the_render(seed_article: Article, monkeypatch: pytest.MonkeyPatch) -> None:
     # Without lang, PDF/UA rendering logs an ERROR yet still writes a PDF.
-    monkeypatch.setattr(handout, "render_html", lambda article, large_print: "<html><body><p>x</p></body></html>")
+    monkeypatch.setattr(
+        handout, "render_html", lambda article, large_print, language: "<html><body><p>x</p></body></html>"
+    )
     with pytest.raises(handout.PdfRenderError, match="lang"):
         handout.render_pdf(seed_article)
 
@@ -580,7 +582,7 @@ def test_asset_fetcher_serves_only_its_assets(secret_file: Path, server: tuple[s
 
 def test_a_refused_url_fails_the_render(seed_article: Article, monkeypatch: pytest.MonkeyPatch) -> None:
     html = '<html lang="en"><body><img alt="x" src="immunopipe-asset:missing.png"></body></html>'
-    monkeypatch.setattr(handout, "render_html", lambda article, large_print: html)
+    monkeypatch.setattr(handout, "render_html", lambda article, large_print, language: html)
     with pytest.raises(handout.PdfRenderError, match=r"refused to load immunopipe-asset:missing\.png"):
         handout.render_pdf(seed_article)
 

@@ -320,7 +320,9 @@ def translate(article_id: str, language: str, content_dir: Path | None, accepted
     from immunopipe.validate import load_validated
 
     if not langcodes.tag_is_valid(language):
-        raise click.BadParameter(f"{language!r} is not a valid BCP 47 language tag (e.g. es, ar, zh-Hans)", param_hint="LANG")
+        raise click.BadParameter(
+            f"{language!r} is not a valid BCP 47 language tag (e.g. es, ar, zh-Hans)", param_hint="LANG"
+        )
     language = langcodes.standardize_tag(language)
     try:
         script_for(language)
@@ -444,9 +446,18 @@ def export(
       immunopipe export --to json --to csv --out public/
     """
     from functools import partial
+    from itertools import chain
 
-    from immunopipe.export import ExportOptions, FormatUnavailable, Source, WriteError, export_articles
+    from immunopipe.export import (
+        ExportOptions,
+        FormatUnavailable,
+        Source,
+        TranslatedSource,
+        WriteError,
+        export_articles,
+    )
     from immunopipe.model import Article, article_from_data
+    from immunopipe.translation.document import source_path
     from immunopipe.validate import ContentChanged, load_validated
 
     def load(path: Path, digest: str) -> Article:
@@ -457,13 +468,21 @@ def export(
     out_dir = out_dir or config.out
     paper = paper or config.paper
     files = content_files(paths, config.content)
-    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
+    outcome, checked = check_content(files, config=config, jobs=jobs, use_cache=cache)
     echo_report(outcome, output_format, strict)
     if outcome.failed(strict=strict):
         raise SystemExit(EXIT_INVALID)
+    digests = {path.resolve(): digest for path, digest in outcome.digests.items()}
+    translated = [
+        TranslatedSource(Source(digests[key], partial(load, key, digests[key])), translation)
+        for path, translation in checked.valid.items()
+        if (key := source_path(path).resolve()) in digests
+    ]
     # A generator: the export takes one article at a time, so memory stays flat, and loads it
     # only if the render cache cannot stand in for it.
-    articles = (Source(digest, partial(load, path, digest)) for path, digest in outcome.digests.items())
+    articles = chain(
+        (Source(digest, partial(load, path, digest)) for path, digest in outcome.digests.items()), translated
+    )
     options = ExportOptions(
         paper=paper,
         large_print=large_print,

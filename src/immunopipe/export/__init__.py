@@ -34,7 +34,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
@@ -51,7 +51,12 @@ from immunopipe.export.write import (
     remove_stray_temp_files,
 )
 from immunopipe.model import Article
+from immunopipe.translation.document import Translation
+from immunopipe.translation.facts import translated_article
 from immunopipe.validate.rules.article_id_reserved import RESERVED
+
+if TYPE_CHECKING:
+    from immunopipe.export.pdf import HandoutLanguage
 
 __all__ = [
     "FORMATS",
@@ -68,6 +73,12 @@ __all__ = [
 
 #: Article ids that may name files: lowercase letters and digits in groups joined by single hyphens.
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+#: BCP 47 tags as they may name files (letters, digits, hyphens).
+LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+
+#: The stem of a translation's per-article file: ``<id>.<language>``.
+TRANSLATION_STEM = re.compile(rf"{ID_PATTERN.pattern}\.{LANGUAGE_PATTERN.pattern}")
 
 #: Ids that would collide with a file the export writes itself (``json/index.json``).
 RESERVED_IDS = frozenset(RESERVED)
@@ -98,6 +109,14 @@ class FormatUnavailable(Exception):
 
 
 @dataclass(frozen=True)
+class TranslatedSource:
+    """A checked translation of an article that is exported too: its language's files beside the article's."""
+
+    source: Source
+    translation: Translation
+
+
+@dataclass(frozen=True)
 class Source:
     """An article not loaded yet: the SHA-256 of its content file as validated, and how to load it.
 
@@ -112,7 +131,11 @@ class Source:
 class Piece:
     """One article on its way through the writers: loaded and rendered only as far as they need."""
 
-    def __init__(self, item: Article | Source, cache: RenderCache | None) -> None:
+    def __init__(self, item: Article | Source | TranslatedSource, cache: RenderCache | None) -> None:
+        #: The translation this piece is, or ``None`` for a source article.
+        self.translation = item.translation if isinstance(item, TranslatedSource) else None
+        if isinstance(item, TranslatedSource):
+            item, cache = item.source, None
         self._source = item if isinstance(item, Source) else None
         self._article = item if isinstance(item, Article) else None
         self._cache = cache if self._source else None
@@ -126,7 +149,18 @@ class Piece:
         if self._article is None:
             assert self._source is not None
             self._article = self._source.load()
+            if self.translation:
+                self._article = translated_article(self._article, self.translation.texts, self.translation.language)
         return self._article
+
+    @property
+    def suffix(self) -> str:
+        """What follows the id in this piece's file names: ``.LANG`` for a translation, else nothing."""
+        if self.translation is None:
+            return ""
+        if not LANGUAGE_PATTERN.fullmatch(self.translation.language):
+            raise UnsafeName(f"language {self.translation.language!r} cannot name a file")
+        return f".{self.translation.language}"
 
     @property
     def id(self) -> str:
@@ -140,7 +174,7 @@ class Piece:
     def json(self) -> bytes:
         """The article's JSON document."""
         if self._json is None:
-            self._json = json_export.render_article(self.article)
+            self._json = json_export.render_article(self.article, self.translation)
         return self._json
 
     @property
@@ -202,13 +236,14 @@ class _JsonWriter:
         self._entries: list[json_export.IndexEntry] = []
 
     def add(self, piece: Piece) -> None:
-        path = article_path("json", piece.id, ".json")
+        path = article_path("json", piece.id, f"{piece.suffix}.json")
         if not self._staging.keep(path, piece.json_sha256):
             self._staging.add(path, piece.json)
-        self._entries.append(json_export.IndexEntry(piece.id, piece.title, path.name, piece.json_sha256))
+        language = piece.translation.language if piece.translation else None
+        self._entries.append(json_export.IndexEntry(piece.id, piece.title, path.name, piece.json_sha256, language))
 
     def finish(self) -> None:
-        self._entries.sort(key=lambda entry: entry.id)
+        self._entries.sort(key=lambda entry: (entry.id, entry.language or ""))
         self._staging.add(PurePosixPath("json", json_export.INDEX_NAME), json_export.render_index(self._entries))
 
 
@@ -234,6 +269,8 @@ class _CsvWriter:
             self._offsets.append(array("q"))
 
     def add(self, piece: Piece) -> None:
+        if piece.translation:  # the tables hold the source articles; translations are in JSON and PDF
+            return
         self._ids.append(piece.id)
         for staged, offsets, rows in zip(self._tables, self._offsets, piece.csv_rows, strict=True):
             offsets.append(staged.handle.tell())
@@ -258,15 +295,17 @@ class _CsvWriter:
         self._staging.add(PurePosixPath("csv", csv_export.DATAPACKAGE_NAME), package)
 
 
-def _render_pdf(articles: Sequence[Article], options: ExportOptions) -> list[ExportFile]:
+def _render_pdf(pieces: Sequence[Piece], options: ExportOptions) -> list[ExportFile]:
     try:  # imported here so that other commands never load WeasyPrint
         from immunopipe.export.pdf import PdfRenderError, render_pdfs
     except (ImportError, OSError) as exc:
         raise FormatUnavailable(f"PDF export is not available in this installation: {exc}") from exc
-    paths = [article_path("pdf", article.id, ".pdf") for article in articles]
+    paths = [article_path("pdf", piece.id, f"{piece.suffix}.pdf") for piece in pieces]
     try:
+        languages = _handout_languages(pieces)
         pdfs = render_pdfs(
-            articles,
+            [piece.article for piece in pieces],
+            languages=languages,
             paper=options.paper,
             large_print=options.large_print,
             jobs=options.jobs,
@@ -275,6 +314,15 @@ def _render_pdf(articles: Sequence[Article], options: ExportOptions) -> list[Exp
     except PdfRenderError as exc:  # a handout that cannot be made: reported like a missing library
         raise FormatUnavailable(str(exc)) from exc
     return [ExportFile(path, pdf) for path, pdf in zip(paths, pdfs, strict=True)]
+
+
+def _handout_languages(pieces: Sequence[Piece]) -> list[HandoutLanguage | None] | None:
+    """Each piece's handout language (``None`` for a source article), or ``None`` when none is a translation."""
+    if not any(piece.translation for piece in pieces):
+        return None
+    from immunopipe.export.pdf import handout_language
+
+    return [handout_language(piece.translation) if piece.translation else None for piece in pieces]
 
 
 #: Articles handed to :func:`_render_pdf` at a time: enough to keep every process busy, few
@@ -295,10 +343,10 @@ class _PdfWriter:
     def __init__(self, staging: Staging, options: ExportOptions) -> None:
         self._staging = staging
         self._options = options
-        self._batch: list[Article] = []
+        self._batch: list[Piece] = []
 
     def add(self, piece: Piece) -> None:
-        self._batch.append(piece.article)
+        self._batch.append(piece)
         if len(self._batch) >= PDF_BATCH:
             self._render_batch()
 
@@ -341,7 +389,7 @@ class ExportResult:
 
 
 def export_articles(
-    articles: Iterable[Article | Source],
+    articles: Iterable[Article | Source | TranslatedSource],
     out_dir: Path,
     *,
     formats: Collection[str] = tuple(FORMATS),
@@ -393,20 +441,22 @@ def _render_cache(options: ExportOptions) -> AbstractContextManager[RenderCache 
     return RenderCache(options.cache_dir) if options.cache_dir else nullcontext()
 
 
-def _stage(items: Iterable[Article | Source], writers: Sequence[FormatWriter], cache: RenderCache | None) -> int:
-    """Feed every article to every writer, then finish them; return how many articles there were."""
-    seen: set[str] = set()
+def _stage(
+    items: Iterable[Article | Source | TranslatedSource], writers: Sequence[FormatWriter], cache: RenderCache | None
+) -> int:
+    """Feed every article (and translation) to every writer, then finish them; return how many articles there were."""
+    seen: set[tuple[str, str]] = set()
     for item in items:
         piece = Piece(item, cache)
-        if piece.id in seen:
+        if (piece.id, piece.suffix) in seen:
             raise UnsafeName(f"article id {piece.id!r} is used by two articles: their export files would collide")
-        seen.add(piece.id)
+        seen.add((piece.id, piece.suffix))
         for writer in writers:
             writer.add(piece)
         piece.remember()
     for writer in writers:
         writer.finish()
-    return len(seen)
+    return sum(1 for _id, suffix in seen if not suffix)
 
 
 def _count(number: int, noun: str) -> str:
@@ -429,7 +479,10 @@ def _stale_files(root: Path, formats: Sequence[str], current: set[PurePosixPath]
             continue
         for entry in sorted((root / folder).iterdir()):
             relative = PurePosixPath(folder, entry.name)
-            is_article_file = entry.name.endswith(suffix) and ID_PATTERN.fullmatch(entry.name.removesuffix(suffix))
+            stem = entry.name.removesuffix(suffix)
+            is_article_file = entry.name.endswith(suffix) and (
+                ID_PATTERN.fullmatch(stem) or TRANSLATION_STEM.fullmatch(stem)
+            )
             if is_article_file and relative not in current and entry.is_file() and not entry.is_symlink():
                 stale.append(relative)
     return stale

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from immunopipe.model import Article
+from immunopipe.translation.document import Translation
 from immunopipe.validate.schema import load_schema, schema_version
 
 INDEX_NAME = "index.json"
@@ -33,20 +34,28 @@ class IndexEntry(NamedTuple):
     title: str
     file_name: str
     sha256: str
+    #: The language of a translation; ``None`` for the source article.
+    language: str | None = None
 
 
-def article_document(article: Article) -> dict[str, Any]:
-    """The exported JSON value of ``article``: the article with the schema it conforms to."""
-    return {
+def article_document(article: Article, translation: Translation | None = None) -> dict[str, Any]:
+    """The exported JSON value of ``article``: the article with the schema it conforms to.
+
+    A translated article also carries ``translation``: its language and how it was made and checked.
+    """
+    document = {
         "$schema": load_schema()["$id"],
         "schema_version": schema_version(),
         "article": article.to_data(),
     }
+    if translation:
+        document["translation"] = {"language": translation.language, "status": translation.status}
+    return document
 
 
-def render_article(article: Article) -> bytes:
-    """``article`` as a normalised JSON document (see the module docstring)."""
-    return dump(article_document(article))
+def render_article(article: Article, translation: Translation | None = None) -> bytes:
+    """``article`` (translated, with ``translation``) as a normalised JSON document (see the module docstring)."""
+    return dump(article_document(article, translation))
 
 
 def render_index(entries: Sequence[IndexEntry]) -> bytes:
@@ -58,6 +67,18 @@ def render_index(entries: Sequence[IndexEntry]) -> bytes:
             "articles": [
                 {"id": entry.id, "title": entry.title, "file": entry.file_name, "sha256": entry.sha256}
                 for entry in entries
+                if entry.language is None
+            ],
+            "translations": [
+                {
+                    "id": entry.id,
+                    "language": entry.language,
+                    "title": entry.title,
+                    "file": entry.file_name,
+                    "sha256": entry.sha256,
+                }
+                for entry in entries
+                if entry.language is not None
             ],
         }
     )

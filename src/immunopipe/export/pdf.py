@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 from immunopipe import __version__
 from immunopipe.model import UNKNOWN, Article, Code, Condition, Editorial, Medicine, Source, Use, parse_date
 from immunopipe.translation.labels import LABELS, fill
-from immunopipe.translation.scripts import LATIN, Script, code_points, font_file
+from immunopipe.translation.scripts import LATIN, Script, font_file
 
 if TYPE_CHECKING:
     import jinja2
@@ -624,7 +624,7 @@ def _font_face_rules(fonts: dict[str, tuple[Path, int, str]]) -> str:
 
 
 def _script_font_files(language: HandoutLanguage) -> dict[str, tuple[Path, int, str]]:
-    """The font files of ``language``'s script besides the handout typeface, as ``{asset URL: (file, weight, style)}``."""
+    """The font files of ``language``'s script besides the handout typeface: ``{asset URL: (file, 0, family)}``."""
     from immunopipe.translation.scripts import ATKINSON, TypefaceMissing
 
     files: dict[str, tuple[Path, int, str]] = {}

@@ -59,11 +59,13 @@ _FACTS = "immunopipe translations: every fact of the source, checked against the
 TRANSLATION_RULES: dict[str, TranslationRule] = {
     rule.id: rule
     for rule in (
-        TranslationRule("translation-article", _ERROR, "A translation names the article its file is named after.", _FACTS),
+        TranslationRule(
+            "translation-article", _ERROR, "A translation names the article its file is named after.", _FACTS
+        ),
         TranslationRule(
             "translation-language",
             _ERROR,
-            "A translation's language is a valid BCP 47 tag, the same as its folder, in a script with a bundled typeface.",
+            "A translation's language is a valid BCP 47 tag, the same as its folder, in a script with a typeface.",
             "BCP 47 (RFC 5646) language tags",
         ),
         TranslationRule("translation-source", _ERROR, "A translation's source article exists and is valid.", _FACTS),
@@ -78,14 +80,23 @@ TRANSLATION_RULES: dict[str, TranslationRule] = {
             _FACTS,
         ),
         TranslationRule(
-            "translation-fingerprint", _ERROR, "Each fingerprint is the fingerprint of the source text stored with it.", _FACTS
+            "translation-fingerprint",
+            _ERROR,
+            "Each fingerprint is the fingerprint of the source text stored with it.",
+            _FACTS,
         ),
         TranslationRule("translation-orphan", _ERROR, "No translation of a fact the source does not have.", _FACTS),
         TranslationRule(
-            "translation-fixed-fact", _ERROR, "Ids, codes and dates are never translated: they come from the source.", _FACTS
+            "translation-fixed-fact",
+            _ERROR,
+            "Ids, codes and dates are never translated: they come from the source.",
+            _FACTS,
         ),
         TranslationRule(
-            "translation-placeholder", _ERROR, "A translated label keeps exactly the placeholders of the English.", _FACTS
+            "translation-placeholder",
+            _ERROR,
+            "A translated label keeps exactly the placeholders of the English.",
+            _FACTS,
         ),
         TranslationRule(
             "translation-bidi-control",
@@ -108,7 +119,7 @@ TRANSLATION_RULES: dict[str, TranslationRule] = {
         TranslationRule(
             "translation-readability",
             _WARNING,
-            f"Spanish prose reads at least 'normal' ({INFLESZ_NORMAL:g}) on the INFLESZ scale; other languages are not measured.",
+            f"Spanish prose reads at least 'normal' ({INFLESZ_NORMAL:g}) on INFLESZ; other languages are not measured.",
             "Szigriszt Pazos 1993; Barrio-Cantalejo et al. 2008 (INFLESZ, validated for texts for patients)",
         ),
     )
@@ -193,7 +204,9 @@ def check_translation_file(
 
 
 def _problem(shown: str, problem: Any) -> Diagnostic:
-    return Diagnostic(shown, problem.line, problem.column, problem.rule, problem.message, Severity.ERROR, problem.pointer)
+    return Diagnostic(
+        shown, problem.line, problem.column, problem.rule, problem.message, Severity.ERROR, problem.pointer
+    )
 
 
 def _check_place(findings: _Findings, path: Path, data: dict[str, Any]) -> None:
@@ -202,13 +215,15 @@ def _check_place(findings: _Findings, path: Path, data: dict[str, Any]) -> None:
     if data["article"] != path.stem:
         message = (
             f"this file translates article {data['article']!r} but is named after {path.stem!r}: "
-            f"a translation of {data['article']!r} belongs in {TRANSLATIONS_FOLDER}/{path.parent.name}/{data['article']}.yaml"
+            f"its translation belongs in {TRANSLATIONS_FOLDER}/{path.parent.name}/{data['article']}.yaml"
         )
         findings.add("translation-article", "/article", message)
     language = data["language"]
     if not langcodes.tag_is_valid(language):
         findings.add(
-            "translation-language", "/language", f"{language!r} is not a valid BCP 47 language tag (e.g. es, ar, zh-Hans)"
+            "translation-language",
+            "/language",
+            f"{language!r} is not a valid BCP 47 language tag (e.g. es, ar, zh-Hans)",
         )
         return
     if language != path.parent.name:
@@ -269,7 +284,8 @@ def _check_placeholders(findings: _Findings, key: str, text: str) -> None:
     found = placeholders(text)
     if found != expected:
         wanted = ", ".join(f"{{{name}}}" for name in expected) or "none"
-        message = f"the label must keep exactly the placeholders of the English ({wanted}); found {', '.join(f'{{{n}}}' for n in found) or 'none'}"
+        written = ", ".join(f"{{{name}}}" for name in found) or "none"
+        message = f"the label must keep exactly the placeholders of the English ({wanted}); found {written}"
         findings.add("translation-placeholder", f"{fact_pointer(key)}/text", message)
 
 
@@ -342,4 +358,3 @@ def _describe(key: str) -> str:
 def _quote(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     return f'"{text[: limit - 3]}..."' if len(text) > limit else f'"{text}"'
-

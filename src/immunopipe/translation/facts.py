@@ -134,7 +134,9 @@ def translated_article(article: Article, texts: dict[str, str], language: str) -
                     replace(
                         example,
                         name=text(f"medicines/{example.id}/name", example.name),
-                        international_name=text(f"medicines/{example.id}/international_name", example.international_name),
+                        international_name=text(
+                            f"medicines/{example.id}/international_name", example.international_name
+                        ),
                     )
                     for example in item.examples
                 ),

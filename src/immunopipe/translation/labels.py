@@ -41,7 +41,9 @@ LABELS: dict[str, str] = {
     "no-contact": "no contact details given by the source",
     "for-professionals": "For health professionals:",
     "codes-elsewhere": "the {systems} codes are in the JSON and CSV versions of this leaflet.",
-    "codes-and-sources-elsewhere": "the {systems} codes and their sources are in the JSON and CSV versions of this leaflet.",
+    "codes-and-sources-elsewhere": (
+        "the {systems} codes and their sources are in the JSON and CSV versions of this leaflet."
+    ),
     "and": "and",
     "footer-source": "Source:",
     "published": "Published:",

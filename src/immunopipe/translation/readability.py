@@ -25,7 +25,7 @@ INFLESZ_NORMAL = 55.0
 
 INFLESZ_BANDS = ((40.0, "very difficult"), (55.0, "somewhat difficult"), (65.0, "normal"), (80.0, "fairly easy"))
 
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_WORD = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?;:…]+(?:\s|$)")
 _STRONG = set("aeoáéó")
 _ACCENTED_WEAK = set("íú")

@@ -1,0 +1,168 @@
+"""Translations through the installed CLI: shipped ones validate and export, stale facts, refresh, hostile files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from immunopipe.translation.readability import inflesz, spanish_syllables
+from immunopipe.translation.scripts import NOTO_SANS_ARABIC, font_file, missing_characters
+
+REPO = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "immunopipe"]
+LANGUAGES = ("es", "ar", "zh-Hans")
+SEED = "immune-system-medicine"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A copy of the shipped content: the seed article and its three translations."""
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    return tmp_path
+
+
+def translation_file(library: Path, language: str) -> Path:
+    return library / "content" / "translations" / language / f"{SEED}.yaml"
+
+
+def rules_of(result: subprocess.CompletedProcess[str], rule: str) -> list[str]:
+    return [line for line in result.stdout.splitlines() if line.endswith(f"[{rule}]")]
+
+
+def test_shipped_translations_validate_with_no_errors(library: Path) -> None:
+    result = run("validate", cwd=library)
+    assert result.returncode == 0, result.stdout
+    assert "0 errors" in result.stdout
+    assert not [line for line in result.stdout.splitlines() if ": error:" in line]
+
+
+def test_editing_one_english_fact_makes_exactly_that_fact_stale_in_every_translation(library: Path) -> None:
+    source = library / "content" / f"{SEED}.yaml"
+    old = "Suppressing the immune system can increase the risk of infections."
+    new = "Suppressing the immune system raises the risk of infections."
+    source.write_text(source.read_text("utf-8").replace(old, new), "utf-8")
+    result = run("validate", cwd=library)
+    stale = rules_of(result, "translation-stale")
+    assert len(stale) == len(LANGUAGES)
+    for language, line in zip(sorted(LANGUAGES), sorted(stale), strict=True):
+        assert line.startswith(f"content/translations/{language}/{SEED}.yaml:")
+        assert "considerations/infection-risk/text" in line
+        assert f'was "{old}", now "{new}"' in line
+    assert result.returncode == 0  # a warning...
+    assert run("validate", "--strict", cwd=library).returncode == 1  # ...an error under --strict
+
+
+def test_translate_refreshes_without_losing_translated_text_and_accept_clears_stale(library: Path) -> None:
+    source = library / "content" / f"{SEED}.yaml"
+    text = source.read_text("utf-8").replace(
+        "    text: Suppressing the immune system can", "    text: Lowering the immune system can"
+    )
+    text = text.replace(
+        "  - id: balanced-immunity",
+        "  - id: sun-protection\n    kind: risk\n    text: Protect your skin from the sun.\n  - id: balanced-immunity",
+    )
+    source.write_text(text, "utf-8")
+    spanish = translation_file(library, "es")
+    before = spanish.read_text("utf-8")
+    result = run("translate", SEED, "es", cwd=library)
+    assert result.returncode == 0, result.stderr
+    assert "1 facts to translate" in result.stdout and "1 stale" in result.stdout
+    after = spanish.read_text("utf-8")
+    assert "Frenar el sistema inmunitario puede aumentar el riesgo de infecciones." in after  # kept
+    assert after.count("untranslated: true") == 1 and "Protect your skin from the sun." in after
+    assert len(after) > len(before)
+    checked = run("validate", cwd=library)
+    assert len(rules_of(checked, "translation-untranslated")) == 1
+    assert any("es/" in line for line in rules_of(checked, "translation-stale"))
+    assert run("translate", SEED, "es", "--accept", "considerations/infection-risk/text", cwd=library).returncode == 0
+    assert not [line for line in rules_of(run("validate", cwd=library), "translation-stale") if "/es/" in line]
+
+
+HOSTILE = {
+    "different article id": (("article: immune-system-medicine", "article: another-article"), "translation-article"),
+    "unknown language tag": (("language: es", "language: xx-notatag"), "translation-language"),
+    "bidi override": (("text: Lupus\n", 'text: "Lu\\u202epus"\n'), "translation-bidi-control"),
+    "translated id": (("conditions/lupus/name:", "conditions/lupo/name:"), "translation-orphan"),
+    "translated code": (
+        (
+            "  conditions/lupus/name:",
+            "  conditions/lupus/codes:\n    source: M32\n    fingerprint: 0123456789abcdef\n"
+            "    text: M32\n  conditions/lupus/name:",
+        ),
+        "translation-fixed-fact",
+    ),
+    "missing glyph": (("text: Lupus\n", 'text: "Lupus \\U0001F9EC"\n'), "translation-missing-glyph"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_translation_gives_a_located_diagnostic(library: Path, case: str) -> None:
+    (old, new), rule = HOSTILE[case]
+    spanish = translation_file(library, "es")
+    text = spanish.read_text("utf-8")
+    assert old in text
+    spanish.write_text(text.replace(old, new, 1), "utf-8")
+    result = run("validate", cwd=library)
+    assert result.returncode == 1
+    found = rules_of(result, rule)
+    assert found, result.stdout
+    path, line, column = found[0].split(":")[:3]
+    assert path == f"content/translations/es/{SEED}.yaml" and int(line) > 1 and int(column) >= 1
+
+
+def test_a_translation_100_times_its_source_is_refused_at_the_start_of_its_document(library: Path) -> None:
+    spanish = translation_file(library, "es")
+    padding = "# " + "x" * 200 + "\n"
+    size = (library / "content" / f"{SEED}.yaml").stat().st_size
+    spanish.write_text(spanish.read_text("utf-8") + padding * (100 * size // len(padding)), "utf-8")
+    found = rules_of(run("validate", cwd=library), "translation-too-large")
+    assert found and found[0].startswith(f"content/translations/es/{SEED}.yaml:2:1:")  # line 1 is the modeline
+
+
+def test_export_writes_every_translation_in_its_script_and_order(library: Path) -> None:
+    result = run("export", "--to", "json", "--to", "pdf", cwd=library)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = library / "exports"
+    index = json.loads((out / "json" / "index.json").read_text("utf-8"))
+    assert sorted(entry["language"] for entry in index["translations"]) == sorted(LANGUAGES)
+    expected = {
+        "es": ["¿Para qué se usan los medicamentos del sistema", "Lo más importante", "traductor cualificado"],
+        "zh-Hans": ["免疫系统药物有什么用途\uff1f", "要点", "尚未经合格译者审校。"],
+    }
+    for language, phrases in expected.items():
+        reader = pypdf.PdfReader(out / "pdf" / f"{SEED}.{language}.pdf")
+        text = "".join(page.extract_text() for page in reader.pages)
+        positions = [text.find(phrase) for phrase in phrases]
+        assert -1 not in positions and positions == sorted(positions), (language, positions)
+        assert reader.trailer["/Root"]["/Lang"] == language
+    arabic = pypdf.PdfReader(out / "pdf" / f"{SEED}.ar.pdf")
+    assert arabic.trailer["/Root"]["/Lang"] == "ar"
+    first = arabic.pages[0].extract_text()
+    assert sum("\u0600" <= character <= "\u06ff" for character in first) > 500
+    document = json.loads((out / "json" / f"{SEED}.ar.json").read_text("utf-8"))
+    assert document["translation"]["status"]["checked_by"] == "pending"
+    assert document["article"]["title"] == "فيمَ تُستخدم أدوية الجهاز المناعي؟"
+
+
+def test_no_shipped_translation_has_a_character_its_fonts_lack() -> None:
+    arabic = (REPO / "content" / "translations" / "ar" / f"{SEED}.yaml").read_text("utf-8")
+    assert missing_characters([font_file(NOTO_SANS_ARABIC)], "مرحبا") == []
+    assert missing_characters([font_file(NOTO_SANS_ARABIC)], "\u514d") == ["\u514d"]  # a Han character
+    assert "الجهاز المناعي" in arabic
+
+
+def test_spanish_readability_uses_szigriszt_pazos_syllables() -> None:
+    assert [spanish_syllables(word) for word in ("sistema", "inmunitario", "día", "ciudad", "poeta")] == [3, 5, 2, 2, 3]
+    # 206.835 - 62.3 * 4/4 - 4/1 for "Mi casa es azul." (4 words, 1+2+1+2 = 6 syllables)
+    assert inflesz("Mi casa es azul.") == pytest.approx(206.835 - 62.3 * 6 / 4 - 4)
+    assert inflesz("") is None
