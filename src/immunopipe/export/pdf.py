@@ -257,6 +257,9 @@ def _check_paper(paper: str) -> None:
 
 def _weasyprint() -> ModuleType:
     """The ``weasyprint`` module, or :class:`PdfRenderError` when its libraries are missing."""
+    # fontTools warns about harmless quirks of font tables while subsetting (Almarai's OS/2
+    # version, say); such notes are not the reader's concern and must not clutter the report.
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     try:
         import weasyprint
     except (ImportError, OSError) as exc:
@@ -404,15 +407,19 @@ def text_sources(article: Article) -> list[Source]:
     return [source for index, source in enumerate(sources) if index == 0 or source.id not in cited_by_codes]
 
 
-def word_list(items: Sequence[str], conjunction: str = "and") -> str:
-    """``a, b and c`` (``a`` for one item, empty for none)."""
-    return f" {conjunction} ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+def word_list(items: Sequence[str], conjunction: str = " and ", separator: str = ", ") -> str:
+    """``a, b and c`` (``a`` for one item, empty for none); ``conjunction`` carries its own spaces."""
+    return conjunction.join([separator.join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
-def sentence(text: str) -> str:
-    """``text`` ending in a full stop, unless it already ends a sentence."""
+#: Marks that end a sentence, in the scripts handouts are printed in (Latin, Arabic, Chinese).
+SENTENCE_ENDS = (".", "?", "!", "\u061f", "\u3002", "\uff1f", "\uff01")
+
+
+def sentence(text: str, full_stop: str = ".") -> str:
+    """``text`` ending in ``full_stop``, unless it already ends a sentence."""
     text = text.strip()
-    return text if text.endswith((".", "?", "!")) else f"{text}."
+    return text if text.endswith(SENTENCE_ENDS) else f"{text}{full_stop}"
 
 
 def consideration_label(kind: str, labels: Mapping[str, str] = LABELS) -> str:
@@ -439,12 +446,17 @@ def _environment() -> jinja2.Environment:
         return long_date(value, locale) if length == "long" else short_date(value, locale, labels)  # type: ignore[arg-type]
 
     @jinja2.pass_context
+    def ended(context: Mapping[str, object], text: str) -> str:
+        return sentence(text, context["L"]["full-stop"])  # type: ignore[index]
+
+    @jinja2.pass_context
     def short(context: Mapping[str, object], value: str) -> str:
         return dated(context, value, "short")
 
     @jinja2.pass_context
     def listed(context: Mapping[str, object], items: Sequence[str]) -> str:
-        return word_list(items, context["L"]["and"])  # type: ignore[index]
+        labels: Mapping[str, str] = context["L"]  # type: ignore[assignment]
+        return word_list(items, labels["and"], labels["list-separator"])
 
     @jinja2.pass_context
     def named(context: Mapping[str, object], medicine: Medicine) -> str:
@@ -462,7 +474,7 @@ def _environment() -> jinja2.Environment:
         long_date=dated,
         short_date=short,
         medicine_name=named,
-        sentence=sentence,
+        sentence=ended,
         word_list=listed,
         consideration_label=lead_in,
         fill=lambda text, **values: fill(text, **{key: str(value) for key, value in values.items()}),
@@ -624,18 +636,19 @@ def _font_face_rules(fonts: dict[str, tuple[Path, int, str]]) -> str:
 
 
 def _script_font_files(language: HandoutLanguage) -> dict[str, tuple[Path, int, str]]:
-    """The font files of ``language``'s script besides the handout typeface: ``{asset URL: (file, 0, family)}``."""
+    """The font files of ``language``'s script besides the handout typeface: ``{asset URL: (file, weight, family)}``."""
     from immunopipe.translation.scripts import ATKINSON, TypefaceMissing
 
     files: dict[str, tuple[Path, int, str]] = {}
     for typeface in language.script.typefaces:
         if typeface == ATKINSON:
             continue
-        try:
-            path = font_file(typeface)
-        except TypefaceMissing as exc:
-            raise PdfRenderError(str(exc)) from None
-        files[f"{ASSET_SCHEME}fonts/{path.name}"] = (path, 0, typeface.family)
+        for weight in typeface.weights:
+            try:
+                path = font_file(typeface, weight)
+            except TypefaceMissing as exc:
+                raise PdfRenderError(str(exc)) from None
+            files[f"{ASSET_SCHEME}fonts/{path.name}"] = (path, weight, typeface.family)
     return files
 
 
@@ -643,14 +656,15 @@ def _language_rules(language: HandoutLanguage) -> str:
     """CSS for ``language``: its typefaces first, and "Page X of Y" in its words (as an escaped CSS string)."""
     rules = []
     for url, (_path, weight, family) in _script_font_files(language).items():
-        if weight == 0:  # a script typeface: one file (variable or regular) for every weight
-            rules.append(f'@font-face {{ font-family: "{family}"; font-weight: 100 900; src: url("{url}"); }}')
+        rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{url}"); }}')
     families = ", ".join(f'"{typeface.family}"' for typeface in language.script.typefaces)
     rules.append(f"html {{ font-family: {families}, sans-serif; }}")
     before, _, rest = language.labels["page-of"].partition("{page}")
     middle, _, after = rest.partition("{pages}")
     content = f"{_css_string(before)} counter(page) {_css_string(middle)} counter(pages) {_css_string(after)}"
     rules.append(f".page-number::after {{ content: {content}; }}")
+    colon = _css_string(language.labels["colon"].strip())
+    rules.append(f".run-in > h2::after, .run-in > h3::after {{ content: {colon}; }}")
     return "\n".join(rules)
 
 

@@ -1,7 +1,9 @@
 """The handout's own words (headings, labels, the footer), in English: the source every translation's labels follow.
 
 A label may hold placeholders in braces (``{minutes}``); a translation must keep exactly the
-same placeholders. Values filled in are escaped like any article text.
+same placeholders. Values filled in are escaped like any article text. Punctuation labels carry
+their own spacing: ``colon`` is the mark and the space after it (": ", or the full-width colon U+FF1A in Chinese), ``and``
+the word with its spaces (" and ", Chinese "和").
 """
 
 from __future__ import annotations
@@ -9,7 +11,12 @@ from __future__ import annotations
 import re
 
 #: Label id -> English text. Ids are stable: translations refer to them as ``labels/<id>``.
+#: Punctuation is a label too, since scripts write it differently (full-width marks in Chinese, the Arabic comma U+060C).
 LABELS: dict[str, str] = {
+    "colon": ": ",
+    "full-stop": ".",
+    "list-separator": ", ",
+    "with-abbreviation": "{name} ({abbreviation})",
     "kicker": "{category} · Patient information · About a {minutes}-minute read",
     "main-point": "The main point",
     "condition-used-for": "Condition it is used for",
@@ -44,7 +51,7 @@ LABELS: dict[str, str] = {
     "codes-and-sources-elsewhere": (
         "the {systems} codes and their sources are in the JSON and CSV versions of this leaflet."
     ),
-    "and": "and",
+    "and": " and ",
     "footer-source": "Source:",
     "published": "Published:",
     "last-reviewed": "Last reviewed:",

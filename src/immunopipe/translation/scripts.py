@@ -14,15 +14,20 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Typeface:
-    """One font family the handout may use: its CSS name and where its file comes from."""
+    """One font family the handout may use: its CSS name, the package with its files, and their weights."""
 
     family: str
     package: str
+    weights: tuple[int, ...] = (400, 700)
 
 
 ATKINSON = Typeface("Atkinson Hyperlegible", "fontpkg-atkinson-hyperlegible")
-NOTO_SANS_ARABIC = Typeface("Noto Sans Arabic", "fontpkg-noto-sans-arabic")
-NOTO_SANS_SC = Typeface("Noto Sans SC", "pylopdf-fonts-zh-cn")
+#: Almarai (OFL), a sans-serif Arabic designed for legibility, with a real bold. Noto Sans Arabic
+#: was tried first: it draws dotted letters from shared dotless shapes, so the text copied or read
+#: aloud from the PDF came out with wrong letters (6 of 26 words of a test sentence read back).
+ALMARAI = Typeface("Almarai", "fontpkg-almarai")
+#: Noto Sans SC (OFL) in its regular weight only; bold is synthesised from it.
+NOTO_SANS_SC = Typeface("Noto Sans SC", "pylopdf-fonts-zh-cn", weights=(400,))
 
 
 @dataclass(frozen=True)
@@ -35,8 +40,8 @@ class Script:
 
 
 LATIN = Script("Latin", (ATKINSON,))
-#: Arabic letters from Noto Sans Arabic; the Latin letters of names such as "mTOR" from Atkinson.
-ARABIC = Script("Arabic", (NOTO_SANS_ARABIC, ATKINSON), direction="rtl")
+#: Arabic in Almarai, which also has the Latin letters of names such as "mTOR".
+ARABIC = Script("Arabic", (ALMARAI, ATKINSON), direction="rtl")
 #: Simplified Chinese: Noto Sans SC has Han, CJK punctuation and Latin, so it sets everything.
 HAN_SIMPLIFIED = Script("Han (Simplified)", (NOTO_SANS_SC, ATKINSON))
 
@@ -62,8 +67,8 @@ class TypefaceMissing(RuntimeError):
     """A typeface package is not installed, or lacks its font file."""
 
 
-def font_file(typeface: Typeface) -> Path:
-    """The regular font file of ``typeface`` from its package."""
+def font_file(typeface: Typeface, weight: int = 400) -> Path:
+    """The font file of ``typeface`` in ``weight`` (one of its :attr:`~Typeface.weights`) from its package."""
     if typeface.package == NOTO_SANS_SC.package:
         try:
             import pylopdf_fonts_zh_cn
@@ -74,7 +79,7 @@ def font_file(typeface: Typeface) -> Path:
         import fontpkg
 
         try:
-            path = fontpkg.path(typeface.family, 400, "normal")
+            path = fontpkg.path(typeface.family, weight, "normal")
         except fontpkg.FontpkgError:
             raise TypefaceMissing(_reinstall(typeface)) from None
     if not path.is_file():
