@@ -2,8 +2,8 @@
 
 A label may hold placeholders in braces (``{minutes}``); a translation must keep exactly the
 same placeholders. Values filled in are escaped like any article text. Punctuation labels carry
-their own spacing: ``colon`` is the mark and the space after it (": ", or the full-width colon U+FF1A in Chinese), ``and``
-the word with its spaces (" and ", Chinese "和").
+their own spacing: ``colon`` is the mark and the space after it (": ", or the full-width colon
+U+FF1A alone in Chinese), ``and`` the word with its spaces (" and ", none around Chinese U+548C).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 #: Label id -> English text. Ids are stable: translations refer to them as ``labels/<id>``.
-#: Punctuation is a label too, since scripts write it differently (full-width marks in Chinese, the Arabic comma U+060C).
+#: Punctuation is a label too: scripts write it differently (full-width marks in Chinese, the Arabic comma U+060C).
 LABELS: dict[str, str] = {
     "colon": ": ",
     "full-stop": ".",
