@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from immunopipe.diagnostics import Severity
+from immunopipe.translation.rules import TRANSLATION_RULES
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules import RULES
 from immunopipe.validate.rules.readability_grade import DEFAULT_MAX_GRADE, MAX_GRADE_OPTION
@@ -146,7 +147,7 @@ def _severities(rules: Any, where: str) -> dict[str, Severity | None]:
     if not isinstance(rules, dict):
         raise ConfigError(f"{where} 'rules' must be a table of rule ids, e.g. rules = {{ author-unknown = \"off\" }}")
     more = "`immunopipe rules` lists them (schema and YAML checks are always errors)"
-    _refuse_unknown(rules, tuple(RULES), f"{where} rules:", "rule id", more)
+    _refuse_unknown(rules, (*RULES, *TRANSLATION_RULES), f"{where} rules:", "rule id", more)
     result: dict[str, Severity | None] = {}
     for rule_id, name in rules.items():
         if name not in SEVERITY_NAMES:

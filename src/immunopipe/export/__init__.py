@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
+from immunopipe.export.csv_translations import TRANSLATION_TABLES, translation_rows
 from immunopipe.export.render_cache import RenderCache, Rendering
 from immunopipe.export.write import (
     ExportFile,
@@ -267,9 +268,16 @@ class _CsvWriter:
             staged.handle.write(csv_export.header(table, bom=self._bom))
             self._tables.append(staged)
             self._offsets.append(array("q"))
+        self._translation_tables: list[StagedFile] = []
+        for translation_table in TRANSLATION_TABLES:
+            staged = staging.open(PurePosixPath("csv", translation_table.file_name))
+            staged.handle.write(csv_export.header(translation_table, bom=self._bom))
+            self._translation_tables.append(staged)
 
     def add(self, piece: Piece) -> None:
-        if piece.translation:  # the tables hold the source articles; translations are in JSON and PDF
+        if piece.translation:  # the article tables hold the English source; translations have their own
+            for staged, rows in zip(self._translation_tables, translation_rows(piece.translation), strict=True):
+                staged.handle.write(rows)
             return
         self._ids.append(piece.id)
         for staged, offsets, rows in zip(self._tables, self._offsets, piece.csv_rows, strict=True):
@@ -291,6 +299,8 @@ class _CsvWriter:
                 reordered.handle.write(staged.handle.read(offsets[index + 1] - offsets[index]))
             self._staging.drop(staged)
             self._staging.close(reordered)
+        for staged in self._translation_tables:
+            self._staging.close(staged)
         package = json_export.dump(csv_export.datapackage())
         self._staging.add(PurePosixPath("csv", csv_export.DATAPACKAGE_NAME), package)
 

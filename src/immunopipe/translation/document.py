@@ -58,6 +58,8 @@ class Translation:
     language: str
     status: dict[str, Any]
     texts: dict[str, str]
+    #: Per fact key, the fingerprint of the English text it was translated from.
+    fingerprints: dict[str, str]
 
     @staticmethod
     def from_data(data: dict[str, Any]) -> Translation:
@@ -67,4 +69,5 @@ class Translation:
             language=data["language"],
             status=data["status"],
             texts={key: fact["text"] for key, fact in data["facts"].items()},
+            fingerprints={key: fact["fingerprint"] for key, fact in data["facts"].items()},
         )

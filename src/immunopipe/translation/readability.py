@@ -20,9 +20,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: INFLESZ: scores below this are "somewhat difficult" or worse.
-INFLESZ_NORMAL = 55.0
-
 INFLESZ_BANDS = ((40.0, "very difficult"), (55.0, "somewhat difficult"), (65.0, "normal"), (80.0, "fairly easy"))
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*")
