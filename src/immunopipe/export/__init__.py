@@ -362,8 +362,9 @@ def export_articles(
     chosen = _chosen(formats)
     options = options or ExportOptions()
     for name in chosen:
-        if FORMATS[name].check_available:
-            FORMATS[name].check_available()
+        check_available = FORMATS[name].check_available
+        if check_available:
+            check_available()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         root = out_dir.resolve()
