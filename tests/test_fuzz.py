@@ -49,6 +49,9 @@ from immunopipe.validate.rules.article_id_reserved import RESERVED
 from immunopipe.validate.runner import FileResult, check_file
 from immunopipe.validate.schema import SchemaChecker
 
+#: Every property test here generates, checks and renders many articles.
+pytestmark = pytest.mark.slow
+
 SEED = (Path(__file__).resolve().parents[1] / "content" / "immune-system-medicine.yaml").read_bytes()
 LOAD_RULES = frozenset(
     {"yaml-syntax", "duplicate-key", "yaml-tag", "yaml-key", "yaml-alias", "yaml-depth", "encoding", "empty-file"}
