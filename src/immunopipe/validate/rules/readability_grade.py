@@ -27,8 +27,8 @@ from typing import Any
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.readability import hardest_words, score
-from immunopipe.validate.rules.text_placeholder import PLACEHOLDER
 from immunopipe.validate.text import prose
+from immunopipe.validate.vocabulary import PLACEHOLDER
 
 ID = "readability-grade"
 SEVERITY = Severity.WARNING
