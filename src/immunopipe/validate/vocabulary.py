@@ -11,3 +11,6 @@ PLACEHOLDER = re.compile(
     r"|(?i:\[\s*(?:insert|add|enter|placeholder)\b[^\]]*\])"
     r"|\?{3,}"
 )
+
+#: Names that name nobody (compared after ``strip().casefold()``), for publishers and sources.
+NOT_A_NAME = frozenset({"unknown", "n/a", "na", "none", "not known", "anonymous"})
