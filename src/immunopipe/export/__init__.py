@@ -27,7 +27,6 @@ symlinks and folders are left alone, and so are the folders of formats not being
 from __future__ import annotations
 
 import hashlib
-import re
 from array import array
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -50,6 +49,7 @@ from immunopipe.export.write import (
     remove_files,
     remove_stray_temp_files,
 )
+from immunopipe.ids import ID_PATTERN
 from immunopipe.model import Article
 from immunopipe.validate.rules.article_id_reserved import RESERVED
 
@@ -65,9 +65,6 @@ __all__ = [
     "WriteError",
     "export_articles",
 ]
-
-#: Article ids that may name files: lowercase letters and digits in groups joined by single hyphens.
-ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 #: Ids that would collide with a file the export writes itself (``json/index.json``).
 RESERVED_IDS = frozenset(RESERVED)

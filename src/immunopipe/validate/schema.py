@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.ids import ID_PATTERN
 from immunopipe.load import Document, escape_pointer_token
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ _TYPE_WORDS = {
 }
 
 _PATTERN_HINTS = {
-    "^[a-z0-9]+(?:-[a-z0-9]+)*$": "use lowercase letters a-z, digits and single hyphens, e.g. 'type-1-diabetes'",
+    f"^{ID_PATTERN.pattern}$": "use lowercase letters a-z, digits and single hyphens, e.g. 'type-1-diabetes'",
     "^https?://[^\\s/?#]+([/?#]\\S*)?$": "write an absolute address such as https://example.org/page",
     "^[a-z]{2,3}(-[A-Z]{2})?$": "write a language tag such as 'en' or 'en-GB'",
 }
