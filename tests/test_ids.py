@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from immunopipe.ids import ID_MAX_LENGTH, ID_PATTERN
+from immunopipe.ids import ID_MAX_LENGTH, ID_PATTERN, RESERVED_IDS
 
 SCHEMA = Path(__file__).resolve().parents[1] / "schema" / "article.schema.json"
 
@@ -26,3 +26,8 @@ def test_slugs_match(article_id: str) -> None:
 @pytest.mark.parametrize("article_id", ["", "Lupus", "-lupus", "lupus-", "two--hyphens", "a_b", "a.b", "a/b"])
 def test_anything_else_does_not(article_id: str) -> None:
     assert not ID_PATTERN.fullmatch(article_id)
+
+
+def test_every_reserved_name_is_an_id_the_schema_would_accept() -> None:
+    assert {"index", "con", "nul", "com1", "lpt9"} <= RESERVED_IDS.keys()
+    assert all(ID_PATTERN.fullmatch(name) for name in RESERVED_IDS)

@@ -49,9 +49,8 @@ from immunopipe.export.write import (
     remove_files,
     remove_stray_temp_files,
 )
-from immunopipe.ids import ID_PATTERN
+from immunopipe.ids import ID_PATTERN, RESERVED_IDS
 from immunopipe.model import Article
-from immunopipe.validate.rules.article_id_reserved import RESERVED
 
 __all__ = [
     "FORMATS",
@@ -65,9 +64,6 @@ __all__ = [
     "WriteError",
     "export_articles",
 ]
-
-#: Ids that would collide with a file the export writes itself (``json/index.json``).
-RESERVED_IDS = frozenset(RESERVED)
 
 #: The ``--paper`` choices of the PDF handouts.
 PAPER_SIZES = ("a4", "letter")
