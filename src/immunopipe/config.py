@@ -24,9 +24,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from immunopipe.diagnostics import Severity
+from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES, Paper
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules import RULES
 from immunopipe.validate.rules.readability_grade import DEFAULT_MAX_GRADE, MAX_GRADE_OPTION
@@ -34,8 +35,7 @@ from immunopipe.validate.rules.readability_grade import DEFAULT_MAX_GRADE, MAX_G
 CONFIG_FILE = "pyproject.toml"
 TABLE = "[tool.immunopipe]"
 
-Paper = Literal["a4", "letter"]
-PAPERS: tuple[Paper, ...] = ("a4", "letter")
+PAPERS = tuple(PAPER_SIZES)
 
 #: How severities are written in the configuration; ``off`` switches a rule off.
 SEVERITY_NAMES: dict[str, Severity | None] = {"error": Severity.ERROR, "warning": Severity.WARNING, "off": None}
@@ -55,7 +55,7 @@ class Config:
 
     content: Path = Path("content")
     out: Path = Path("exports")
-    paper: Paper = "a4"
+    paper: Paper = DEFAULT_PAPER
     readability_max_grade: float = DEFAULT_MAX_GRADE
     #: Rule id -> configured severity (``None`` = off), only for the rules configured.
     severities: Mapping[str, Severity | None] = field(default_factory=dict)

@@ -49,12 +49,12 @@ from immunopipe.export.write import (
     remove_files,
     remove_stray_temp_files,
 )
+from immunopipe.formats import DEFAULT_PAPER
 from immunopipe.ids import ID_PATTERN, RESERVED_IDS
 from immunopipe.model import Article
 
 __all__ = [
     "FORMATS",
-    "PAPER_SIZES",
     "ExportFile",
     "ExportOptions",
     "ExportResult",
@@ -65,15 +65,12 @@ __all__ = [
     "export_articles",
 ]
 
-#: The ``--paper`` choices of the PDF handouts.
-PAPER_SIZES = ("a4", "letter")
-
 
 @dataclass(frozen=True, kw_only=True)
 class ExportOptions:
     """Choices that change the bytes of an export."""
 
-    paper: str = "a4"
+    paper: str = DEFAULT_PAPER
     large_print: bool = False
     csv_bom: bool = True
     # How PDF handouts are rendered, which never changes their bytes: in up to ``jobs``

@@ -41,6 +41,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from immunopipe import __version__
+from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES
 from immunopipe.model import (
     UNKNOWN,
     Article,
@@ -61,9 +62,6 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "handout.html.j2"
 STYLESHEET_NAME = "handout.css"
-
-#: The ``--paper`` choices and the CSS page size each one selects.
-PAPER_SIZES: dict[str, str] = {"a4": "A4", "letter": "letter"}
 
 #: The PDF/UA variant WeasyPrint writes: a tagged PDF with language and XMP metadata.
 PDF_VARIANT = "pdf/ua-1"
@@ -120,7 +118,7 @@ class UnknownPaper(PdfRenderError, ValueError):
     """A paper size that is not one of :data:`PAPER_SIZES`."""
 
 
-def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False) -> bytes:
+def render_pdf(article: Article, *, paper: str = DEFAULT_PAPER, large_print: bool = False) -> bytes:
     """Render ``article`` as a printable PDF handout.
 
     ``paper`` is ``a4`` or ``letter``; ``large_print`` sets text in 18 pt (16 pt at the least)
@@ -162,7 +160,7 @@ def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False
 def render_pdfs(
     articles: Sequence[Article],
     *,
-    paper: str = "a4",
+    paper: str = DEFAULT_PAPER,
     large_print: bool = False,
     jobs: int = 1,
     cache_dir: Path | None = None,
