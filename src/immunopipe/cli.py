@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from immunopipe import __version__
-from immunopipe.formats import PAPER_SIZES
+from immunopipe.formats import EXPORT_FORMATS, PAPER_SIZES
 from immunopipe.reporters import REPORTERS
 
 if TYPE_CHECKING:
@@ -255,10 +255,6 @@ def new(article_id: str, content_dir: Path | None) -> None:
     except OSError as exc:
         raise EnvironmentProblem(f"cannot create the article in {content_dir}: {exc.strerror}") from None
     click.echo(f"created {path}; fill in the TODOs, then run: immunopipe validate {path}")
-
-
-#: The export formats (immunopipe.export.FORMATS; a test keeps them equal).
-EXPORT_FORMATS = ("json", "csv", "pdf")
 
 
 #: Below this many articles an export is quick enough to need no progress bar.

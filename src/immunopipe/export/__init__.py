@@ -301,7 +301,7 @@ class _PdfWriter:
         self._batch = []
 
 
-#: Every export format by name, in the order they are written.
+#: Every export format by name, in the order they are written (the names and order of ``EXPORT_FORMATS``).
 FORMATS: dict[str, Format] = {
     "json": Format(folder="json", writer=_JsonWriter, article_suffix=".json"),
     "csv": Format(folder="csv", writer=_CsvWriter),
