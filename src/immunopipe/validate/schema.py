@@ -14,11 +14,11 @@ import json
 import re
 from collections.abc import Iterator
 from functools import cache, cached_property
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
+from immunopipe.article_schema import SchemaUnavailable, load_schema
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.ids import ID_PATTERN
 from immunopipe.load import Document, escape_pointer_token
@@ -26,8 +26,6 @@ from immunopipe.load import Document, escape_pointer_token
 if TYPE_CHECKING:
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
-
-SCHEMA_FILE = "article.schema.json"
 
 RULE_BY_KEYWORD = {
     "additionalProperties": "schema-unknown-key",
@@ -70,20 +68,6 @@ _FORMAT_HINTS = {
 _VALUE_RULES = {"schema-type", "schema-format", "schema-pattern", "schema-const", "schema-enum"}
 
 
-class SchemaUnavailable(Exception):
-    """The bundled schema is missing or is not a valid JSON Schema (an environment problem)."""
-
-
-@cache
-def load_schema() -> dict[str, Any]:
-    """The article schema shipped inside the package."""
-    try:
-        text = resources.files("immunopipe").joinpath("schema", SCHEMA_FILE).read_text("utf-8")
-        return json.loads(text)
-    except (OSError, ValueError) as exc:
-        raise SchemaUnavailable(f"cannot read the bundled schema {SCHEMA_FILE}: {exc}") from exc
-
-
 @cache
 def _ecma_regex(pattern: str) -> re.Pattern[str]:
     """``pattern`` compiled so that a final ``$`` matches only at the very end, as in ECMA-262."""
@@ -109,11 +93,6 @@ def _detailed_validator(schema: dict[str, Any]) -> Validator:
         raise SchemaUnavailable(f"the bundled schema is not a valid JSON Schema: {exc.message}") from exc
     # An empty registry: a $ref can only point inside the schema, never to the network.
     return ecma_validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER, registry=Registry())
-
-
-def schema_version() -> str:
-    """The version of the article schema, as declared in the schema itself."""
-    return str(load_schema()["x-schema-version"])
 
 
 class SchemaChecker:
