@@ -20,9 +20,9 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from immunopipe.article_schema import load_schema, schema_version
 from immunopipe.model import Article
 from immunopipe.translation.document import Translation
-from immunopipe.validate.schema import load_schema, schema_version
 
 INDEX_NAME = "index.json"
 

@@ -42,7 +42,20 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from immunopipe import __version__
-from immunopipe.model import UNKNOWN, Article, Code, Condition, Editorial, Medicine, Source, Use, parse_date
+from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES
+from immunopipe.model import (
+    UNKNOWN,
+    Article,
+    Code,
+    Condition,
+    Contact,
+    Editorial,
+    Medicine,
+    Person,
+    Source,
+    Use,
+    parse_date,
+)
 from immunopipe.translation.labels import LABELS, fill
 from immunopipe.translation.scripts import LATIN, Script, font_file
 
@@ -54,9 +67,6 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "handout.html.j2"
 STYLESHEET_NAME = "handout.css"
-
-#: The ``--paper`` choices and the CSS page size each one selects.
-PAPER_SIZES: dict[str, str] = {"a4": "A4", "letter": "letter"}
 
 #: The PDF/UA variant WeasyPrint writes: a tagged PDF with language and XMP metadata.
 PDF_VARIANT = "pdf/ua-1"
@@ -127,7 +137,7 @@ class UnknownPaper(PdfRenderError, ValueError):
 
 
 def render_pdf(
-    article: Article, *, paper: str = "a4", large_print: bool = False, language: HandoutLanguage | None = None
+    article: Article, *, paper: str = DEFAULT_PAPER, large_print: bool = False, language: HandoutLanguage | None = None
 ) -> bytes:
     """Render ``article`` as a printable PDF handout.
 
@@ -173,7 +183,7 @@ def render_pdf(
 def render_pdfs(
     articles: Sequence[Article],
     *,
-    paper: str = "a4",
+    paper: str = DEFAULT_PAPER,
     large_print: bool = False,
     jobs: int = 1,
     cache_dir: Path | None = None,
@@ -493,18 +503,19 @@ def _number(value: int, locale: str) -> str:
 
 
 def _author_name(editorial: Editorial) -> str:
-    return editorial.publisher.name if editorial.author == UNKNOWN else editorial.author.name
+    return editorial.author.name if isinstance(editorial.author, Person) else editorial.publisher.name
 
 
 def _author_credit(editorial: Editorial, labels: Mapping[str, str]) -> str:
-    if editorial.author == UNKNOWN:
+    author = editorial.author
+    if not isinstance(author, Person):
         return labels["author-not-named"]
-    return f"{editorial.author.name}, {editorial.author.credentials}"
+    return f"{author.name}, {author.credentials}"
 
 
 def _feedback(editorial: Editorial, labels: Mapping[str, str]) -> str:
     contact = editorial.contact
-    if contact == UNKNOWN:
+    if not isinstance(contact, Contact):
         return labels["no-contact"]
     return f"{sentence(contact.text)} {contact.url}" if contact.url else contact.text
 
