@@ -343,9 +343,9 @@ def translate(article_id: str, language: str, content_dir: Path | None, accepted
         except LoadError as exc:
             problems = "; ".join(f"{target}:{p.line}:{p.column}: {p.message}" for p in exc.problems)
             raise EnvironmentProblem(f"cannot refresh {target}: {problems}") from None
-        problems = translation_checker().check(document)
-        if problems:
-            first = problems[0]
+        schema_problems = translation_checker().check(document)
+        if schema_problems:
+            first = schema_problems[0]
             raise EnvironmentProblem(f"fix {target} first: {first.line}:{first.column}: {first.message} [{first.rule}]")
         existing = document.data
     if source_file not in outcome.digests:
@@ -476,9 +476,8 @@ def export(
     ]
     # A generator: the export takes one article at a time, so memory stays flat, and loads it
     # only if the render cache cannot stand in for it.
-    articles = chain(
-        (Source(digest, partial(load, path, digest)) for path, digest in outcome.digests.items()), translated
-    )
+    sources = (Source(digest, partial(load, path, digest)) for path, digest in outcome.digests.items())
+    articles: Iterable[Source | TranslatedSource] = chain(sources, translated)
     options = ExportOptions(
         paper=paper,
         large_print=large_print,
@@ -488,7 +487,7 @@ def export(
     )
     chosen = formats or EXPORT_FORMATS
     try:
-        with progress(articles, len(outcome.valid_files), quiet=quiet) as shown:
+        with progress(articles, len(outcome.valid_files) + len(translated), quiet=quiet) as shown:
             result = export_articles(shown, out_dir, formats=chosen, options=options, on_wait=waiting_notice(out_dir))
     except ContentChanged as exc:
         raise EnvironmentProblem(f"{exc}; run the export again") from None

@@ -468,11 +468,12 @@ def datapackage() -> dict[str, Any]:
     """The Frictionless Data Package descriptor of :data:`TABLES` and the translation tables."""
     from immunopipe.export.csv_translations import TRANSLATION_TABLES
 
+    tables: list[Table | TranslationTable] = [*TABLES, *TRANSLATION_TABLES]
     return {
         "name": "immunopipe-articles",
         "title": "Health articles exported by immunopipe",
         "description": "Tidy tables of validated health articles; article_id and the *_id columns join them.",
-        "resources": [_resource(table) for table in (*TABLES, *TRANSLATION_TABLES)],
+        "resources": [_resource(table) for table in tables],
     }
 
 

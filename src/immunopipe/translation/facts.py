@@ -88,8 +88,11 @@ def translated_article(article: Article, texts: dict[str, str], language: str) -
     Facts ``texts`` lacks keep the source's text (a valid translation lacks none).
     """
 
-    def text(key: str, current: str | None) -> str | None:
-        return texts.get(key, current) if current is not None else None
+    def text(key: str, current: str) -> str:
+        return texts.get(key, current)
+
+    def optional(key: str, current: str | None) -> str | None:
+        return None if current is None else texts.get(key, current)
 
     editorial = article.editorial
     contact = editorial.contact
@@ -111,14 +114,16 @@ def translated_article(article: Article, texts: dict[str, str], language: str) -
         uses=tuple(
             replace(
                 use,
-                **{field: text(f"uses/{use.id}/{field}", getattr(use, field)) for field in _USE_FIELDS},
+                title=text(f"uses/{use.id}/title", use.title),
+                description=text(f"uses/{use.id}/description", use.description),
+                how_medicine_helps=text(f"uses/{use.id}/how_medicine_helps", use.how_medicine_helps),
+                duration=optional(f"uses/{use.id}/duration", use.duration),
                 conditions=tuple(
                     replace(
                         condition,
-                        **{
-                            field: text(f"conditions/{condition.id}/{field}", getattr(condition, field))
-                            for field in _CONDITION_FIELDS
-                        },
+                        name=text(f"conditions/{condition.id}/name", condition.name),
+                        abbreviation=optional(f"conditions/{condition.id}/abbreviation", condition.abbreviation),
+                        description=text(f"conditions/{condition.id}/description", condition.description),
                     )
                     for condition in use.conditions
                 ),
@@ -134,7 +139,7 @@ def translated_article(article: Article, texts: dict[str, str], language: str) -
                     replace(
                         example,
                         name=text(f"medicines/{example.id}/name", example.name),
-                        international_name=text(
+                        international_name=optional(
                             f"medicines/{example.id}/international_name", example.international_name
                         ),
                     )
@@ -156,10 +161,6 @@ def translated_article(article: Article, texts: dict[str, str], language: str) -
             for entry in article.glossary
         ),
     )
-
-
-_USE_FIELDS = ("title", "description", "how_medicine_helps", "duration")
-_CONDITION_FIELDS = ("name", "abbreviation", "description")
 
 
 def fact_pointer(key: str) -> str:

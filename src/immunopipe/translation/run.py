@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.translation.check import SourceArticle, check_translation_file
@@ -34,7 +35,7 @@ def split_files(files: list[Path]) -> tuple[list[Path], list[Path]]:
 
 def check_translations(
     translations: list[Path],
-    sources: Mapping[Path, dict[str, object]],
+    sources: Mapping[Path, dict[str, Any]],
     *,
     severities: Mapping[str, Severity | None] | None = None,
     display: Callable[[Path], str] = str,
@@ -45,7 +46,7 @@ def check_translations(
     for path in translations:
         source_file = source_path(path).resolve()
         data = by_resolved.get(source_file)
-        source = SourceArticle(data, source_file.stat().st_size) if data is not None else None  # type: ignore[arg-type]
+        source = SourceArticle(data, source_file.stat().st_size) if data is not None else None
         found, valid = check_translation_file(path, display(path), source, severities=severities)
         outcome.diagnostics += found
         if valid is not None:
