@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import subprocess
@@ -164,3 +165,132 @@ def test_spanish_readability_uses_szigriszt_pazos_syllables() -> None:
     # 206.835 - 62.3 * 4/4 - 4/1 for "Mi casa es azul." (4 words, 1+2+1+2 = 6 syllables)
     assert inflesz("Mi casa es azul.") == pytest.approx(206.835 - 62.3 * 6 / 4 - 4)
     assert inflesz("") is None
+
+
+def edit_spanish(library: Path, old: str, new: str) -> None:
+    spanish = translation_file(library, "es")
+    text = spanish.read_text("utf-8")
+    assert old in text
+    spanish.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule"),
+    [
+        ("    fingerprint: 531a1f1a56db1a27\n", "    fingerprint: 0000000000000000\n", "translation-fingerprint"),
+        ("Página {page} de {pages}", "Página {page}", "translation-placeholder"),
+        ("language: es", "language: es-MX", "translation-language"),
+        ("Tratar las enfermedades autoinmunitarias", "Tratar \u200blas enfermedades", "translation-bidi-control"),
+    ],
+    ids=["fingerprint edited", "placeholder lost", "language differs from folder", "zero-width space"],
+)
+def test_more_broken_translations_are_located(library: Path, old: str, new: str, rule: str) -> None:
+    edit_spanish(library, old, new)
+    result = run("validate", cwd=library)
+    assert result.returncode == 1
+    assert rules_of(result, rule), result.stdout
+
+
+def test_a_missing_fact_is_an_error_naming_it(library: Path) -> None:
+    spanish = translation_file(library, "es")
+    text = spanish.read_text("utf-8")
+    start = text.index("  uses/autoimmune-diseases/title:\n")
+    end = text.index("  uses/autoimmune-diseases/description:\n")
+    spanish.write_text(text[:start] + text[end:], "utf-8")
+    found = rules_of(run("validate", cwd=library), "translation-missing")
+    assert len(found) == 1 and "'uses/autoimmune-diseases/title'" in found[0]
+
+
+def test_stale_can_be_made_an_error_in_the_settings(library: Path) -> None:
+    source = library / "content" / f"{SEED}.yaml"
+    source.write_text(source.read_text("utf-8").replace("Lasting a long time", "Lasting long"), "utf-8")
+    assert run("validate", cwd=library).returncode == 0
+    (library / "pyproject.toml").write_text('[tool.immunopipe.rules]\ntranslation-stale = "error"\n', "utf-8")
+    result = run("validate", cwd=library)
+    assert result.returncode == 1
+    assert all(": error:" in line for line in rules_of(result, "translation-stale"))
+
+
+def test_validating_a_translation_alone_checks_its_source_too(library: Path) -> None:
+    source = library / "content" / f"{SEED}.yaml"
+    source.write_text(source.read_text("utf-8").replace("reading_time_minutes: 3", "reading_time_minutes: x"), "utf-8")
+    result = run("validate", f"content/translations/es/{SEED}.yaml", cwd=library)
+    assert result.returncode == 1
+    assert rules_of(result, "schema-type") and rules_of(result, "translation-source")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((SEED, "xx-notatag"), "not a valid BCP 47 language tag"),
+        ((SEED, "ru"), "no typeface is bundled for the Cyrl script"),
+        (("no-such-article", "es"), "no article"),
+        ((SEED, "es", "--accept", "uses/nope/title"), "the source has no such fact"),
+    ],
+    ids=["bad tag", "unsupported script", "no article", "unknown fact to accept"],
+)
+def test_translate_refuses_bad_requests_and_changes_nothing(library: Path, args: tuple[str, ...], message: str) -> None:
+    before = {path: path.read_bytes() for path in (library / "content").rglob("*.yaml")}
+    result = run("translate", *args, cwd=library)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert {path: path.read_bytes() for path in (library / "content").rglob("*.yaml")} == before
+
+
+def test_translate_refuses_to_refresh_a_broken_file(library: Path) -> None:
+    edit_spanish(library, "language: es", "language: [es]")
+    before = translation_file(library, "es").read_bytes()
+    result = run("translate", SEED, "es", cwd=library)
+    assert result.returncode == 2 and "fix" in result.stderr
+    assert translation_file(library, "es").read_bytes() == before
+
+
+def test_translate_starts_a_new_language_with_every_fact_untranslated(library: Path) -> None:
+    result = run("translate", SEED, "fr", cwd=library)
+    assert result.returncode == 0, result.stderr
+    french = translation_file(library, "fr").read_text("utf-8")
+    assert french.startswith("# yaml-language-server: $schema=../../../schema/translation.schema.json\n")
+    checked = run("validate", cwd=library)
+    assert checked.returncode == 1
+    assert len(rules_of(checked, "translation-untranslated")) == french.count("untranslated: true") > 100
+
+
+def test_prune_removes_translations_of_facts_the_source_dropped(library: Path) -> None:
+    source = library / "content" / f"{SEED}.yaml"
+    text = source.read_text("utf-8").replace(
+        "    duration: These medications are often taken for life to prevent rejection.\n", ""
+    )
+    source.write_text(text, "utf-8")
+    assert rules_of(run("validate", cwd=library), "translation-orphan")
+    assert run("translate", SEED, "es", "--prune", cwd=library).returncode == 0
+    assert "duration" not in translation_file(library, "es").read_text("utf-8")
+    orphans = rules_of(run("validate", cwd=library), "translation-orphan")
+    assert orphans and not [line for line in orphans if "/es/" in line]  # Arabic and Chinese not pruned yet
+
+
+def test_csv_translation_tables_read_back(library: Path) -> None:
+    assert run("export", "--to", "csv", cwd=library).returncode == 0
+    csv_folder = library / "exports" / "csv"
+    with (csv_folder / "translations.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    by_language = {language: [row for row in rows if row["language"] == language] for language in LANGUAGES}
+    assert len({len(facts) for facts in by_language.values()}) == 1
+    titles = {row["language"]: row["text"] for row in rows if row["fact"] == "title"}
+    assert titles["zh-Hans"] == "免疫系统药物有什么用途\uff1f"
+    with (csv_folder / "translation_status.csv").open(encoding="utf-8-sig", newline="") as handle:
+        status = list(csv.DictReader(handle))
+    assert [(row["language"], row["method"], row["checked_by"]) for row in status] == [
+        (language, "machine-assisted", "pending") for language in sorted(LANGUAGES)
+    ]
+
+
+def test_an_invalid_translation_blocks_the_export_and_a_removed_one_is_cleaned_up(library: Path) -> None:
+    assert run("export", "--to", "json", cwd=library).returncode == 0
+    exports = library / "exports" / "json"
+    before = {path.name: path.read_bytes() for path in exports.iterdir()}
+    edit_spanish(library, "article: immune-system-medicine", "article: another-article")
+    assert run("export", "--to", "json", cwd=library).returncode == 1
+    assert {path.name: path.read_bytes() for path in exports.iterdir()} == before
+    translation_file(library, "es").unlink()
+    assert run("export", "--to", "json", cwd=library).returncode == 0
+    assert not (exports / f"{SEED}.es.json").exists() and (exports / f"{SEED}.ar.json").exists()
