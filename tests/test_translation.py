@@ -294,3 +294,22 @@ def test_an_invalid_translation_blocks_the_export_and_a_removed_one_is_cleaned_u
     translation_file(library, "es").unlink()
     assert run("export", "--to", "json", cwd=library).returncode == 0
     assert not (exports / f"{SEED}.es.json").exists() and (exports / f"{SEED}.ar.json").exists()
+
+
+def test_a_translated_handout_is_cached_under_its_language_labels_and_status(library: Path) -> None:
+    from dataclasses import replace
+
+    from immunopipe.export.pdf import article_inputs, handout_language
+    from immunopipe.load import load_path
+    from immunopipe.model import article_from_data
+    from immunopipe.translation.document import Translation
+
+    article = article_from_data(load_path(library / "content" / f"{SEED}.yaml").data)
+    translation = Translation.from_data(load_path(translation_file(library, "es")).data)
+    checked = replace(
+        translation, status={**translation.status, "checked_by": {"name": "A. Ruiz", "date": "2026-12-02"}}
+    )
+    spanish, spanish_checked = handout_language(translation), handout_language(checked)
+    assert "Lo revisó un segundo traductor, A. Ruiz, el 2 de diciembre de 2026." in spanish_checked.status
+    keys = {article_inputs(article), article_inputs(article, spanish), article_inputs(article, spanish_checked)}
+    assert len(keys) == 3
