@@ -23,8 +23,9 @@ from PIL import Image
 from immunopipe.export.pdf import handout_language, render_pdf
 from immunopipe.load import load_path
 from immunopipe.model import article_from_data
-from immunopipe.translation.document import Translation, translation_path
+from immunopipe.translation.document import translation_path
 from immunopipe.translation.facts import translated_article
+from immunopipe.translation.model import Translation
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ARTICLE = REPO / "content" / "immune-system-medicine.yaml"

@@ -302,7 +302,7 @@ def test_a_translated_handout_is_cached_under_its_language_labels_and_status(lib
     from immunopipe.export.pdf import article_inputs, handout_language
     from immunopipe.load import load_path
     from immunopipe.model import article_from_data
-    from immunopipe.translation.document import Translation
+    from immunopipe.translation.model import Translation
 
     article = article_from_data(load_path(library / "content" / f"{SEED}.yaml").data)
     translation = Translation.from_data(load_path(translation_file(library, "es")).data)
@@ -313,3 +313,20 @@ def test_a_translated_handout_is_cached_under_its_language_labels_and_status(lib
     assert "Lo revisó un segundo traductor, A. Ruiz, el 2 de diciembre de 2026." in spanish_checked.status
     keys = {article_inputs(article), article_inputs(article, spanish), article_inputs(article, spanish_checked)}
     assert len(keys) == 3
+
+
+def test_a_translated_handout_never_prints_a_character_its_fonts_lack(library: Path) -> None:
+    from dataclasses import replace
+
+    from immunopipe.export.pdf import PdfRenderError, handout_language, render_pdf
+    from immunopipe.load import load_path
+    from immunopipe.model import article_from_data
+    from immunopipe.translation.facts import translated_article
+    from immunopipe.translation.model import Translation
+
+    article = article_from_data(load_path(library / "content" / f"{SEED}.yaml").data)
+    translation = Translation.from_data(load_path(translation_file(library, "ar")).data)
+    arabic = translated_article(article, translation.texts, "ar")
+    unprintable = replace(arabic, title=arabic.title + " \U0010fffd")  # a private-use character no font has
+    with pytest.raises(PdfRenderError, match="notdef"):
+        render_pdf(unprintable, language=handout_language(translation))

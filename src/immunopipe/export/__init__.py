@@ -54,8 +54,8 @@ from immunopipe.export.write import (
 from immunopipe.formats import DEFAULT_PAPER
 from immunopipe.ids import ID_PATTERN, RESERVED_IDS
 from immunopipe.model import Article
-from immunopipe.translation.document import Translation
 from immunopipe.translation.facts import translated_article
+from immunopipe.translation.model import Translation
 
 if TYPE_CHECKING:
     from immunopipe.export.pdf import HandoutLanguage
@@ -297,10 +297,10 @@ class _CsvWriter:
 
 
 def _render_pdf(pieces: Sequence[Piece], options: ExportOptions) -> list[ExportFile]:
-    try:  # imported here so that other commands never load WeasyPrint
-        from immunopipe.export.pdf import PdfRenderError, render_pdfs
-    except (ImportError, OSError) as exc:
-        raise FormatUnavailable(f"PDF export is not available in this installation: {exc}") from exc
+    # Imported here so that other formats never load it; _require_pdf checked that it imports,
+    # and the renderer's own probe reports a WeasyPrint that cannot load its libraries.
+    from immunopipe.export.pdf import PdfRenderError, render_pdfs
+
     paths = [article_path("pdf", piece.id, f"{piece.suffix}.pdf") for piece in pieces]
     try:
         languages = _handout_languages(pieces)
@@ -332,7 +332,7 @@ PDF_BATCH = 256
 
 
 def _require_pdf() -> None:
-    try:  # imported here so that other commands never load WeasyPrint
+    try:  # imported here so that other commands never load it
         import immunopipe.export.pdf  # noqa: F401
     except (ImportError, OSError) as exc:
         raise FormatUnavailable(f"PDF export is not available in this installation: {exc}") from exc

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from immunopipe.export.csv import ForeignKey
-    from immunopipe.translation.document import Translation
+    from immunopipe.translation.model import Translation
 
 LANGUAGE = Column(name="language", description="The translation's language, a BCP 47 tag (es, ar, zh-Hans).")
 

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from immunopipe.article_schema import load_schema, schema_version
 from immunopipe.model import Article
-from immunopipe.translation.document import Translation
+from immunopipe.translation.model import Translation
 
 INDEX_NAME = "index.json"
 

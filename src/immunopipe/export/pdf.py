@@ -63,7 +63,7 @@ from immunopipe.translation.scripts import LATIN, Script, font_file
 if TYPE_CHECKING:
     import jinja2
 
-    from immunopipe.translation.document import Translation
+    from immunopipe.translation.model import Translation
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "handout.html.j2"
@@ -151,7 +151,9 @@ def render_pdf(
     language = language or ENGLISH
     html = render_html(article, large_print=large_print, language=language)
     with tempfile.TemporaryDirectory(prefix="immunopipe-fonts-") as scratch:
-        script_fonts = _cut_large_fonts(_script_font_files(language), html, Path(scratch))
+        # The labels too: CSS prints some of them ("Page X of Y", the run-in colon), and digits for page numbers.
+        printed = html + "".join(language.labels.values()) + "0123456789"
+        script_fonts = _cut_large_fonts(_script_font_files(language), printed, Path(scratch))
         return _render(article, html, paper, language, script_fonts)
 
 
@@ -168,7 +170,12 @@ def _render(
     fetcher = AssetFetcher({url: (path, "font/ttf") for url, (path, _, _) in fonts.items()})
     font_config = FontConfiguration()
     whole_fonts = _typeface_covers(html, fonts)
-    with _weasyprint_errors() as errors, _fixed_font_timestamp(article, needed=not whole_fonts):
+    # A translation must print every character in its own typefaces (the validation checked them).
+    translated = language is not ENGLISH
+    with (
+        _weasyprint_errors(missing_glyphs=translated) as errors,
+        _fixed_font_timestamp(article, needed=not whole_fonts),
+    ):
         stylesheets = [
             weasyprint.CSS(string=_font_face_rules(_font_files()), url_fetcher=fetcher, font_config=font_config),
             weasyprint.CSS(
@@ -605,23 +612,31 @@ def _font_timestamp(epoch: int) -> Iterator[None]:
                 os.environ[_SOURCE_DATE_EPOCH] = previous
 
 
-class _ErrorRecords(logging.Handler):
-    """Collects ERROR records that this thread makes WeasyPrint log."""
+#: The start of the warning WeasyPrint logs when no font has a glyph for a character.
+MISSING_GLYPH = ".notdef glyph rendered"
 
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
+
+class _ErrorRecords(logging.Handler):
+    """Collects ERROR records that this thread makes WeasyPrint log (and missing glyphs, if asked)."""
+
+    def __init__(self, *, missing_glyphs: bool) -> None:
+        super().__init__(logging.WARNING if missing_glyphs else logging.ERROR)
         self.thread = threading.get_ident()
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread:
-            self.messages.append(record.getMessage())
+        if record.thread != self.thread:
+            return
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR or message.startswith(MISSING_GLYPH):
+            self.messages.append(message)
 
 
 @contextmanager
-def _weasyprint_errors() -> Iterator[list[str]]:
+def _weasyprint_errors(*, missing_glyphs: bool = False) -> Iterator[list[str]]:
+    """Collect WeasyPrint's errors while rendering; with ``missing_glyphs``, characters no font has too."""
     logger = logging.getLogger("weasyprint")
-    handler = _ErrorRecords()
+    handler = _ErrorRecords(missing_glyphs=missing_glyphs)
     logger.addHandler(handler)
     try:
         yield handler.messages

@@ -1,15 +1,15 @@
-"""Translation files: where they live, their schema, and strict loading into a :class:`Translation`."""
+"""Translation files: where they live, and the schema they are checked against."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from immunopipe.validate.schema import SchemaChecker, SchemaUnavailable
+from immunopipe.article_schema import SchemaUnavailable
+from immunopipe.validate.schema import SchemaChecker
 
 SCHEMA_FILE = "translation.schema.json"
 
@@ -48,26 +48,3 @@ def load_translation_schema() -> dict[str, Any]:
 def translation_checker() -> SchemaChecker:
     """A schema checker for translation files (built once)."""
     return SchemaChecker(load_translation_schema())
-
-
-@dataclass(frozen=True, kw_only=True)
-class Translation:
-    """A checked translation, ready to export: whose, which language, its status and texts by fact key."""
-
-    article_id: str
-    language: str
-    status: dict[str, Any]
-    texts: dict[str, str]
-    #: Per fact key, the fingerprint of the English text it was translated from.
-    fingerprints: dict[str, str]
-
-    @staticmethod
-    def from_data(data: dict[str, Any]) -> Translation:
-        """Build from schema-valid translation data."""
-        return Translation(
-            article_id=data["article"],
-            language=data["language"],
-            status=data["status"],
-            texts={key: fact["text"] for key, fact in data["facts"].items()},
-            fingerprints={key: fact["fingerprint"] for key, fact in data["facts"].items()},
-        )

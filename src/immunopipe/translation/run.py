@@ -9,7 +9,8 @@ from typing import Any
 
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.translation.check import SourceArticle, check_translation_file
-from immunopipe.translation.document import Translation, is_translation_file, source_path
+from immunopipe.translation.document import is_translation_file, source_path
+from immunopipe.translation.model import Translation
 
 
 @dataclass
