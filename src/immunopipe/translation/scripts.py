@@ -97,6 +97,9 @@ def code_points(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     with TTFont(path, lazy=True) as font:
+        # Glyph names are not needed, only which characters have a glyph: numbered names spare
+        # reading a CFF font's charset (0.2 s for Noto Sans SC).
+        font.setGlyphOrder([f"glyph{index}" for index in range(font["maxp"].numGlyphs)])
         return frozenset(font.getBestCmap())
 
 
@@ -104,13 +107,13 @@ def code_points(path: Path) -> frozenset[int]:
 _NOT_DRAWN = frozenset(map(ord, "\n\r\t"))
 
 
+@cache
+def _coverage(fonts: tuple[Path, ...]) -> frozenset[int]:
+    """Every character one of ``fonts`` has a glyph for, plus those that are layout, not glyphs."""
+    return frozenset().union(_NOT_DRAWN, *map(code_points, fonts))
+
+
 def missing_characters(fonts: list[Path], text: str) -> list[str]:
     """The characters of ``text`` that none of ``fonts`` has, in order of first appearance."""
-    covered: set[int] = set()
-    for path in fonts:
-        covered |= code_points(path)
-    return [
-        character
-        for character in dict.fromkeys(text)
-        if ord(character) not in covered and ord(character) not in _NOT_DRAWN
-    ]
+    covered = _coverage(tuple(fonts))
+    return [character for character in dict.fromkeys(text) if ord(character) not in covered]
