@@ -148,6 +148,13 @@ def test_export_writes_every_translation_in_its_script_and_order(library: Path) 
         positions = [text.find(phrase) for phrase in phrases]
         assert -1 not in positions and positions == sorted(positions), (language, positions)
         assert reader.trailer["/Root"]["/Lang"] == language
+    from immunopipe.load import load_bytes
+    from immunopipe.validate.schema import SchemaChecker
+
+    checker = SchemaChecker()
+    for language in LANGUAGES:  # a translated article is still an article, valid against the schema it names
+        exported = json.loads((out / "json" / f"{SEED}.{language}.json").read_text("utf-8"))
+        assert checker.check(load_bytes(json.dumps(exported["article"]).encode())) == []
     document = json.loads((out / "json" / f"{SEED}.ar.json").read_text("utf-8"))
     assert document["translation"]["status"]["checked_by"] == "pending"
     assert document["article"]["title"] == "فيمَ تُستخدم أدوية الجهاز المناعي؟"

@@ -56,7 +56,7 @@ _TYPE_WORDS = {
 _PATTERN_HINTS = {
     f"^{ID_PATTERN.pattern}$": "use lowercase letters a-z, digits and single hyphens, e.g. 'type-1-diabetes'",
     "^https?://[^\\s/?#]+([/?#]\\S*)?$": "write an absolute address such as https://example.org/page",
-    "^[a-z]{2,3}(-[A-Z]{2})?$": "write a language tag such as 'en' or 'en-GB'",
+    "^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$": "write a language tag such as 'en', 'en-GB' or 'zh-Hans'",
 }
 
 _FORMAT_HINTS = {
