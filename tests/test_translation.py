@@ -337,3 +337,26 @@ def test_a_translated_handout_never_prints_a_character_its_fonts_lack(library: P
     unprintable = replace(arabic, title=arabic.title + " \U0010fffd")  # a private-use character no font has
     with pytest.raises(PdfRenderError, match="notdef"):
         render_pdf(unprintable, language=handout_language(translation))
+
+
+def test_export_strict_refuses_a_stale_translation_and_writes_nothing(library: Path) -> None:
+    source = library / "content" / f"{SEED}.yaml"
+    source.write_text(source.read_text("utf-8").replace("Lasting a long time", "Lasting long"), "utf-8")
+    result = run("export", "--to", "json", "--strict", cwd=library)
+    assert result.returncode == 1 and rules_of(result, "translation-stale")
+    assert not (library / "exports").exists()
+
+
+def test_arabic_is_laid_out_right_to_left_in_its_own_words(library: Path) -> None:
+    from immunopipe.export.pdf import handout_language, render_html
+    from immunopipe.load import load_path
+    from immunopipe.model import article_from_data
+    from immunopipe.translation.facts import translated_article
+    from immunopipe.translation.model import Translation
+
+    article = article_from_data(load_path(library / "content" / f"{SEED}.yaml").data)
+    translation = Translation.from_data(load_path(translation_file(library, "ar")).data)
+    html = render_html(translated_article(article, translation.texts, "ar"), language=handout_language(translation))
+    assert '<html lang="ar" dir="rtl"' in html
+    assert "تُرجمت هذه النشرة من الإنجليزية بمساعدة الترجمة الآلية. ولم يراجعها بعدُ مترجم مؤهل." in html
+    assert "The main point" not in html and "Things to know" not in html
