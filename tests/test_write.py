@@ -9,8 +9,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from immunopipe.export import write
-from immunopipe.export.write import (
+from immunopipe.files import write
+from immunopipe.files.write import (
     TEMP_SUFFIX,
     ExportFile,
     Staging,
