@@ -43,7 +43,7 @@ class EnvironmentProblem(click.ClickException):
 
 def content_files(paths: tuple[Path, ...], default: Path) -> list[Path]:
     """Resolve PATH arguments (or the ``default`` folder) to content files, or fail with exit 2."""
-    from immunopipe.paths import LinkOutside, MissingPath, find_content_files
+    from immunopipe.paths import DiscoveryError, MissingPath, find_content_files
 
     targets = list(paths) or [default]
     try:
@@ -51,7 +51,7 @@ def content_files(paths: tuple[Path, ...], default: Path) -> list[Path]:
     except MissingPath as exc:
         hint = " (run from your content repository, or pass the files to check)" if not paths else ""
         raise EnvironmentProblem(f"{exc}{hint}") from None
-    except LinkOutside as exc:
+    except DiscoveryError as exc:
         raise EnvironmentProblem(str(exc)) from None
     if not files:
         raise EnvironmentProblem(f"no content files (*.yaml, *.yml) found in: {', '.join(map(str, targets))}")
