@@ -24,6 +24,7 @@ export's (old or new) or untouched.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -92,7 +93,7 @@ def read_manifest(root: Path, folder: PurePosixPath, shown_root: Path) -> Manife
 
 
 def write_manifest(root: Path, manifest: Manifest) -> None:
-    """Write ``manifest`` into its folder atomically (names sorted, so the same files give the same bytes)."""
+    """Write ``manifest`` into its folder atomically, unless it already holds these bytes (names are sorted)."""
     folder = contained_path(root, manifest.folder)
     folder.mkdir(parents=True, exist_ok=True)
     document = {
@@ -101,7 +102,8 @@ def write_manifest(root: Path, manifest: Manifest) -> None:
         "files": {name: sorted(manifest.files[name]) for name in sorted(manifest.files)},
     }
     data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
-    replace_atomically(folder / MANIFEST_NAME, data)
+    if file_sha256(folder / MANIFEST_NAME) != hashlib.sha256(data).hexdigest():
+        replace_atomically(folder / MANIFEST_NAME, data)
 
 
 @dataclass
