@@ -111,19 +111,20 @@ def test_an_entry_moved_to_another_key_is_a_miss(tmp_path: Path) -> None:
         assert cache.get("digest-lupus") == rendering("lupus")
 
 
-@pytest.mark.parametrize(
-    "forge",
-    [
-        pytest.param(lambda c: c.__setitem__(0, "../escape"), id="id-not-a-slug"),
-        pytest.param(lambda c: c.__setitem__(2, "not a checksum"), id="json-checksum"),
-        pytest.param(lambda c: c.__setitem__(3, c[3][:-1]), id="a-table-missing"),
-        pytest.param(lambda c: c[3][0][0].append("extra cell"), id="row-too-wide"),
-        pytest.param(lambda c: c[3][0][0].__setitem__(0, "another-article"), id="row-of-another-article"),
-        pytest.param(lambda c: c[3][0][0].__setitem__(1, {"a": 1}), id="cell-not-text"),
-        pytest.param(lambda c: c[3][0][0].__setitem__(1, True), id="cell-a-boolean"),
-        pytest.param(lambda c: c.__setitem__(1, None), id="title-missing"),
-    ],
-)
+#: Ways to edit a stored entry's content so that it no longer fits the tables (checksum recomputed).
+FORGERIES = [
+    pytest.param(lambda c: c.__setitem__(0, "../escape"), id="id-not-a-slug"),
+    pytest.param(lambda c: c.__setitem__(2, "not a checksum"), id="json-checksum"),
+    pytest.param(lambda c: c.__setitem__(3, c[3][:-1]), id="a-table-missing"),
+    pytest.param(lambda c: c[3][0][0].append("extra cell"), id="row-too-wide"),
+    pytest.param(lambda c: c[3][0][0].__setitem__(0, "another-article"), id="row-of-another-article"),
+    pytest.param(lambda c: c[3][0][0].__setitem__(1, {"a": 1}), id="cell-not-text"),
+    pytest.param(lambda c: c[3][0][0].__setitem__(1, True), id="cell-a-boolean"),
+    pytest.param(lambda c: c.__setitem__(1, None), id="title-missing"),
+]
+
+
+@pytest.mark.parametrize("forge", FORGERIES)
 def test_an_entry_of_the_wrong_shape_is_a_miss_even_with_a_valid_checksum(tmp_path: Path, forge: Any) -> None:
     fill(tmp_path, "lupus")
     _, content = stored(tmp_path, "digest-lupus")

@@ -208,7 +208,11 @@ def test_exporting_one_file_never_removes_the_others(work: Path) -> None:
     assert checksums(work / "exports") == before
 
 
-@pytest.mark.parametrize("kind", ["link to a file of the user's", "folder", "fifo"])
+#: Things that are not a file the export wrote, put where an export file must go.
+IN_THE_WAY = ("link to a file of the user's", "folder", "fifo")
+
+
+@pytest.mark.parametrize("kind", IN_THE_WAY)
 def test_something_other_than_a_file_at_an_export_path_is_refused(work: Path, kind: str) -> None:
     target = work / "exports" / "json" / f"{SEED_ID}.json"
     target.parent.mkdir(parents=True)
@@ -241,16 +245,18 @@ def test_a_link_out_of_the_folder_at_an_export_path_is_refused(work: Path) -> No
     assert secret.read_text() == "keep me\n"
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        b"",
-        b"{not json",
-        b'{"kind": "something else", "version": 1, "files": {}}',
-        b'{"kind": "immunopipe export manifest", "version": 1, "files": {"../../etc/passwd": ["' + b"0" * 64 + b'"]}}',
-    ],
-    ids=["empty", "not-json", "another-kind", "unsafe-name"],
-)
+#: Manifests that cannot be trusted: each must stop the export before anything changes.
+DAMAGED_MANIFESTS = {
+    "empty": b"",
+    "not-json": b"{not json",
+    "another-kind": b'{"kind": "something else", "version": 1, "files": {}}',
+    "unsafe-name": b'{"kind": "immunopipe export manifest", "version": 1, "files": {"../../etc/passwd": ["'
+    + b"0" * 64
+    + b'"]}}',
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_MANIFESTS.values(), ids=DAMAGED_MANIFESTS.keys())
 def test_a_damaged_manifest_stops_the_export_and_nothing_changes(work: Path, damage: bytes) -> None:
     assert immunopipe(work, "export", *JSON_AND_CSV).returncode == 0
     (work / "exports" / "json" / MANIFEST_NAME).write_bytes(damage)
@@ -283,3 +289,27 @@ def test_formats_not_exported_are_left_alone_even_with_prune(work: Path) -> None
     (work / "content" / f"{SECOND_ID}.yaml").unlink()
     assert immunopipe(work, "export", *JSON_AND_CSV, "--prune").returncode == 0
     assert checksums(work / "exports" / "pdf") == before
+
+
+def test_reliability_doc_states_the_figures_the_suite_runs() -> None:
+    import test_export_render_cache
+    import test_paths
+
+    rows = {
+        tuple(cell.strip() for cell in line.strip().strip("|").split("|"))
+        for line in (Path(__file__).resolve().parents[1] / "docs" / "reliability.md").read_text("utf-8").splitlines()
+        if line.startswith("| ")
+    }
+    counts = {
+        "Ways of hiding content from the search, each run through `validate` and `export --prune`": (
+            len(test_paths.HIDING) + 1
+        ),
+        "Things other than a file the export wrote where an export file must go (and a link out)": (
+            len(IN_THE_WAY) + 1
+        ),
+        "Damaged or untrustworthy manifests": len(DAMAGED_MANIFESTS),
+        "Render-cache entries forged with a valid checksum but the wrong shape": len(
+            test_export_render_cache.FORGERIES
+        ),
+    }
+    assert {(label, str(count)) for label, count in counts.items()} - rows == set()
