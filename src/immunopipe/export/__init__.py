@@ -20,12 +20,12 @@ bytes are unchanged are left alone. Layout::
     OUT/pdf/<id>.pdf
     OUT/<folder>/.immunopipe-manifest.json               (what the export owns there)
 
-File names come only from article ids that fully match :data:`ID_PATTERN`, and every path is
+File names come only from article ids that fully match :data:`immunopipe.ids.ID_PATTERN`, and every path is
 checked to stay inside the output folder.
 
 Adding a format: write its renderer (model to bytes) and a writer class beside it
 (``__init__(staging, options)``, ``add(piece)``, ``finish()``; see
-:class:`~immunopipe.export.formats.FormatWriter`), then add one :class:`Format` entry to
+:class:`~immunopipe.export.writer.FormatWriter`), then add one :class:`Format` entry to
 :data:`FORMATS` with the folder it owns.
 """
 
@@ -39,9 +39,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from immunopipe.export.csv_writer import CsvWriter
-from immunopipe.export.formats import (
-    ID_PATTERN,
-    PAPER_SIZES,
+from immunopipe.export.json_writer import JsonWriter
+from immunopipe.export.pdf_writer import PdfWriter, require_pdf
+from immunopipe.export.piece import PendingArticle, Piece
+from immunopipe.export.render_cache import RenderCache
+from immunopipe.export.writer import (
     ExportOptions,
     Format,
     FormatUnavailable,
@@ -49,10 +51,6 @@ from immunopipe.export.formats import (
     UnsafeName,
     article_path,
 )
-from immunopipe.export.json_writer import JsonWriter
-from immunopipe.export.pdf_writer import PdfWriter, require_pdf
-from immunopipe.export.piece import PendingArticle, Piece
-from immunopipe.export.render_cache import RenderCache
 from immunopipe.files.manifest import (
     Manifest,
     OwnershipError,
@@ -76,8 +74,6 @@ from immunopipe.model import Article
 
 __all__ = [
     "FORMATS",
-    "ID_PATTERN",
-    "PAPER_SIZES",
     "ExportFile",
     "ExportOptions",
     "ExportResult",
@@ -91,7 +87,7 @@ __all__ = [
     "export_articles",
 ]
 
-#: Every export format by name, in the order they are written.
+#: Every export format by name, in the order they are written (the names and order of ``EXPORT_FORMATS``).
 FORMATS: dict[str, Format] = {
     "json": Format(folder="json", writer=JsonWriter),
     "csv": Format(folder="csv", writer=CsvWriter),
@@ -175,8 +171,9 @@ def export_articles(
     chosen = _chosen(formats)
     options = options or ExportOptions()
     for name in chosen:
-        if FORMATS[name].check_available:
-            FORMATS[name].check_available()
+        check_available = FORMATS[name].check_available
+        if check_available:
+            check_available()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         root = out_dir.resolve()

@@ -8,8 +8,8 @@ from pathlib import PurePosixPath
 
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
-from immunopipe.export.formats import ExportOptions
 from immunopipe.export.piece import Piece
+from immunopipe.export.writer import ExportOptions
 from immunopipe.files.write import StagedFile, Staging
 
 FOLDER = "csv"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from immunopipe.export import json as json_export
-from immunopipe.export.formats import ExportOptions, article_path
 from immunopipe.export.piece import Piece
+from immunopipe.export.writer import ExportOptions, article_path
 from immunopipe.files.write import Staging
 
 FOLDER = "json"

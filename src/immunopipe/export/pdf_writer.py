@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from immunopipe.export.formats import ExportOptions, FormatUnavailable, article_path
 from immunopipe.export.piece import Piece
+from immunopipe.export.writer import ExportOptions, FormatUnavailable, article_path
 from immunopipe.files.write import ExportFile, Staging
 from immunopipe.model import Article
 

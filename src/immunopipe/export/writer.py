@@ -10,33 +10,24 @@ replaces or removes a file itself (ownership, commit and pruning are the orchest
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
-from immunopipe.validate.rules.article_id_reserved import RESERVED
+from immunopipe.formats import DEFAULT_PAPER
+from immunopipe.ids import ID_PATTERN, RESERVED_IDS
 
 if TYPE_CHECKING:
     from immunopipe.export.piece import Piece
     from immunopipe.files.write import Staging
-
-#: Article ids that may name files: lowercase letters and digits in groups joined by single hyphens.
-ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-#: Ids that would collide with a file the export writes itself (``json/index.json``).
-RESERVED_IDS = frozenset(RESERVED)
-
-#: The ``--paper`` choices of the PDF handouts.
-PAPER_SIZES = ("a4", "letter")
 
 
 @dataclass(frozen=True, kw_only=True)
 class ExportOptions:
     """Choices that change the bytes of an export, or which files it may replace and remove."""
 
-    paper: str = "a4"
+    paper: str = DEFAULT_PAPER
     large_print: bool = False
     csv_bom: bool = True
     # How PDF handouts are rendered, which never changes their bytes: in up to ``jobs``
