@@ -11,7 +11,7 @@ import subprocess
 import sys
 import types
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ import immunopipe.export
 import immunopipe.validate
 from immunopipe import cli
 from immunopipe.cli import main
-from immunopipe.export import ExportOptions, UnsafeName, article_path, export_articles
+from immunopipe.export import ExportOptions, ExportResult, UnsafeName, article_path, export_articles
 from immunopipe.export.csv import render_tables
 from immunopipe.files.write import TEMP_SUFFIX, ExportFile, WriteError, contained_path
 from immunopipe.load import load_bytes
@@ -494,3 +494,15 @@ def test_render_cache_loads_only_changed_articles_and_exports_the_same_bytes(
     assert {name: exported[name] for name in exported_files(workdir / "exports")} == {
         name: reference[name] for name in exported_files(workdir / "reference")
     }
+
+
+def test_the_summary_names_a_few_stale_files_kept_and_the_json_summary_all() -> None:
+    kept = tuple(PurePosixPath("json", f"article-{n}.json") for n in range(8))
+    result = ExportResult(
+        out_dir=Path("éxports"), articles=1, files=(), written=(), removed=(PurePosixPath("pdf/x.pdf"),), kept=kept
+    )
+    lines = result.summary().splitlines()
+    assert lines[1] == f"removed stale export {Path('éxports/pdf/x.pdf')}"
+    assert lines[2].endswith(f"{Path('éxports/json/article-4.json')} and 3 more")
+    assert result.json_summary().isascii()
+    assert json.loads(result.json_summary())["export"]["stale_kept"] == [str(path) for path in kept]

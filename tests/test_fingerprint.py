@@ -55,6 +55,7 @@ def test_the_fingerprint_of_a_copy_is_the_installed_one(copy: Path) -> None:
     assert package_fingerprint(copy) == package_fingerprint(PACKAGE)
 
 
+@pytest.mark.slow
 def test_changing_any_module_the_pipeline_imports_changes_the_fingerprint(
     copy: Path, pipeline_modules: list[str]
 ) -> None:

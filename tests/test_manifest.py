@@ -22,6 +22,9 @@ SECOND_ID = "second-article"
 JSON_AND_CSV = ("--to", "json", "--to", "csv")
 IMMUNOPIPE = Path(sys.executable).with_name("immunopipe")
 
+#: Each test runs the installed command line two to six times: a second or more.
+pytestmark = pytest.mark.slow
+
 
 def immunopipe(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The installed command line, run in ``folder``."""

@@ -196,6 +196,7 @@ def one_error(result: subprocess.CompletedProcess[str]) -> str:
     return errors[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [*HIDING, "permission-denied"])
 def test_an_export_with_prune_after_an_incomplete_search_stops_and_removes_nothing(library: Path, case: str) -> None:
     command = [str(IMMUNOPIPE)]

@@ -95,6 +95,10 @@ FORMATS: dict[str, Format] = {
 }
 
 
+#: Stale exports kept that the text summary names (the JSON summary names them all).
+KEPT_SHOWN = 5
+
+
 @dataclass(frozen=True, kw_only=True)
 class ExportResult:
     """What an export did, with paths relative to ``out_dir``."""
@@ -120,9 +124,11 @@ class ExportResult:
         lines += self.removals()
         lines += [f"replaced a file edited by hand: {self.out_dir / path}" for path in self.overwritten]
         if self.kept:
+            shown = ", ".join(str(self.out_dir / path) for path in self.kept[:KEPT_SHOWN])
+            more = f" and {len(self.kept) - KEPT_SHOWN} more" if len(self.kept) > KEPT_SHOWN else ""
             lines.append(
                 f"kept {_count(len(self.kept), 'stale export')} of articles no longer exported "
-                f"(export with --prune to remove): " + ", ".join(str(self.out_dir / path) for path in self.kept)
+                f"(export with --prune to remove): {shown}{more}"
             )
         return "\n".join(lines)
 
@@ -144,8 +150,8 @@ class ExportResult:
         }
 
     def json_summary(self) -> str:
-        """:meth:`as_json` on one line."""
-        return dumps({"export": self.as_json()}, ensure_ascii=False)
+        """:meth:`as_json` on one line of ASCII (other characters escaped), whatever the paths hold."""
+        return dumps({"export": self.as_json()})
 
 
 def export_articles(
