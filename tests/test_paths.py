@@ -213,3 +213,13 @@ def test_an_export_with_prune_after_an_incomplete_search_stops_and_removes_nothi
         assert one_error(result).startswith(expected)
         assert result.stdout == ""
     assert checksums(library / "exports") == before
+
+
+def test_links_that_are_not_content_are_left_alone(tmp_path: Path) -> None:
+    """A virtual environment's interpreter links out of the folder, an editor's lock file to nothing."""
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    (tmp_path / "venv" / "bin" / "python").symlink_to(sys.executable)
+    (tmp_path / "venv" / "lib64").symlink_to("bin")
+    (tmp_path / ".#draft").symlink_to("someone@host.1234")
+    (tmp_path / "a.yaml").write_text("x: 1\n")
+    assert find_content_files([tmp_path]) == [tmp_path / "a.yaml"]

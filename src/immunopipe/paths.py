@@ -72,6 +72,17 @@ def _lstat(path: Path) -> os.stat_result:
         raise _explain(exc, path) from None
 
 
+def _refuse_loop(link: Path) -> None:
+    """:class:`Unsearchable` if ``link`` is part of a link loop (a folder it stands for could hold content)."""
+    try:
+        link.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _explain(exc, link) from None
+    except RuntimeError:  # Python 3.11 reports some link loops this way
+        raise Unsearchable(f"cannot follow {link}: a link loop; remove the link or point it at a file") from None
+
+
 def _check_link(link: Path, root: Path, folder: Path) -> Path:
     """Where ``link`` (found under ``folder``) leads, refused unless it stays inside the folder."""
     _target_status(link)  # a loop or a missing target, reported as such
@@ -86,7 +97,8 @@ def _files_below(folder: Path) -> list[Path]:
     """Content files in ``folder`` and its subfolders, every one of them, or :class:`DiscoveryError`.
 
     Links to folders inside ``folder`` are not entered (their files are found where they really
-    are); links leading out of it, or nowhere, are refused.
+    are); links to folders outside it, link loops and content files that link out of it or
+    nowhere are refused. Other links (a virtual environment's ``bin/python``) are not content.
     """
     root = folder.resolve()
     files = []
@@ -98,11 +110,13 @@ def _files_below(folder: Path) -> list[Path]:
         for name in sorted(names):
             candidate = Path(directory, name)
             status = _lstat(candidate)
+            if not name.endswith(CONTENT_SUFFIXES):
+                if stat.S_ISLNK(status.st_mode):
+                    _refuse_loop(candidate)  # a loop may stand for a folder; any other link is not content
+                continue
             if stat.S_ISLNK(status.st_mode):
                 _check_link(candidate, root, folder)
                 status = _target_status(candidate)
-            if not name.endswith(CONTENT_SUFFIXES):
-                continue
             if not stat.S_ISREG(status.st_mode):
                 raise Unsearchable(f"{candidate} is not a regular file; rename it or move it out of {folder}")
             files.append(candidate)
