@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -316,3 +318,49 @@ def test_reliability_doc_states_the_figures_the_suite_runs() -> None:
         ),
     }
     assert {(label, str(count)) for label, count in counts.items()} - rows == set()
+
+
+#: Runs the real command line and kills it (SIGKILL) at its ``n``-th ``os.replace`` or ``os.unlink``.
+KILL_AT = """
+import os, signal, sys
+from immunopipe.cli import main
+calls, limit = [0], int(sys.argv[1])
+def counted(operation):
+    def run(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == limit:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return operation(*args, **kwargs)
+    return run
+os.replace, os.unlink = counted(os.replace), counted(os.unlink)
+main(sys.argv[2:])
+"""
+
+
+def test_an_export_killed_at_any_replacement_or_removal_is_finished_by_the_next(work: Path, seed_text: str) -> None:
+    """Kill at each step in turn: the manifest must still own every file, so the next export never refuses."""
+    export = ("export", "--to", "json", "--prune", "--no-cache")
+    assert immunopipe(work, *export).returncode == 0
+    source = work / "content" / f"{SEED_ID}.yaml"
+    source.write_text(seed_text.replace("reading_time_minutes: 3", "reading_time_minutes: 4"))
+    (work / "content" / f"{SECOND_ID}.yaml").rename(work / f"{SECOND_ID}.yaml.away")
+    first = work / "first"
+    shutil.copytree(work / "exports", first)
+    assert immunopipe(work, *export, "--out", "reference").returncode == 0
+    expected = {name: sha for name, sha in checksums(work / "reference").items() if not Path(name).name.startswith(".")}
+    steps = 0
+    while True:
+        steps += 1
+        shutil.rmtree(work / "exports")
+        shutil.copytree(first, work / "exports")
+        killed = subprocess.run(
+            [sys.executable, "-c", KILL_AT, str(steps), *export], cwd=work, capture_output=True, timeout=120
+        )
+        if killed.returncode == 0:
+            break  # fewer steps than that: every step has had its kill
+        assert killed.returncode == -signal.SIGKILL
+        again = immunopipe(work, *export)
+        assert again.returncode == 0, (steps, again.stderr)
+        after = checksums(work / "exports")
+        assert {name: sha for name, sha in after.items() if not Path(name).name.startswith(".")} == expected, steps
+    assert steps > 5  # the transitional and final manifests, two files, the removal

@@ -253,25 +253,19 @@ class Staging:
 
 def replace_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` (any name, hidden ones too) through a synced temporary file; sync the folder."""
-    staging = Staging(target.parent)
+    descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+    temp = Path(name)
     try:
-        file = staging._create(PurePosixPath(target.name), target)
-        file.handle.write(data)
-        staging._finish(file)
-        os.replace(file.temp, target)
-        del staging._temps[file.temp]
-        sync_folder(target.parent)
-    finally:
-        staging.discard()
-
-
-def remove_files(root: Path, paths: Sequence[PurePosixPath]) -> None:
-    """Delete ``paths`` (relative to ``root``, checked like written paths) and sync their folders."""
-    targets = [contained_path(root, path) for path in paths]
-    for target in targets:
-        target.unlink(missing_ok=True)
-    for folder in dict.fromkeys(target.parent for target in targets):
-        sync_folder(folder)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, new_file_mode())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    sync_folder(target.parent)
 
 
 def remove_stray_temp_files(folder: Path) -> int:
