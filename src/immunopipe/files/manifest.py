@@ -55,16 +55,10 @@ class Manifest:
 
     folder: PurePosixPath
     files: Mapping[str, frozenset[str]]
-    #: False when the folder had no manifest yet.
-    exists: bool = True
 
     def owns(self, name: str, sha256: str | None) -> bool:
         """True when ``name`` is listed and ``sha256`` is bytes this manifest recorded for it."""
         return sha256 is not None and sha256 in self.files.get(name, ())
-
-
-def manifest_path(folder: PurePosixPath) -> PurePosixPath:
-    return folder / MANIFEST_NAME
 
 
 def read_manifest(root: Path, folder: PurePosixPath, shown_root: Path) -> Manifest:
@@ -76,7 +70,7 @@ def read_manifest(root: Path, folder: PurePosixPath, shown_root: Path) -> Manife
     where = shown_root / folder / MANIFEST_NAME
     found = file_sha256(path)
     if found is None:
-        return Manifest(folder, {}, exists=False)
+        return Manifest(folder, {})
     hint = "restore it, or delete it and export again (files then count as not written by immunopipe)"
     if found == NOT_A_FILE:
         raise OwnershipError(f"cannot read the export manifest {where}: it is not a regular file; {hint}")
@@ -111,7 +105,7 @@ class Plan:
     """What an export may do in one folder, decided before any file is replaced."""
 
     manifest: Manifest
-    #: Files that will hold new bytes, by name: the SHA-256 of those bytes.
+    #: Every file the export produces (written or already up to date), by name: the SHA-256 of its bytes.
     produced: dict[str, str] = field(default_factory=dict)
     #: Owned files the export no longer produces that will be removed, with their current SHA-256.
     removed: dict[str, str] = field(default_factory=dict)
@@ -125,8 +119,9 @@ class Plan:
         files: dict[str, set[str]] = {name: set(values) for name, values in self.manifest.files.items()}
         for name, sha256 in self.produced.items():
             files.setdefault(name, set()).add(sha256)
-            if found.get(name) not in (None, NOT_A_FILE):
-                files[name].add(found[name])  # type: ignore[arg-type]
+            before = found.get(name)
+            if before is not None and before != NOT_A_FILE:
+                files[name].add(before)
         return Manifest(self.manifest.folder, {name: frozenset(values) for name, values in files.items()})
 
     def final(self) -> Manifest:
