@@ -364,3 +364,12 @@ def test_an_export_killed_at_any_replacement_or_removal_is_finished_by_the_next(
         after = checksums(work / "exports")
         assert {name: sha for name, sha in after.items() if not Path(name).name.startswith(".")} == expected, steps
     assert steps > 5  # the transitional and final manifests, two files, the removal
+
+
+def test_a_file_where_a_format_folder_goes_is_named_as_such(work: Path) -> None:
+    (work / "exports").mkdir()
+    (work / "exports" / "json").write_text("mine\n")
+    result = immunopipe(work, "export", *JSON_AND_CSV)
+    assert result.returncode == 2
+    assert "a file stands where a folder is needed" in error_line(result)
+    assert (work / "exports" / "json").read_text() == "mine\n"

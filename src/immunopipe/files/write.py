@@ -304,7 +304,10 @@ def file_sha256(path: Path) -> str | None:
     """
     try:
         status = path.lstat()
-    except FileNotFoundError:
+    except (
+        FileNotFoundError,
+        NotADirectoryError,
+    ):  # nothing there (a file where a folder should be is the writer's to report)
         return None
     except OSError:
         return NOT_A_FILE
