@@ -11,13 +11,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from immunopipe.export.csv import ARTICLE_ID, Column, Row, _belongs_to_article, _cell, _encode
+from immunopipe.export.csv import ARTICLE_ID, Column, ForeignKey, Row, encode_rows
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from immunopipe.export.csv import ForeignKey
     from immunopipe.translation.model import Translation
+
+#: Every row names an article of ``articles.csv``.
+BELONGS_TO_ARTICLE = ForeignKey(columns=("article_id",), table="articles", reference=("article_id",))
 
 LANGUAGE = Column(name="language", description="The translation's language, a BCP 47 tag (es, ar, zh-Hans).")
 
@@ -70,7 +72,7 @@ TRANSLATION_TABLES: tuple[TranslationTable, ...] = (
             ),
         ),
         primary_key=("article_id", "language", "fact"),
-        foreign_keys=(_belongs_to_article(),),
+        foreign_keys=(BELONGS_TO_ARTICLE,),
         rows=_fact_rows,
     ),
     TranslationTable(
@@ -86,7 +88,7 @@ TRANSLATION_TABLES: tuple[TranslationTable, ...] = (
             Column(name="checked_on", type="date", required=False, description="When it was checked."),
         ),
         primary_key=("article_id", "language"),
-        foreign_keys=(_belongs_to_article(),),
+        foreign_keys=(BELONGS_TO_ARTICLE,),
         rows=_status_rows,
     ),
 )
@@ -94,8 +96,4 @@ TRANSLATION_TABLES: tuple[TranslationTable, ...] = (
 
 def translation_rows(translation: Translation) -> tuple[bytes, ...]:
     """``translation``'s rows of every translation table, in :data:`TRANSLATION_TABLES` order."""
-    return tuple(_encode(map(_cells, table.rows(translation))) for table in TRANSLATION_TABLES)
-
-
-def _cells(row: Row) -> list[str | int]:
-    return [_cell(value) for value in row]
+    return tuple(encode_rows(table.rows(translation)) for table in TRANSLATION_TABLES)

@@ -10,11 +10,12 @@ fact's source). Facts the source no longer has are kept (and reported) unless ``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+from immunopipe.files.write import replace_atomically
 from immunopipe.translation.document import SCHEMA_FILE
 from immunopipe.translation.facts import fingerprint, source_facts
 
@@ -88,7 +89,5 @@ def dump(data: dict[str, Any], depth: int) -> bytes:
 
 def write_translation(path: Path, data: dict[str, Any], depth: int) -> None:
     """Write ``data`` to ``path`` atomically (the folder is made if needed)."""
-    from immunopipe.export.write import ExportFile, write_files
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_files(path.parent.resolve(), [ExportFile(PurePosixPath(path.name), dump(data, depth))])
+    replace_atomically(path, dump(data, depth))
