@@ -23,7 +23,7 @@ from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.validate.context import ArticleRef, RuleContext
 from immunopipe.validate.runner import FileResult
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CACHE_FILE = "validate-v1.json"
 
 
@@ -114,16 +114,19 @@ _SEVERITIES = {severity.value: severity for severity in Severity}
 
 def _encode(result: FileResult) -> dict[str, Any]:
     return {
-        "diagnostics": [[d.line, d.column, d.rule, d.message, d.severity.value, d.pointer] for d in result.diagnostics],
+        "diagnostics": [
+            [d.line, d.column, d.rule, d.message, d.severity.value, d.pointer, d.where] for d in result.diagnostics
+        ],
         "ref": None if result.ref is None else [result.ref.id, *result.ref.id_position],
+        "suppressed": result.suppressed,
     }
 
 
 def _decode(entry: dict[str, Any], shown: str) -> FileResult:
     diagnostics = tuple(
-        Diagnostic(shown, int(line), int(column), str(rule), str(message), _SEVERITIES[severity], str(pointer))
-        for line, column, rule, message, severity, pointer in entry["diagnostics"]
+        Diagnostic(shown, int(line), int(column), str(rule), str(message), _SEVERITIES[severity], str(pointer), str(where))
+        for line, column, rule, message, severity, pointer, where in entry["diagnostics"]
     )
     ref = entry["ref"]
     article = None if ref is None else ArticleRef(path=shown, id=str(ref[0]), id_position=(int(ref[1]), int(ref[2])))
-    return FileResult(diagnostics, article)
+    return FileResult(diagnostics, article, int(entry["suppressed"]))
