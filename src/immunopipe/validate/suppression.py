@@ -150,8 +150,14 @@ def _comment_warnings(
     return found
 
 
+#: Loading problems (besides the ``yaml-*`` and ``schema-*`` ids): the file is not well-formed data.
+_LOAD_RULES = frozenset({"duplicate-key", "encoding", "empty-file", "file-too-large", "file-unreadable"})
+
+
 def _unused_message(rule_id: str, suppression: Suppression) -> str:
     shown = printable(rule_id)
+    if rule_id in _LOAD_RULES or rule_id.startswith(("yaml-", "schema-")):
+        return f"'{shown}' cannot be ignored: YAML and schema problems always count; fix the problem instead"
     if rule_id not in RULES:
         return f"there is no rule '{shown}' to ignore (immunopipe rules lists them); remove or correct it"
     if RULES[rule_id].scope != "article":
