@@ -53,7 +53,10 @@ def test_baselined_warnings_are_counted_not_listed(project: Path) -> None:
 def test_fingerprints_survive_lines_added_above_and_items_reordered(project: Path) -> None:
     immunopipe(project, "baseline")
     edit(project, "reading_time_minutes: 3\n", "reading_time_minutes: 3\n\n\n# a note for editors\n")
-    first = "  - id: infection-risk\n    kind: risk\n    text: Suppressing the immune system can increase the risk of infections.\n"
+    first = (
+        "  - id: infection-risk\n    kind: risk\n"
+        "    text: Suppressing the immune system can increase the risk of infections.\n"
+    )
     edit(project, first, "")
     edit(project, "\nglossary:", first + "\nglossary:")
     result = immunopipe(project, "validate", "--strict")
@@ -85,7 +88,10 @@ def test_max_warnings_fails_only_past_the_limit(project: Path) -> None:
     assert immunopipe(project, "validate", "--max-warnings", "30").returncode == 0
     over = immunopipe(project, "validate", "--max-warnings", "29")
     assert over.returncode == 1
-    assert over.stdout.splitlines()[-1] == "0 errors, 30 warnings in 1 of 1 file: failed: more than 29 warnings (--max-warnings)"
+    assert (
+        over.stdout.splitlines()[-1]
+        == "0 errors, 30 warnings in 1 of 1 file: failed: more than 29 warnings (--max-warnings)"
+    )
     assert immunopipe(project, "export", "--to", "json", "--max-warnings", "29").returncode == 1
     assert not (project / "exports").exists()
 

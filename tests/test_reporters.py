@@ -48,8 +48,11 @@ def test_json_report_shape() -> None:
                 "rule": "schema-type",
                 "severity": "error",
                 "message": "expected text, found the number 3",
+                "where": "",
             }
         ],
+        "suppressed": 0,
+        "baselined": 0,
     }
 
 

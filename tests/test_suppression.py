@@ -78,7 +78,9 @@ def test_unknown_rules_schema_rules_and_library_rules_are_not_ignored(seed_text:
 
 
 def test_schema_errors_are_never_hidden(seed_text: str, tmp_path: Path) -> None:
-    text = seed_text.replace("reading_time_minutes: 3\n", "reading_time_minutes: three # immunopipe: ignore[schema-type] x\n")
+    text = seed_text.replace(
+        "reading_time_minutes: 3\n", "reading_time_minutes: three # immunopipe: ignore[schema-type] x\n"
+    )
     assert "schema-type" in [rule for _, rule in rules_at(text, tmp_path)]
 
 
@@ -113,7 +115,9 @@ def test_cached_results_follow_the_comments(seed_text: str, tmp_path: Path) -> N
 
     path.write_text(seed_text, encoding="utf-8")
     assert run()[:2] == (3, 0)
-    suppressed = seed_text.replace("    published: unknown\n", "    published: unknown # immunopipe: ignore[dates-unknown] none\n")
+    suppressed = seed_text.replace(
+        "    published: unknown\n", "    published: unknown # immunopipe: ignore[dates-unknown] none\n"
+    )
     path.write_text(suppressed, encoding="utf-8")
     assert run() == (2, 1, 0)
     assert run() == (2, 1, 1)
@@ -124,7 +128,9 @@ def test_cached_results_follow_the_comments(seed_text: str, tmp_path: Path) -> N
 def test_installed_cli_reports_suppressed_counts_in_text_and_json(seed_text: str, tmp_path: Path) -> None:
     content = tmp_path / "content"
     content.mkdir()
-    text = seed_text.replace("    published: unknown\n", "    published: unknown # immunopipe: ignore[dates-unknown] none\n")
+    text = seed_text.replace(
+        "    published: unknown\n", "    published: unknown # immunopipe: ignore[dates-unknown] none\n"
+    )
     (content / "immune-system-medicine.yaml").write_text(text, encoding="utf-8")
     script = shutil.which("immunopipe", path=os.path.dirname(sys.executable))
     assert script
@@ -144,7 +150,9 @@ def test_suppression_rules_are_configured_like_any_rule(seed_text: str, tmp_path
     from immunopipe.diagnostics import Severity
 
     path = tmp_path / "immune-system-medicine.yaml"
-    path.write_text(seed_text.replace("id: immune-system-medicine\n", "id: immune-system-medicine # immunopipe: ignore[x] y\n"))
+    path.write_text(
+        seed_text.replace("id: immune-system-medicine\n", "id: immune-system-medicine # immunopipe: ignore[x] y\n")
+    )
     chosen = None if severity == "off" else Severity.ERROR
     outcome = validate_files([path], context=TODAY, severities={"suppression-unused": chosen})
     unused = [d for d in outcome.diagnostics if d.rule == "suppression-unused"]

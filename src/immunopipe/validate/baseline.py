@@ -3,7 +3,10 @@
 ``immunopipe baseline`` writes every warning of the files it checks to a JSON file (by default
 ``immunopipe-baseline.json``), one entry per line::
 
-    {"file": "content/lupus.yaml", "rule": "dates-unknown", "fingerprint": "3f0c...", "where": "editorial > dates > published", "message": "..."}
+    {"file": "content/lupus.yaml", "rule": "dates-unknown", "fingerprint": "3f0c...",
+     "where": "editorial > dates > published", "message": "..."}
+
+(each entry on a single line in the file).
 
 The fingerprint is a digest of the rule and the node's path in the article's words (list items
 named by id, :mod:`immunopipe.validate.where`), never of a line number, so it survives lines

@@ -124,7 +124,9 @@ def _encode(result: FileResult) -> dict[str, Any]:
 
 def _decode(entry: dict[str, Any], shown: str) -> FileResult:
     diagnostics = tuple(
-        Diagnostic(shown, int(line), int(column), str(rule), str(message), _SEVERITIES[severity], str(pointer), str(where))
+        Diagnostic(
+            shown, int(line), int(column), str(rule), str(message), _SEVERITIES[severity], str(pointer), str(where)
+        )
         for line, column, rule, message, severity, pointer, where in entry["diagnostics"]
     )
     ref = entry["ref"]

@@ -143,7 +143,9 @@ def _comment_warnings(
         for rule_id in s.rules:
             if rule_id in s.used or not unused_severity:
                 continue
-            found.append(Diagnostic(path, s.line, s.column, unused_rule.ID, _unused_message(rule_id, s), unused_severity))
+            found.append(
+                Diagnostic(path, s.line, s.column, unused_rule.ID, _unused_message(rule_id, s), unused_severity)
+            )
         if s.rules and not s.reason and reason_severity:
             message = f"say why {', '.join(map(printable, s.rules))} is ignored: add the reason after the brackets"
             found.append(Diagnostic(path, s.line, s.column, reason_rule.ID, message, reason_severity))
