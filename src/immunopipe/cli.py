@@ -329,21 +329,51 @@ def rules(output_format: str) -> None:
     click.echo(listing(project_config().severities), nl=False)
 
 
+SCHEMA_NAMES = ("article", "article-document", "index")
+
+
 @main.command()
-@click.option("--path", "show_path", is_flag=True, help="Print where the bundled schema file is instead.")
-def schema(show_path: bool) -> None:
-    """Print the bundled article JSON Schema (draft 2020-12).
+@click.argument("name", type=click.Choice(SCHEMA_NAMES), default="article")
+@click.option("--path", "show_path", is_flag=True, help="Print where the shipped schema file is instead.")
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every published schema, standalone, into this folder.",
+)
+def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
+    """Print a published JSON Schema (draft 2020-12): NAME is article (the default),
+    article-document (an exported json/<id>.json) or index (json/index.json).
 
-    Point your editor at it for completion and hover help, e.g. with a first line
-    `# yaml-language-server: $schema=<path>` in each article.
+    Each schema's $id is a URN ending in its version (urn:immunopipe:schema:article:1.0.0), an
+    identifier rather than a web address. Printed and exported schemas are standalone: the
+    schemas they refer to are bundled in $defs, so any 2020-12 validator (check-jsonschema, ajv)
+    can use them offline. Point your editor at the article schema for completion and hover help,
+    e.g. with a first line `# yaml-language-server: $schema=<path>` in each article.
+
+    \b
+    Examples:
+      immunopipe schema > article.schema.json
+      immunopipe schema --export schemas/
+      check-jsonschema --schemafile schemas/article-document.schema.json exports/json/lupus.json
     """
-    from importlib import resources
+    import json
 
-    bundled = resources.files("immunopipe").joinpath("schema", "article.schema.json")
-    if show_path:
-        click.echo(str(bundled))
-    else:
-        click.echo(bundled.read_text("utf-8"), nl=False)
+    from immunopipe.export.write import WriteError
+    from immunopipe.schemas import SchemaFileUnavailable, bundled_path, export, standalone
+
+    try:
+        if export_dir is not None:
+            for path in export(export_dir):
+                click.echo(str(path))
+        elif show_path:
+            click.echo(str(bundled_path(name)))
+        else:
+            click.echo(json.dumps(standalone(name), ensure_ascii=False, indent=2))
+    except SchemaFileUnavailable as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    except (OSError, WriteError) as exc:
+        raise EnvironmentProblem(f"cannot write the schemas to {export_dir}: {exc}") from None
 
 
 @main.command()

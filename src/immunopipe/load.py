@@ -7,6 +7,8 @@ What the author wrote is what gets checked:
   bare dates and times stay text (the schema's ``format`` judges them), ``012`` is text, not
   octal; only ``true``/``false``, ``null``/``~``, decimal integers and plain floats are typed;
 * explicit tags (``!!binary``, ``!!timestamp``, ``!custom``) are rejected;
+* a tab between a key's ``:`` and its value is an error: libyaml accepts it, but ruamel.yaml
+  (check-jsonschema, pre-commit's check-yaml) refuses the file, and nobody can see the tab;
 * size, nesting depth and alias expansion are bounded before any data is built, so an alias bomb
   or a recursive alias fails fast here instead of exploding later in an exporter;
 * bytes that are not UTF-8 are reported with their line and column;
@@ -169,7 +171,7 @@ def load_bytes(raw: bytes, path: str = "<bytes>") -> Document:
         raise LoadError([Problem("empty-file", "the file holds no YAML document", 1, 1)])
     if "&" in text:  # without anchors there are no aliases to expand
         _check_size(root, positions)
-    builder = _Builder(positions)
+    builder = _Builder(positions, text if "\t" in text else "")
     data = builder.build(root, "", 0)
     return Document(path=path, data=data, source_map=builder.source_map, problems=builder.problems, text=text)
 
@@ -302,10 +304,30 @@ def _scalar_value(node: ScalarNode) -> Any:
 class _Builder:
     """Turns composed nodes into plain data, recording positions and problems."""
 
-    def __init__(self, positions: _Positions) -> None:
+    def __init__(self, positions: _Positions, tabbed_text: str) -> None:
         self.source_map = SourceMap()
         self.problems: list[Problem] = []
         self._positions = positions
+        #: The text, when it holds a tab (else empty): needed only to find tabs after a colon.
+        self._tabbed_text = tabbed_text
+
+    def _check_tab_after_colon(self, key_node: Node, pointer: str) -> None:
+        """A problem when a tab separates the key's ``:`` from a value on the same line."""
+        text, end = self._tabbed_text, key_node.end_mark.index
+        colon = end + len(text[end:].split(":", 1)[0])
+        after = text[colon + 1 : colon + 2]
+        rest = text[colon + 1 :].lstrip(" \t")[:1]
+        if after == "\t" and rest not in ("", "\n", "\r", "#"):
+            line, column = self._positions.of(key_node.end_mark)
+            self.problems.append(
+                Problem(
+                    "yaml-syntax",
+                    "a tab follows ':' here: use a space (other YAML tools refuse a tab after a colon)",
+                    line,
+                    column + colon + 1 - end,
+                    pointer,
+                )
+            )
 
     def build(self, node: Node, pointer: str, depth: int) -> Any:
         mark = node.start_mark
@@ -358,6 +380,8 @@ class _Builder:
                 )
                 continue
             first_seen[key] = where
+            if self._tabbed_text:
+                self._check_tab_after_colon(key_node, child)
             self.source_map.keys[child] = where
             result[key] = self.build(value_node, child, depth + 1)
         return result
