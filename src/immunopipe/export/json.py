@@ -11,8 +11,9 @@ An article document is a small envelope around the validated article::
 The article schema is closed (``additionalProperties: false``), so the schema's name and version
 cannot be added inside the article itself. ``$schema`` names the schema of the whole document
 (``article-document.schema.json``), which refers to the article schema for ``article``; the
-index names ``index.schema.json`` the same way (:mod:`immunopipe.schemas`). Files are UTF-8 without ASCII escaping, indented by two spaces, with a
-trailing newline, and identical for identical content.
+index names ``index.schema.json`` the same way (:mod:`immunopipe.schemas`). Files are UTF-8
+without ASCII escaping, indented by two spaces, with a trailing newline, and identical for
+identical content.
 """
 
 from __future__ import annotations
