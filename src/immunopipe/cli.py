@@ -403,7 +403,7 @@ def new(article_id: str, content_dir: Path | None) -> None:
 
 
 #: The export formats and paper sizes (immunopipe.export.FORMATS and PAPER_SIZES; a test keeps them equal).
-EXPORT_FORMATS = ("json", "csv", "pdf")
+EXPORT_FORMATS = ("json", "csv", "pdf", "xlsx")
 PAPER_SIZES = ("a4", "letter")
 
 

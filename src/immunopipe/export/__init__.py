@@ -14,6 +14,7 @@ Layout::
     OUT/json/<id>.json   OUT/json/index.json            (index written last)
     OUT/csv/<table>.csv  OUT/csv/datapackage.json       (descriptor written last)
     OUT/pdf/<id>.pdf
+    OUT/xlsx/articles.xlsx                              (one sheet per CSV table)
 
 File names come only from article ids that fully match :data:`ID_PATTERN`, and every path is
 checked to stay inside the output folder.
@@ -38,6 +39,7 @@ from typing import Protocol
 
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
+from immunopipe.export.xlsx import XlsxWriter
 from immunopipe.export.render_cache import RenderCache, Rendering
 from immunopipe.export.write import (
     ExportFile,
@@ -316,6 +318,7 @@ FORMATS: dict[str, Format] = {
     "json": Format(folder="json", writer=_JsonWriter, article_suffix=".json"),
     "csv": Format(folder="csv", writer=_CsvWriter),
     "pdf": Format(folder="pdf", writer=_PdfWriter, article_suffix=".pdf", check_available=_require_pdf),
+    "xlsx": Format(folder="xlsx", writer=XlsxWriter),
 }
 
 
