@@ -40,6 +40,7 @@ CSV_FILES = {
         "sources.csv",
         "uses.csv",
         "conditions.csv",
+        "condition_parts.csv",
         "condition_codes.csv",
         "medicine_classes.csv",
         "class_codes.csv",
