@@ -39,7 +39,6 @@ from typing import Protocol
 
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
-from immunopipe.export.xlsx import XlsxWriter
 from immunopipe.export.render_cache import RenderCache, Rendering
 from immunopipe.export.write import (
     ExportFile,
@@ -52,6 +51,7 @@ from immunopipe.export.write import (
     remove_files,
     remove_stray_temp_files,
 )
+from immunopipe.export.xlsx import XlsxWriter
 from immunopipe.model import Article
 from immunopipe.validate.rules.article_id_reserved import RESERVED
 
