@@ -22,9 +22,9 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from immunopipe.article_schema import schema_version
 from immunopipe.model import Article
 from immunopipe.schemas import schema_id
-from immunopipe.validate.schema import schema_version
 
 INDEX_NAME = "index.json"
 
