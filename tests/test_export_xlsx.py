@@ -135,3 +135,55 @@ def test_workbook_bytes_are_stable_so_an_unchanged_export_rewrites_nothing(expor
     again = export(exported)
     assert "0 files written" in again.stderr
     assert (exported / WORKBOOK).read_bytes() == first
+
+
+SOFFICE = shutil.which("soffice")
+needs_libreoffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+
+
+def soffice(*args: str, cwd: Path) -> None:
+    assert SOFFICE
+    profile = f"-env:UserInstallation=file://{cwd / 'lo-profile'}"
+    result = subprocess.run(
+        [SOFFICE, profile, "--headless", *args], capture_output=True, text=True, cwd=cwd, timeout=180
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+@needs_libreoffice
+def test_libreoffice_opens_the_workbook_with_every_cell_and_type(exported: Path) -> None:
+    every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    soffice("--convert-to", every_sheet, "--outdir", "lo", str(WORKBOOK), cwd=exported)
+    for table in TABLES:
+        text = (exported / "lo" / f"articles-{table.name}.csv").read_text(encoding="utf-8")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert rows == [[restore(cell) for cell in row] for row in csv_rows(exported, table.name)], table.name
+    soffice("--convert-to", "xlsx", "--outdir", "lo-saved", str(WORKBOOK), cwd=exported)
+    saved = openpyxl.load_workbook(exported / "lo-saved" / "articles.xlsx")
+    codes = saved["medicine_codes"]
+    assert [cell.data_type for cell in codes[3]][2:6] == ["n", "s", "s", "s"]  # position, system, version, code
+    assert saved["sources"]["F2"].is_date
+
+
+@pytest.mark.slow
+@needs_libreoffice
+def test_readme_libreoffice_command_imports_the_csv_with_codes_as_text(exported: Path) -> None:
+    """The headless import the README gives: UTF-8 with its BOM, comma, quotes, versions and codes as text."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    infilter = '--infilter="CSV:44,34,76,1,5/2/6/2"'
+    assert f"soffice --headless {infilter} --convert-to xlsx exports/csv/medicine_codes.csv" in readme
+    soffice(
+        infilter.replace('"', ""),
+        "--convert-to",
+        "xlsx",
+        "--outdir",
+        "lo",
+        "exports/csv/medicine_codes.csv",
+        cwd=exported,
+    )
+    sheet = openpyxl.load_workbook(exported / "lo" / "medicine_codes.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "article_id"  # the byte order mark is not part of the first name
+    rxnorm = next(row for row in rows if row[3] == "rxnorm")
+    assert (rxnorm[2], rxnorm[4], rxnorm[5]) == (2, "2026", "8640")
