@@ -36,3 +36,27 @@ def test_ids_are_checked_before_any_path_is_built(tmp_path: Path, bad_id: str) -
     with pytest.raises(ScaffoldError, match="not a valid id"):
         create_article(bad_id, tmp_path / "content")
     assert not (tmp_path / "content").exists()
+
+
+@pytest.mark.parametrize("reserved", ["index", "con", "nul", "com1", "lpt9"])
+def test_reserved_ids_are_refused_up_front(tmp_path: Path, reserved: str) -> None:
+    with pytest.raises(ScaffoldError, match=f"'{reserved}' is reserved: .*; choose another id"):
+        create_article(reserved, tmp_path / "content")
+    assert not (tmp_path / "content").exists()
+
+
+def test_a_bad_id_is_shown_with_its_control_characters_escaped(tmp_path: Path) -> None:
+    with pytest.raises(ScaffoldError, match=r"'a\\x1b\[2J' is not a valid id"):
+        create_article("a\x1b[2J", tmp_path / "content")
+
+
+def test_the_template_fails_only_on_what_it_asks_the_editor_to_fill_in(tmp_path: Path) -> None:
+    """Placeholders (TODO) and facts written unknown are flagged; nothing the template itself wrote is."""
+    from immunopipe.validate import validate_files
+
+    path = create_article("gout-medicine", tmp_path / "content", today=date(2026, 11, 26))
+    flagged = {d.rule for d in validate_files([path]).diagnostics}
+    placeholders = {"text-placeholder"}
+    unknowns = {"publisher-url-unknown", "author-unknown", "clinical-review-pending", "dates-unknown"}
+    unknowns |= {"source-url-unknown", "contact-unknown"}
+    assert flagged == placeholders | unknowns

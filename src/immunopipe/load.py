@@ -31,6 +31,9 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
+from immunopipe.printable import printable
+from immunopipe.yaml_errors import explain
+
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 1_000_000
 #: Characters of text the document may hold once aliases are expanded: no more than the largest file.
@@ -216,8 +219,8 @@ def _compose(text: str, positions: _Positions) -> Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = positions.of(mark) if mark else (1, 1)
-        detail = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise LoadError([Problem("yaml-syntax", f"invalid YAML: {detail}", line, column)]) from None
+        detail, line, column = explain(text, exc, line, column)
+        raise LoadError([Problem("yaml-syntax", f"invalid YAML: {printable(detail)}", line, column)]) from None
     except yaml.reader.ReaderError as exc:
         line, column = _position(text, exc.position)
         raise LoadError([Problem("yaml-syntax", f"invalid YAML: {exc.reason}", line, column)]) from None
