@@ -1,10 +1,12 @@
 """A cache of per-file validation results, so unchanged articles are not checked again.
 
-An entry is keyed by the SHA-256 of the file's bytes. The whole cache is tied to a fingerprint
-of everything else a result depends on: the immunopipe version, the schema, the source of the
-loader and every rule, the rule options and severities, and today's date (some rules compare
-dates with today). Change any of them and every entry is ignored; change one article and only
-its entry misses. A cache that cannot be read, or that was written for another fingerprint or
+An entry is keyed by the SHA-256 of the file's bytes, which include any ignore comments
+(:mod:`immunopipe.validate.suppression`), so a changed suppression is never served stale; the
+baseline is applied after the cache. The whole cache is tied to a fingerprint of everything else
+a result depends on: the immunopipe version, the schema, the source of the loader (and of the
+modules wording its messages) and every rule, the rule options and severities, and today's date
+(some rules compare dates with today). Change any of them and every entry is ignored; change one
+article and only its entry misses. A cache that cannot be read, or that was written for another fingerprint or
 format, is ignored and rebuilt, never trusted. Library-wide rules (duplicate ids, file names)
 always run, over the cached ids.
 """
@@ -33,7 +35,9 @@ def fingerprint(context: RuleContext, severities: Mapping[str, Severity | None])
     digest.update(json.dumps(dict(context.options), sort_keys=True, default=str).encode())
     digest.update(json.dumps({k: v and v.value for k, v in severities.items()}, sort_keys=True).encode())
     package = resources.files("immunopipe")
-    inputs = [package.joinpath("schema", "article.schema.json"), package.joinpath("load.py")]
+    inputs = [package.joinpath("schema", "article.schema.json")]
+    # The modules outside validate/ whose code shapes a result: loading, its messages, ids, escaping.
+    inputs += [package.joinpath(name) for name in ("load.py", "yaml_errors.py", "printable.py", "ids.py")]
     inputs += _files_below(package.joinpath("validate"))
     for item in sorted(inputs, key=lambda item: item.name):
         digest.update(item.name.encode() + b"\0" + item.read_bytes())
