@@ -149,3 +149,15 @@ def test_fingerprint_ignores_the_line_and_names_the_node() -> None:
     other = Diagnostic("a.yaml", 10, 3, "dates-unknown", "m", Severity.WARNING, "/editorial/dates/published", "x > z")
     assert fingerprint(first) == fingerprint(moved) != fingerprint(other)
     assert entry_for(first).key == ("a.yaml", "dates-unknown", fingerprint(first))
+
+
+def test_a_baseline_name_that_cannot_be_written_safely_is_refused_before_checking(project: Path) -> None:
+    result = immunopipe(project, "baseline", "--file", ".hidden.json")
+    assert result.returncode == 2 and "must start with a letter or digit: .hidden.json" in result.stderr
+    assert not (project / ".hidden.json").exists()
+
+
+def test_baseline_in_a_subfolder_is_written_and_used(project: Path) -> None:
+    assert immunopipe(project, "baseline", "--file", "quality/baseline.json").returncode == 0
+    result = immunopipe(project, "validate", "--baseline", "quality/baseline.json")
+    assert result.stdout == "1 file checked: no problems found (30 baselined)\n"

@@ -272,6 +272,8 @@ def baseline(paths: tuple[Path, ...], baseline_file: Path, jobs: int, cache: boo
     from immunopipe.export.write import ExportFile, WriteError, write_files
     from immunopipe.validate.baseline import BaselineError, read, record, render
 
+    if not baseline_file.name[:1].isalnum():
+        raise EnvironmentProblem(f"the baseline file name must start with a letter or digit: {baseline_file.name}")
     config = project_config()
     files = content_files(paths, config.content)
     try:

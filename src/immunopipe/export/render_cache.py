@@ -27,7 +27,16 @@ from immunopipe import __version__
 from immunopipe.export.csv import TABLES
 
 CACHE_FILE = "export-v1.sqlite"
-_SOURCES = ("load.py", "model.py", "export/json.py", "export/csv.py", "schema/article.schema.json")
+_SOURCES = (
+    "load.py",
+    "model.py",
+    "export/json.py",
+    "export/csv.py",
+    "schemas.py",
+    "schema/article.schema.json",
+    # The exported JSON names these schemas' $ids.
+    "schema/article-document.schema.json",
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
