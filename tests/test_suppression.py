@@ -157,3 +157,14 @@ def test_suppression_rules_are_configured_like_any_rule(seed_text: str, tmp_path
     outcome = validate_files([path], context=TODAY, severities={"suppression-unused": chosen})
     unused = [d for d in outcome.diagnostics if d.rule == "suppression-unused"]
     assert (unused == []) if chosen is None else (unused and unused[0].severity is Severity.ERROR)
+
+
+def test_a_comment_on_a_block_scalar_header_ignores_the_text_below(seed_text: str, tmp_path: Path) -> None:
+    """The usual place to excuse a hard-to-read paragraph: after ``summary: >-``."""
+    line = seed_text[: seed_text.index("\nsummary: >-\n")].count("\n") + 2
+    text = seed_text.replace("\nsummary: >-\n", "\nsummary: >-  # immunopipe: ignore[readability-grade] source words\n")
+    path = tmp_path / "immune-system-medicine.yaml"
+    path.write_text(text, encoding="utf-8")
+    outcome = validate_files([path], context=TODAY)
+    assert (line, "readability-grade") not in [(d.line, d.rule) for d in outcome.diagnostics]
+    assert outcome.suppressed == 1 and not [d for d in outcome.diagnostics if d.rule.startswith("suppression")]

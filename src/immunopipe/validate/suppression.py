@@ -54,6 +54,9 @@ def _in_scalar(text: str, indexes: list[int]) -> set[int]:
         for token in yaml.scan(text, Loader=yaml.CSafeLoader):
             if isinstance(token, yaml.ScalarToken):
                 start, end = token.start_mark.index, token.end_mark.index
+                if token.style in ("|", ">"):  # the text starts below the header line, which may hold a comment
+                    header_end = _LINE_BREAK.search(text, start)
+                    start = header_end.end() if header_end else end
                 inside.update(index for index in indexes if start <= index < end)
     except yaml.YAMLError:
         return inside  # the file loaded, so this is not expected; treat what was scanned as known
