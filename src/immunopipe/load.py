@@ -31,7 +31,7 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
-from immunopipe.printable import printable
+from immunopipe.safe_text import printable
 from immunopipe.yaml_errors import explain
 
 MAX_FILE_BYTES = 4 * 1024 * 1024

@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from immunopipe.ids import ID_MAX_LENGTH, ID_PATTERN, RESERVED_IDS
-from immunopipe.printable import printable
+from immunopipe.safe_text import printable
 
 
 class ScaffoldError(Exception):

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from immunopipe.diagnostics import Diagnostic, Severity
-from immunopipe.printable import printable
+from immunopipe.safe_text import printable
 from immunopipe.validate.rules import baseline_stale
 from immunopipe.validate.runner import Outcome
 

@@ -37,7 +37,7 @@ def fingerprint(context: RuleContext, severities: Mapping[str, Severity | None])
     package = resources.files("immunopipe")
     inputs = [package.joinpath("schema", "article.schema.json")]
     # The modules outside validate/ whose code shapes a result: loading, its messages, ids, escaping.
-    inputs += [package.joinpath(name) for name in ("load.py", "yaml_errors.py", "printable.py", "ids.py")]
+    inputs += [package.joinpath(name) for name in ("load.py", "yaml_errors.py", "safe_text.py", "ids.py")]
     inputs += _files_below(package.joinpath("validate"))
     for item in sorted(inputs, key=lambda item: item.name):
         digest.update(item.name.encode() + b"\0" + item.read_bytes())

@@ -22,7 +22,7 @@ from immunopipe.article_schema import SchemaUnavailable, load_schema
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.ids import ID_PATTERN
 from immunopipe.load import Document, escape_pointer_token
-from immunopipe.printable import printable
+from immunopipe.safe_text import printable
 from immunopipe.validate.where import describe
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from immunopipe.diagnostics import Diagnostic, Severity
-from immunopipe.printable import printable
+from immunopipe.safe_text import printable
 from immunopipe.validate.rules import RULES
 from immunopipe.validate.rules import suppression_reason as reason_rule
 from immunopipe.validate.rules import suppression_unused as unused_rule

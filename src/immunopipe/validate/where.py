@@ -2,14 +2,14 @@
 
 List items are named by their ``id`` (or a glossary entry by its ``term``) rather than by an
 index that changes whenever an item is added above them; items without either are numbered from
-1 (``item 3``). Keys are shown with invisible characters escaped (:func:`~immunopipe.printable.printable`).
+1 (``item 3``). Keys are shown with invisible characters escaped (:func:`~immunopipe.safe_text.printable`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from immunopipe.printable import printable
+from immunopipe.safe_text import printable
 
 SEPARATOR = " > "
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from immunopipe.load import load_bytes
-from immunopipe.printable import printable
+from immunopipe.safe_text import printable
 from immunopipe.validate.schema import SchemaChecker
 
 
