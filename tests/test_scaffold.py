@@ -60,3 +60,19 @@ def test_the_template_fails_only_on_what_it_asks_the_editor_to_fill_in(tmp_path:
     unknowns = {"publisher-url-unknown", "author-unknown", "clinical-review-pending", "dates-unknown"}
     unknowns |= {"source-url-unknown", "contact-unknown"}
     assert flagged == placeholders | unknowns
+
+
+def test_installed_cli_refuses_new_index_with_exit_2(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    script = shutil.which("immunopipe", path=os.path.dirname(sys.executable))
+    assert script
+    result = subprocess.run([script, "new", "index"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert (
+        "'index' is reserved: it would overwrite the export's own json/index.json; choose another id" in result.stderr
+    )
+    assert not (tmp_path / "content").exists()
