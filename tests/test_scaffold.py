@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -63,11 +67,6 @@ def test_the_template_fails_only_on_what_it_asks_the_editor_to_fill_in(tmp_path:
 
 
 def test_installed_cli_refuses_new_index_with_exit_2(tmp_path: Path) -> None:
-    import os
-    import shutil
-    import subprocess
-    import sys
-
     script = shutil.which("immunopipe", path=os.path.dirname(sys.executable))
     assert script
     result = subprocess.run([script, "new", "index"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
