@@ -78,10 +78,10 @@ def check_files(
     With a ``baseline`` file, the warnings it records are dropped and its stale entries reported.
     The baseline is applied after the cache, so a changed baseline is never served stale.
     """
+    from immunopipe.article_schema import SchemaUnavailable
     from immunopipe.validate import validate_files
     from immunopipe.validate.baseline import BaselineError, apply, read
     from immunopipe.validate.cache import ResultCache, fingerprint
-    from immunopipe.validate.schema import SchemaUnavailable
 
     context = config.rule_context()
     try:
@@ -362,13 +362,16 @@ def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
     """
     import json
 
-    from immunopipe.export.write import WriteError
-    from immunopipe.schemas import SchemaFileUnavailable, bundled_path, export, standalone
+    from immunopipe.export.write import ExportFile, WriteError, write_files
+    from immunopipe.schemas import SchemaFileUnavailable, bundled_path, export_files, standalone
 
     try:
         if export_dir is not None:
-            for path in export(export_dir):
-                click.echo(str(path))
+            files = export_files()
+            export_dir.mkdir(parents=True, exist_ok=True)
+            write_files(export_dir.resolve(), [ExportFile(path, data) for path, data in files])
+            for path, _data in files:
+                click.echo(str(export_dir / path))
         elif show_path:
             click.echo(str(bundled_path(name)))
         else:

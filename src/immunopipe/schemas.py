@@ -8,7 +8,7 @@
 Each ``$id`` is a URN ending in the schema's version (``urn:immunopipe:schema:article:1.0.0``):
 an identifier, not an address anyone can fetch. A schema refers to another by that ``$id``;
 :func:`standalone` bundles each referenced schema into ``$defs`` (JSON Schema 2020-12 compound
-schemas), so the files :func:`export` writes validate on their own with any 2020-12 validator,
+schemas), so the files of :func:`export_files` validate on their own with any 2020-12 validator,
 offline. Only keywords of the 2020-12 vocabularies are used (a test holds every schema to it).
 """
 
@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 #: Published schemas by name, and their file names.
@@ -92,13 +92,3 @@ def export_files() -> list[tuple[PurePosixPath, bytes]]:
         (PurePosixPath(file_name), (json.dumps(standalone(name), ensure_ascii=False, indent=2) + "\n").encode())
         for name, file_name in SCHEMA_FILES.items()
     ]
-
-
-def export(folder: Path) -> list[Path]:
-    """Write every published schema, standalone, into ``folder`` (atomically); return the paths."""
-    from immunopipe.export.write import ExportFile, write_files
-
-    folder.mkdir(parents=True, exist_ok=True)
-    files = export_files()
-    write_files(folder.resolve(), [ExportFile(path, data) for path, data in files])
-    return [folder / path for path, _data in files]
