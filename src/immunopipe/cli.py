@@ -159,7 +159,7 @@ def chosen_baseline(baseline_file: Path, no_baseline: bool) -> Path | None:
 )
 @click.pass_context
 def main(ctx: click.Context, color: str) -> None:
-    """Check structured health articles and publish them as PDF handouts, JSON and CSV.
+    """Check structured health articles and publish them as PDF handouts, JSON, CSV and xlsx.
 
     Articles are YAML files (by default in content/) checked against the bundled JSON Schema
     and immunopipe's rules. Settings may live under [tool.immunopipe] in ./pyproject.toml;
@@ -430,7 +430,7 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
-    help="Folder to write json/, csv/ and pdf/ into.  [default: exports/, or `out` in [tool.immunopipe]]",
+    help="Folder to write json/, csv/, pdf/ and xlsx/ into.  [default: exports/, or `out` in [tool.immunopipe]]",
 )
 @click.option(
     "--to",
@@ -475,7 +475,7 @@ def export(
     cache: bool,
     quiet: bool,
 ) -> None:
-    """Validate articles, then write them as JSON, CSV and PDF files under OUT.
+    """Validate articles, then write them as JSON, CSV, PDF and xlsx files under OUT.
 
     PATHS are as for validate (default content/). Articles are checked exactly as validate
     checks them; if any fails, the problems are printed and nothing is written. Otherwise the
