@@ -360,3 +360,25 @@ def test_arabic_is_laid_out_right_to_left_in_its_own_words(library: Path) -> Non
     assert '<html lang="ar" dir="rtl"' in html
     assert "تُرجمت هذه النشرة من الإنجليزية بمساعدة الترجمة الآلية. ولم يراجعها بعدُ مترجم مؤهل." in html
     assert "The main point" not in html and "Things to know" not in html
+
+
+def test_translations_and_their_exports_validate_against_the_published_schemas(library: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    from immunopipe.load import load_path
+    from immunopipe.schemas import schema_id, standalone
+
+    def errors(name: str, value: object) -> list[str]:
+        validator = Draft202012Validator(standalone(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
+        return [error.message for error in validator.iter_errors(value)]
+
+    for language in LANGUAGES:
+        assert errors("translation", load_path(translation_file(library, language)).data) == []
+    assert run("export", "--to", "json", cwd=library).returncode == 0
+    folder = library / "exports" / "json"
+    index = json.loads((folder / "index.json").read_text("utf-8"))
+    assert index["$schema"] == schema_id("index") and errors("index", index) == []
+    for language in LANGUAGES:
+        document = json.loads((folder / f"{SEED}.{language}.json").read_text("utf-8"))
+        assert document["$schema"] == schema_id("translation-document")
+        assert errors("translation-document", document) == []
