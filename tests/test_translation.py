@@ -382,3 +382,16 @@ def test_translations_and_their_exports_validate_against_the_published_schemas(l
         document = json.loads((folder / f"{SEED}.{language}.json").read_text("utf-8"))
         assert document["$schema"] == schema_id("translation-document")
         assert errors("translation-document", document) == []
+
+
+def test_the_workbook_holds_the_translation_tables_as_the_csv_does(library: Path) -> None:
+    import openpyxl
+
+    assert run("export", "--to", "csv", "--to", "xlsx", cwd=library).returncode == 0
+    workbook = openpyxl.load_workbook(library / "exports" / "xlsx" / "articles.xlsx", read_only=True)
+    with (library / "exports" / "csv" / "translations.csv").open(encoding="utf-8-sig", newline="") as handle:
+        csv_rows = list(csv.reader(handle))
+    sheet_rows = [["" if cell is None else str(cell) for cell in row] for row in workbook["translations"].values]
+    assert sheet_rows == csv_rows  # the labels' leading "'" aside: none of these cells starts a formula
+    assert len(list(workbook["translation_status"].values)) == 1 + len(LANGUAGES)
+    assert len(list(workbook["articles"].values)) == 2  # the header and the English article alone
