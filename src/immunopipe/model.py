@@ -23,8 +23,12 @@ class Code:
     version: str
     code: str
     label: str | None = None
+    lay_label: str | None = None
+    group: bool | None = None
     source: str
     note: str | None = None
+    #: The code's title from the classification package or cited table; None when it cannot be verified.
+    official_title: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +54,10 @@ class ClinicalReview:
     status: str
     reviewer: Person | None = None
     date: str | None = None
+    digest: str | None = None
+    snapshot: str | None = None
+    #: True only while an approval is recorded and no reviewed fact has changed since.
+    current: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,6 +164,21 @@ class GlossaryEntry:
 
     term: str
     definition: str
+    source: str | None = None
+    wording: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Query:
+    """An editorial question for the clinical reviewer about one fact (never printed on a handout)."""
+
+    id: str
+    fact: str
+    question: str
+    evidence: str | None = None
+    source: str
+    state: str
+    answer: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,6 +196,7 @@ class Article:
     medicine_classes: tuple[MedicineClass, ...]
     considerations: tuple[Consideration, ...]
     glossary: tuple[GlossaryEntry, ...] = ()
+    queries: tuple[Query, ...] = ()
 
     def conditions(self) -> Iterator[tuple[Use, Condition]]:
         """Every condition with the use it belongs to, in article order."""
@@ -191,8 +215,16 @@ class Article:
         return asdict(self, dict_factory=_without_absent)
 
 
+#: Fields worked out from the article rather than written in it, left out of :meth:`Article.to_data`.
+DERIVED_FIELDS = frozenset({"current"})
+
+
 def _without_absent(items: list[tuple[str, Any]]) -> dict[str, Any]:
-    return {key: list(value) if isinstance(value, tuple) else value for key, value in items if value is not None}
+    return {
+        key: list(value) if isinstance(value, tuple) else value
+        for key, value in items
+        if value is not None and key not in DERIVED_FIELDS
+    }
 
 
 def parse_date(value: str) -> date | None:
@@ -201,7 +233,14 @@ def parse_date(value: str) -> date | None:
 
 
 def _codes(items: list[dict[str, Any]]) -> tuple[Code, ...]:
-    return tuple(Code(**item) for item in items)
+    return tuple(Code(**{**item, "official_title": _official_title(item)}) for item in items)
+
+
+def _official_title(item: dict[str, Any]) -> str | None:
+    from immunopipe.validate.reference import official
+
+    verdict = official(item["system"], item["code"], item["version"])
+    return verdict.title if verdict.status == "found" else None
 
 
 def _person_or_unknown(value: dict[str, Any] | str) -> Person | Unknown:
@@ -229,6 +268,9 @@ def article_from_data(data: dict[str, Any]) -> Article:
                 status=review["status"],
                 reviewer=Person(**review["reviewer"]) if "reviewer" in review else None,
                 date=review.get("date"),
+                digest=review.get("digest"),
+                snapshot=review.get("snapshot"),
+                current=_approval_current(data),
             ),
             dates=Dates(**editorial["dates"]),
             sources=tuple(Source(**source) for source in editorial["sources"]),
@@ -263,4 +305,12 @@ def article_from_data(data: dict[str, Any]) -> Article:
         ),
         considerations=tuple(Consideration(**item) for item in data["considerations"]),
         glossary=tuple(GlossaryEntry(**item) for item in data.get("glossary", [])),
+        queries=tuple(Query(**item) for item in data.get("queries", [])),
     )
+
+
+def _approval_current(data: dict[str, Any]) -> bool:
+    from immunopipe.review.facts import check_approval
+
+    check = check_approval(data)
+    return check is not None and check.current

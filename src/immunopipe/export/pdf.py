@@ -284,18 +284,18 @@ def short_date(value: str) -> str:
 def review_summary(editorial: Editorial) -> str:
     """The review status in a few words, for the footer."""
     review = editorial.clinical_review
-    if review.status != "approved" or review.date is None:
+    if not review.current or review.date is None:
         return NOT_REVIEWED
     return f"Clinically reviewed {short_date(review.date)}"
 
 
 def review_status(editorial: Editorial) -> str:
-    """Who approved the content clinically and when, or an honest "not yet"."""
+    """Who approved the content and when, only while the approval matches the facts; else an honest "not yet"."""
     review = editorial.clinical_review
-    if review.status != "approved" or review.reviewer is None or review.date is None:
+    if not review.current or review.reviewer is None or review.date is None:
         return NOT_REVIEWED
     reviewer = review.reviewer
-    return f"Clinically reviewed by {reviewer.name}, {reviewer.credentials}, on {long_date(review.date)}"
+    return f"Reviewed by {reviewer.name}, {reviewer.credentials} on {long_date(review.date)}"
 
 
 def document_dates(article: Article) -> tuple[str | None, str | None]:
