@@ -53,7 +53,7 @@ CLASSIFICATIONS: dict[str, Classification] = {
         package="simple-icd-10-cm",
         module="simple_icd_10_cm",
         years=frozenset({2026}),
-        edition="ICD-10-CM FY2026 (April 1, 2026 update, CDC/NCHS)",
+        edition="ICD-10-CM FY2026, April 1, 2026 update, CDC/NCHS",
         licence="package MIT; classification published by CDC/NCHS, a US government work",
     ),
 }
