@@ -183,6 +183,6 @@ def approve_article(review: Review, content_dir: Path, *, name: str, role: str, 
         ExportFile(PurePosixPath(*article_file.parts), updated.encode("utf-8")),
     ]
     try:
-        return write_files(content_dir, files)
+        return write_files(content_dir.resolve(), files)
     except WriteError as exc:
         raise ReviewProblem(str(exc), usage=True) from None

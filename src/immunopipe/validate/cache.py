@@ -2,8 +2,9 @@
 
 An entry is keyed by the SHA-256 of the file's bytes. The whole cache is tied to a fingerprint
 of everything else a result depends on: the immunopipe version, the schema, the source of the
-loader and every rule, the rule options and severities, and today's date (some rules compare
-dates with today). Change any of them and every entry is ignored; change one article and only
+loader, every rule and the review facts they compare, the rule options and severities, the
+installed versions of the classification packages codes are checked against, and today's date
+(some rules compare dates with today). Change any of them and every entry is ignored; change one article and only
 its entry misses. A cache that cannot be read, or that was written for another fingerprint or
 format, is ignored and rebuilt, never trusted. Library-wide rules (duplicate ids, file names)
 always run, over the cached ids.
@@ -20,6 +21,7 @@ from typing import Any
 
 from immunopipe import __version__
 from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.validate.classifications import editions_key
 from immunopipe.validate.context import ArticleRef, RuleContext
 from immunopipe.validate.runner import FileResult
 
@@ -32,9 +34,10 @@ def fingerprint(context: RuleContext, severities: Mapping[str, Severity | None])
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{context.today.isoformat()}\0".encode())
     digest.update(json.dumps(dict(context.options), sort_keys=True, default=str).encode())
     digest.update(json.dumps({k: v and v.value for k, v in severities.items()}, sort_keys=True).encode())
+    digest.update(editions_key().encode())
     package = resources.files("immunopipe")
     inputs = [package.joinpath("schema", "article.schema.json"), package.joinpath("load.py")]
-    inputs += _files_below(package.joinpath("validate"))
+    inputs += _files_below(package.joinpath("validate")) + _files_below(package.joinpath("review"))
     for item in sorted(inputs, key=lambda item: item.name):
         digest.update(item.name.encode() + b"\0" + item.read_bytes())
     return digest.hexdigest()

@@ -163,9 +163,11 @@ def find(system: str, code: str) -> Entry | None:
 
 
 def prepare() -> None:
-    """Build any missing lookup now, so parallel workers find it instead of importing packages."""
-    for system in CLASSIFICATIONS:
-        lookup(system)
+    """Build any missing lookup file now, so parallel workers read it instead of importing packages."""
+    for system, classification in CLASSIFICATIONS.items():
+        version = package_version(classification)
+        if version is not None and not lookup_path(classification, version).is_file():
+            lookup(system)
 
 
 def carries(system: str, year: int | None) -> bool:

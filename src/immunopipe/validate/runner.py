@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from immunopipe.diagnostics import Diagnostic, Severity, has_failures
 from immunopipe.load import LoadError, Problem, SourceMap, load_bytes, read_content_file
+from immunopipe.validate import classifications
 from immunopipe.validate.context import ArticleRef, Finding, RuleContext
 from immunopipe.validate.rules import RULES, Rule
 from immunopipe.validate.schema import SchemaChecker
@@ -156,6 +157,8 @@ def _check_all(
             yield check_file(raw, shown, checker=checker, context=context, severities=severities)
         return
     chunk = max(1, min(64, len(pending) // (jobs * 4)))
+    # Build any missing classification lookup here, once, rather than in every worker.
+    classifications.prepare()
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(context, severities)) as pool:
         yield from pool.map(_check_in_worker, [(shown, raw) for _path, shown, raw in pending], chunksize=chunk)
 
