@@ -20,7 +20,20 @@ from immunopipe.review.record import approval_block, with_approval
 ARTICLE = "immune-system-medicine"
 REVIEWER = ("--reviewer", "Dr Jane Doe", "--role", "Consultant rheumatologist")
 LUPUS = "        description: A systemic autoimmune disease that can affect various organs.\n"
-MONTHS = "January February March April May June July August September October November December".split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def long_today() -> str:
@@ -104,8 +117,8 @@ def test_review_cycle_through_the_cli(repo: Path) -> None:
     assert run(repo, "validate", "--strict").returncode == 1
     diff = run(repo, "review", ARTICLE).stdout
     assert "Facts changed since the approved snapshot" in diff and "conditions/lupus (changed)" in diff
-    assert "- description: \"A systemic autoimmune disease that can affect various organs.\"" in diff
-    assert "+ description: \"A systemic autoimmune disease that can affect the skin, joints and kidneys.\"" in diff
+    assert '- description: "A systemic autoimmune disease that can affect various organs."' in diff
+    assert '+ description: "A systemic autoimmune disease that can affect the skin, joints and kidneys."' in diff
     pdf_text = handout_text(repo)
     assert "Reviewed by" not in pdf_text and "Not yet clinically reviewed" in pdf_text
 
@@ -146,7 +159,10 @@ def test_queries_go_to_json_and_csv_never_to_the_handout(repo: Path) -> None:
     assert "teplizumab" not in pdf_text and "query" not in pdf_text.lower()
     assert run(repo, "export", "--to", "json", "--to", "csv", "--out", "exports", "-q").returncode == 0
     document = json.loads((repo / "exports" / "json" / f"{ARTICLE}.json").read_text(encoding="utf-8"))
-    assert [q["id"] for q in document["article"]["queries"]] == ["type-1-diabetes-treatment", "stem-cell-transplant-duration"]
+    assert [q["id"] for q in document["article"]["queries"]] == [
+        "type-1-diabetes-treatment",
+        "stem-cell-transplant-duration",
+    ]
     rows = (repo / "exports" / "csv" / "queries.csv").read_text(encoding="utf-8-sig").splitlines()
     assert rows[0] == "article_id,query_id,fact,question,evidence,source_id,state,answer"
     assert len(rows) == 3 and all(row.endswith(",open,") for row in rows[1:])
@@ -181,7 +197,9 @@ def test_queries_and_the_review_record_are_not_facts(seed_text: str) -> None:
 def test_approval_block_replaces_only_the_review_lines(seed_text: str) -> None:
     data = load_bytes(seed_text.encode()).data
     block = approval_block(data, {"name": "Dr A", "credentials": "GP"}, "2026-12-01")
-    flow = seed_text.replace("  clinical_review:\n    status: pending\n", "  clinical_review: {status: pending}  # note\n")
+    flow = seed_text.replace(
+        "  clinical_review:\n    status: pending\n", "  clinical_review: {status: pending}  # note\n"
+    )
     for text in (seed_text, flow):
         updated = with_approval(text, block)
         approved = load_bytes(updated.encode()).data

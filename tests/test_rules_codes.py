@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from immunopipe.diagnostics import Severity
-from immunopipe.validate import validate_files
+from immunopipe.validate import classifications, validate_files
 from immunopipe.validate.context import RuleContext, walk
-from immunopipe.validate import classifications
 from immunopipe.validate.reference import edition_year, normalise_name, official, reference_codes
 from immunopipe.validate.rules.code_format import FORMATS
 
@@ -278,8 +277,11 @@ def test_t86_5_under_who_icd_10_is_an_error(write_article: Callable[..., Path], 
 def test_g35_under_icd_10_cm_2026_is_a_header_code_warning(write_article: Callable[..., Path], seed_text: str) -> None:
     text = edit(seed_text, MS_WHO, '{system: icd-10-cm, version: "2026", code: G35, source: cm}')
     text = edit(text, "      - id: ulcerative-colitis", "      - id: ulcerative-colitis")
-    text = text.replace("    - id: nlm-rxnorm\n", "    - {id: cm, title: ICD-10-CM FY2026, publisher: CDC, url: unknown, "
-                        'accessed: "2026-11-26"}\n    - id: nlm-rxnorm\n')
+    text = text.replace(
+        "    - id: nlm-rxnorm\n",
+        "    - {id: cm, title: ICD-10-CM FY2026, publisher: CDC, url: unknown, "
+        'accessed: "2026-11-26"}\n    - id: nlm-rxnorm\n',
+    )
     [(rule, severity, line, message)] = code_findings(write_article, text)
     assert (rule, severity, line) == ("code-header", Severity.WARNING, line_of(text, "code: G35, source: cm"))
     assert message == (
@@ -295,8 +297,11 @@ def test_g35_d_passes_with_its_title_and_a_wrong_title_is_flagged(
 ) -> None:
     cm = '{system: icd-10-cm, version: "2026", code: G35.D, label: "Multiple sclerosis, unspecified", source: cm}'
     text = edit(seed_text, MS_WHO, cm)
-    text = text.replace("    - id: nlm-rxnorm\n", "    - {id: cm, title: ICD-10-CM FY2026, publisher: CDC, url: unknown, "
-                        'accessed: "2026-11-26"}\n    - id: nlm-rxnorm\n')
+    text = text.replace(
+        "    - id: nlm-rxnorm\n",
+        "    - {id: cm, title: ICD-10-CM FY2026, publisher: CDC, url: unknown, "
+        'accessed: "2026-11-26"}\n    - id: nlm-rxnorm\n',
+    )
     assert code_findings(write_article, text) == []
     wrong = text.replace('label: "Multiple sclerosis, unspecified"', "label: Multiple sclerosis")
     assert code_findings(write_article, wrong) == [
@@ -376,7 +381,9 @@ def test_the_lookup_is_built_once_then_read_back_and_a_damaged_file_is_rebuilt(
         # A flipped byte in the payload fails the checksum: the file is rebuilt, never trusted.
         raw = path.read_bytes()
         header, _, payload = raw.partition(b"\n")
-        path.write_bytes(header + b"\n" + payload.replace(b"Failure and rejection of other", b"Failure and rejection of OTHER"))
+        path.write_bytes(
+            header + b"\n" + payload.replace(b"Failure and rejection of other", b"Failure and rejection of OTHER")
+        )
         classifications.lookup.cache_clear()
         assert classifications.lookup("who-icd-10") == built
         assert path.read_bytes() == raw

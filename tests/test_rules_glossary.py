@@ -16,7 +16,9 @@ from immunopipe.validate.rules import RULES
 from immunopipe.validate.rules.glossary_term import MEDICAL_TERMS, term_pattern
 
 TODAY = RuleContext(today=date(2026, 12, 1))
-CALCINEURIN_ENTRY = "  - term: calcineurin\n    definition: A protein that helps switch on T-cells.\n    wording: editorial\n"
+CALCINEURIN_ENTRY = (
+    "  - term: calcineurin\n    definition: A protein that helps switch on T-cells.\n    wording: editorial\n"
+)
 
 
 def findings(write_article: Callable[..., Path], text: str, rule: str) -> list[tuple[Severity, int, str]]:

@@ -258,7 +258,9 @@ def new(article_id: str, content_dir: Path | None) -> None:
 
 @main.command()
 @click.argument("article_id", metavar="ID")
-@click.option("--approve", is_flag=True, help="Record the approval (refused while a query is open or an error remains).")
+@click.option(
+    "--approve", is_flag=True, help="Record the approval (refused while a query is open or an error remains)."
+)
 @click.option("--reviewer", help="With --approve: the reviewing clinician's full name.")
 @click.option("--role", help="With --approve: the reviewer's role or registration, e.g. 'Consultant rheumatologist'.")
 @click.option(

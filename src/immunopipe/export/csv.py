@@ -259,7 +259,16 @@ def _glossary_rows(article: Article) -> Iterator[Row]:
 
 def _query_rows(article: Article) -> Iterator[Row]:
     for query in article.queries:
-        yield (article.id, query.id, query.fact, query.question, query.evidence, query.source, query.state, query.answer)
+        yield (
+            article.id,
+            query.id,
+            query.fact,
+            query.question,
+            query.evidence,
+            query.source,
+            query.state,
+            query.answer,
+        )
 
 
 _UNKNOWN_NOTE = "or unknown when the source does not say"

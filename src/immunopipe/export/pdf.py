@@ -344,14 +344,15 @@ def code_systems(article: Article) -> list[str]:
 
 
 def text_sources(article: Article) -> list[Source]:
-    """The sources the handout's text rests on: the first source and every source no code cites.
+    """The sources the handout's text rests on: the first source and every source no code or query cites.
 
     Sources cited only by codes (a code index such as WHO ATC) back the codes, which the
-    handout leaves to the JSON and CSV exports along with those sources.
+    handout leaves to the JSON and CSV exports along with those sources; so do the editorial
+    queries for the clinical reviewer, which are never printed.
     """
-    cited_by_codes = {code.source for code in article_codes(article)}
+    cited_elsewhere = {code.source for code in article_codes(article)} | {query.source for query in article.queries}
     sources = article.editorial.sources
-    return [source for index, source in enumerate(sources) if index == 0 or source.id not in cited_by_codes]
+    return [source for index, source in enumerate(sources) if index == 0 or source.id not in cited_elsewhere]
 
 
 def word_list(items: Sequence[str]) -> str:

@@ -116,8 +116,10 @@ def report(review: Review, content_dir: Path) -> str:
             )
         elif check.recorded:
             moved = len(check.changed) + len(check.added) + len(check.removed)
-            lines.append(f"Approval: by {review_record['reviewer']['name']} on {review_record['date']}; "
-                         f"CHANGED SINCE REVIEW: {moved} fact(s) moved.")
+            lines.append(
+                f"Approval: by {review_record['reviewer']['name']} on {review_record['date']}; "
+                f"CHANGED SINCE REVIEW: {moved} fact(s) moved."
+            )
         else:
             lines.append("Approval: status approved, but without a matching digest of the reviewed facts.")
         snapshot = read_snapshot(content_dir, data["id"])

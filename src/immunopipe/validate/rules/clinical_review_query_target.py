@@ -42,8 +42,10 @@ def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
             kind = query["fact"].split("/")[0]
             same_kind = [fact for fact in facts if fact.split("/")[0] == kind][:6]
             hint = f" (e.g. {', '.join(same_kind)})" if same_kind else " (see `immunopipe review ID`)"
-            yield Finding(f"/queries/{index}/fact", f"query '{query['id']}' is about '{query['fact']}', "
-                          f"which is not a fact of this article{hint}")
+            yield Finding(
+                f"/queries/{index}/fact",
+                f"query '{query['id']}' is about '{query['fact']}', which is not a fact of this article{hint}",
+            )
         if query["source"] not in sources:
             yield Finding(
                 f"/queries/{index}/source",

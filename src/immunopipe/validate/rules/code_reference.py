@@ -42,8 +42,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from immunopipe.diagnostics import Severity
-from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.classifications import carries
+from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.reference import ReferenceCode, edition_year, normalise_name, reference_codes
 
 ID = "code-reference"
