@@ -80,7 +80,7 @@ def printed_facts(article: Article) -> Iterator[str]:
                 return
             if key == "sources" and value["id"] in code_only_sources:
                 return
-            if key == "queries":  # questions for the clinical reviewer, never printed
+            if key in {"queries", "facts"}:  # questions for the reviewer and the fact digests: never printed
                 return
             if key == "considerations":
                 yield handout.CONSIDERATION_LABELS[value["kind"]]

@@ -394,3 +394,14 @@ def test_the_lookup_is_built_once_then_read_back_and_a_damaged_file_is_rebuilt(
         assert classifications.lookup("who-icd-10") == built
     finally:
         classifications.lookup.cache_clear()
+
+
+def test_the_rules_name_the_installed_package_editions() -> None:
+    from immunopipe.validate.catalogue import render_text
+    from immunopipe.validate.rules import RULES
+
+    listing = render_text()
+    for served in classifications.CLASSIFICATIONS.values():
+        version = classifications.package_version(served)
+        assert f"{served.package} {version}" in listing
+        assert f"{served.package}`` {version}" in RULES["code-classification"].doc

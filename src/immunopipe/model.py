@@ -56,6 +56,8 @@ class ClinicalReview:
     date: str | None = None
     digest: str | None = None
     snapshot: str | None = None
+    #: Each reviewed fact's id with its digest, as recorded by the approval.
+    facts: dict[str, str] | None = None
     #: True only while an approval is recorded and no reviewed fact has changed since.
     current: bool = False
 
@@ -217,13 +219,15 @@ class Article:
 
 #: Fields worked out from the article rather than written in it, left out of :meth:`Article.to_data`.
 DERIVED_FIELDS = frozenset({"current"})
+#: Optional lists left out of :meth:`Article.to_data` when empty, as an article that has none omits them.
+OMITTED_WHEN_EMPTY = frozenset({"queries"})
 
 
 def _without_absent(items: list[tuple[str, Any]]) -> dict[str, Any]:
     return {
         key: list(value) if isinstance(value, tuple) else value
         for key, value in items
-        if value is not None and key not in DERIVED_FIELDS
+        if value is not None and key not in DERIVED_FIELDS and not (key in OMITTED_WHEN_EMPTY and value == ())
     }
 
 
@@ -270,6 +274,7 @@ def article_from_data(data: dict[str, Any]) -> Article:
                 date=review.get("date"),
                 digest=review.get("digest"),
                 snapshot=review.get("snapshot"),
+                facts=review.get("facts"),
                 current=_approval_current(data),
             ),
             dates=Dates(**editorial["dates"]),

