@@ -33,9 +33,9 @@ from typing import Any
 import pypdf
 import pytest
 import yaml
+from export_support import without_official_titles
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
-from export_support import without_official_titles
 from pdf_support import pdf_streams
 from test_export_csv import FORMULA_STARTS, parse, rebuild
 

@@ -33,8 +33,8 @@ import pypdf
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import settings
 from export_support import without_official_titles
+from hypothesis import settings
 from pdf_support import RequestLog, pdf_streams
 
 from immunopipe.cli import main
