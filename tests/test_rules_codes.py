@@ -367,33 +367,35 @@ def test_editions_not_carried_are_cannot_verify_never_valid(
 def test_the_lookup_is_built_once_then_read_back_and_a_damaged_file_is_rebuilt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    def fresh() -> None:
+        classifications.shard.cache_clear()
+        classifications._built.cache_clear()
+
     monkeypatch.setenv("IMMUNOPIPE_CACHE_HOME", str(tmp_path))
     served = classifications.CLASSIFICATIONS["who-icd-10"]
     version = classifications.package_version(served)
     assert version
-    path = classifications.lookup_path(served, version)
-    classifications.lookup.cache_clear()
+    path = classifications.lookup_path(served, version, "T")
+    fresh()
     try:
-        built = classifications.lookup("who-icd-10")
-        assert path.is_file() and built and built["T86.8"][0].startswith("Failure and rejection of other")
-        classifications.lookup.cache_clear()
-        assert classifications.lookup("who-icd-10") == built
-        # A flipped byte in the payload fails the checksum: the file is rebuilt, never trusted.
+        built = classifications.codes_below("who-icd-10", "T86")
+        assert path.is_file() and built["T86.8"].title.startswith("Failure and rejection of other")
+        assert "T86.5" not in built
+        fresh()
+        assert classifications.codes_below("who-icd-10", "T86") == built
+        # A changed byte in the payload fails the checksum: the file is rebuilt, never trusted.
         raw = path.read_bytes()
-        header, _, payload = raw.partition(b"\n")
-        path.write_bytes(
-            header + b"\n" + payload.replace(b"Failure and rejection of other", b"Failure and rejection of OTHER")
-        )
-        classifications.lookup.cache_clear()
-        assert classifications.lookup("who-icd-10") == built
+        path.write_bytes(raw.replace(b"Failure and rejection of other", b"Failure and rejection of OTHER"))
+        fresh()
+        assert classifications.codes_below("who-icd-10", "T86") == built
         assert path.read_bytes() == raw
         # A folder that cannot be written still answers, from the package.
-        monkeypatch.setenv("IMMUNOPIPE_CACHE_HOME", str(tmp_path / "file" / "below"))
         (tmp_path / "file").write_text("not a folder")
-        classifications.lookup.cache_clear()
-        assert classifications.lookup("who-icd-10") == built
+        monkeypatch.setenv("IMMUNOPIPE_CACHE_HOME", str(tmp_path / "file" / "below"))
+        fresh()
+        assert classifications.codes_below("who-icd-10", "T86") == built
     finally:
-        classifications.lookup.cache_clear()
+        fresh()
 
 
 def test_the_rules_name_the_installed_package_editions() -> None:

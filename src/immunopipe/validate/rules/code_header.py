@@ -36,8 +36,7 @@ _SHOWN = 8
 def _billable_below(code: str) -> list[str]:
     from immunopipe.validate import classifications
 
-    entries = classifications.lookup("icd-10-cm") or {}
-    return sorted(item for item, (_title, leaf) in entries.items() if leaf and item.startswith(code))
+    return [item for item, entry in classifications.codes_below("icd-10-cm", code).items() if entry.leaf]
 
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
