@@ -163,6 +163,11 @@ def test_queries_go_to_json_and_csv_never_to_the_handout(repo: Path) -> None:
         "type-1-diabetes-treatment",
         "stem-cell-transplant-duration",
     ]
+    lupus = document["article"]["uses"][0]["conditions"][1]["codes"][0]
+    assert (lupus["label"], lupus["official_title"]) == ("Systemic lupus erythematosus",) * 2
+    codes = (repo / "exports" / "csv" / "condition_codes.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert codes[0].split(",")[6:9] == ["label", "lay_label", "official_title"]
+    assert "Seropositive rheumatoid arthritis" in codes[1]
     rows = (repo / "exports" / "csv" / "queries.csv").read_text(encoding="utf-8-sig").splitlines()
     assert rows[0] == "article_id,query_id,fact,question,evidence,source_id,state,answer"
     assert len(rows) == 3 and all(row.endswith(",open,") for row in rows[1:])

@@ -321,6 +321,7 @@ def test_a_lay_label_passes_and_exports_carry_the_official_title(
 ) -> None:
     from immunopipe.model import article_from_data
     from immunopipe.validate import load_validated
+    from immunopipe.validate.reference import official_title
 
     text = edit(seed_text, "            label: Systemic lupus erythematosus\n", "            label: Lupus\n")
     [(rule, _, _, message)] = code_findings(write_article, text)
@@ -329,7 +330,8 @@ def test_a_lay_label_passes_and_exports_carry_the_official_title(
     outcome = validate_files([write_article(lay)], context=TODAY)
     assert [d for d in outcome.diagnostics if d.rule.startswith("code-")] == []
     [(path, digest)] = outcome.digests.items()
-    lupus = article_from_data(load_validated(path, digest)).uses[0].conditions[1].codes[0]
+    article = article_from_data(load_validated(path, digest), official_title=official_title)
+    lupus = article.uses[0].conditions[1].codes[0]
     assert (lupus.lay_label, lupus.official_title) == ("Lupus", "Systemic lupus erythematosus")
 
 

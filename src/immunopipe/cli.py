@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from immunopipe import __version__
+from immunopipe.formats import EXPORT_FORMATS, PAPER_SIZES
 from immunopipe.reporters import REPORTERS
 
 if TYPE_CHECKING:
@@ -70,9 +71,9 @@ def project_config() -> Config:
 
 def check_files(files: list[Path], *, config: Config, jobs: int, use_cache: bool) -> Outcome:
     """Validate ``files`` with the configured rule severities and options (and the cache)."""
+    from immunopipe.article_schema import SchemaUnavailable
     from immunopipe.validate import validate_files
     from immunopipe.validate.cache import ResultCache, fingerprint
-    from immunopipe.validate.schema import SchemaUnavailable
 
     context = config.rule_context()
     try:
@@ -306,11 +307,6 @@ def review(article_id: str, approve: bool, reviewer: str | None, role: str | Non
     click.echo(f"approved {article_id} for {reviewer}, {role}: wrote {', '.join(map(str, written)) or 'nothing new'}")
 
 
-#: The export formats and paper sizes (immunopipe.export.FORMATS and PAPER_SIZES; a test keeps them equal).
-EXPORT_FORMATS = ("json", "csv", "pdf")
-PAPER_SIZES = ("a4", "letter")
-
-
 #: Below this many articles an export is quick enough to need no progress bar.
 PROGRESS_THRESHOLD = 20
 
@@ -344,7 +340,7 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
 )
 @click.option(
     "--paper",
-    type=click.Choice(PAPER_SIZES),
+    type=click.Choice(tuple(PAPER_SIZES)),
     help="PDF page size.  [default: a4, or `paper` in [tool.immunopipe]]",
 )
 @click.option("--large-print", is_flag=True, help="PDF handouts in large print.")
@@ -388,11 +384,12 @@ def export(
 
     from immunopipe.export import ExportOptions, FormatUnavailable, Source, WriteError, export_articles
     from immunopipe.model import Article, article_from_data
+    from immunopipe.validate.reference import official_title
     from immunopipe.validate import ContentChanged, load_validated
 
     def load(path: Path, digest: str) -> Article:
         """The article in ``path``, proven to hold the bytes that were validated."""
-        return article_from_data(load_validated(path, digest))
+        return article_from_data(load_validated(path, digest), official_title=official_title)
 
     config = project_config()
     out_dir = out_dir or config.out

@@ -6,12 +6,12 @@ Values the source does not give are the literal :data:`UNKNOWN`, never invented.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-UNKNOWN = "unknown"
+UNKNOWN: Final = "unknown"
 Unknown = Literal["unknown"]
 
 
@@ -236,23 +236,31 @@ def parse_date(value: str) -> date | None:
     return None if value == UNKNOWN else date.fromisoformat(value)
 
 
-def _codes(items: list[dict[str, Any]]) -> tuple[Code, ...]:
-    return tuple(Code(**{**item, "official_title": _official_title(item)}) for item in items)
+#: Looks up a code's official title: (system, code, version) -> the title, or None when unverifiable.
+TitleLookup = Callable[[str, str, str], "str | None"]
 
 
-def _official_title(item: dict[str, Any]) -> str | None:
-    from immunopipe.validate.reference import official
-
-    verdict = official(item["system"], item["code"], item["version"])
-    return verdict.title if verdict.status == "found" else None
+def _no_titles(system: str, code: str, version: str) -> str | None:
+    return None
 
 
 def _person_or_unknown(value: dict[str, Any] | str) -> Person | Unknown:
-    return UNKNOWN if value == UNKNOWN else Person(**value)  # type: ignore[arg-type]
+    return Person(**value) if isinstance(value, dict) else UNKNOWN
 
 
-def article_from_data(data: dict[str, Any]) -> Article:
-    """Build an :class:`Article` from schema-valid data."""
+def article_from_data(data: dict[str, Any], *, official_title: TitleLookup = _no_titles) -> Article:
+    """Build an :class:`Article` from schema-valid data.
+
+    ``official_title`` fills in each code's :attr:`Code.official_title` (the exports' official
+    titles); without it they stay None.
+    """
+
+    def _codes(items: list[dict[str, Any]]) -> tuple[Code, ...]:
+        return tuple(
+            Code(**{**item, "official_title": official_title(item["system"], item["code"], item["version"])})
+            for item in items
+        )
+
     editorial = data["editorial"]
     review = editorial["clinical_review"]
     contact = editorial["contact"]
@@ -281,7 +289,7 @@ def article_from_data(data: dict[str, Any]) -> Article:
             sources=tuple(Source(**source) for source in editorial["sources"]),
             funding=editorial["funding"],
             disclaimer=editorial["disclaimer"],
-            contact=UNKNOWN if contact == UNKNOWN else Contact(**contact),
+            contact=Contact(**contact) if isinstance(contact, dict) else UNKNOWN,
         ),
         uses=tuple(
             Use(

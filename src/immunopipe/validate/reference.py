@@ -159,3 +159,9 @@ def official(system: str, code: str, version: str) -> Official:
 def same_title(label: str, title: str) -> bool:
     """True when ``label`` is ``title`` up to letter case and spacing."""
     return " ".join(label.casefold().split()) == " ".join(title.casefold().split())
+
+
+def official_title(system: str, code: str, version: str) -> str | None:
+    """The official title of ``code`` in ``system`` edition ``version``, or None when it cannot be verified."""
+    verdict = official(system, code, version)
+    return verdict.title if verdict.status == "found" else None
