@@ -384,8 +384,8 @@ def export(
 
     from immunopipe.export import ExportOptions, FormatUnavailable, Source, WriteError, export_articles
     from immunopipe.model import Article, article_from_data
-    from immunopipe.validate.reference import official_title
     from immunopipe.validate import ContentChanged, load_validated
+    from immunopipe.validate.reference import official_title
 
     def load(path: Path, digest: str) -> Article:
         """The article in ``path``, proven to hold the bytes that were validated."""

@@ -90,6 +90,8 @@ def with_approval(text: str, block: Mapping[str, Any]) -> str:
         root = composer.get_single_node()
     finally:
         composer.dispose()
+    if root is None:
+        raise ValueError("the article is empty")
     editorial = next(value for key, value in root.value if key.value == "editorial")
     key, value = next((key, value) for key, value in editorial.value if key.value == "clinical_review")
     indent = key.start_mark.column + 2

@@ -171,8 +171,10 @@ def _built(system: str) -> dict[str, dict[str, list[str | bool]]]:
 def shard(system: str, name: str) -> Mapping[str, list[str | bool]] | None:
     """The codes of ``system`` starting with ``name`` as ``{code: [title, leaf]}``; None without a package."""
     classification = CLASSIFICATIONS.get(system)
-    version = classification and package_version(classification)
-    if classification is None or version is None:
+    if classification is None:
+        return None
+    version = package_version(classification)
+    if version is None:
         return None
     index = _read(lookup_path(classification, version, INDEX), classification, version)
     if index is None or not isinstance(index.get("shards"), list):
