@@ -134,10 +134,31 @@ def test_approval_is_refused_while_an_error_remains(repo: Path) -> None:
     text = article(repo).read_text(encoding="utf-8")
     article(repo).write_text(text.replace("code: M32\n", "code: M32.9\n"), encoding="utf-8")
     before = article(repo).read_bytes()
+    report = run(repo, "review", ARTICLE)
+    assert report.returncode == 1
+    assert "label 'Systemic lupus erythematosus' is not the title of M32.9" in report.stdout
+    assert "Ready to approve: no (1 error(s) remain)" in report.stdout
     result = run(repo, "review", ARTICLE, "--approve", *REVIEWER)
     assert result.returncode == 1
     assert "approval refused: 1 error(s) remain" in result.stderr
     assert article(repo).read_bytes() == before
+
+
+def test_an_article_that_fails_the_schema_is_reported_not_reviewed(repo: Path) -> None:
+    text = article(repo).read_text(encoding="utf-8")
+    article(repo).write_text(text.replace("reading_time_minutes: 3", "reading_time_minutes: three"), encoding="utf-8")
+    report = run(repo, "review", ARTICLE)
+    assert report.returncode == 1 and "Traceback" not in report.stderr
+    assert "does not pass the schema" in report.stdout and "[schema-type]" in report.stdout
+    refused = run(repo, "review", ARTICLE, "--approve", *REVIEWER)
+    assert refused.returncode == 1 and "approval refused" in refused.stderr
+
+
+def test_the_content_option_names_the_folder(repo: Path) -> None:
+    (repo / "content").rename(repo / "articles")
+    assert run(repo, "review", ARTICLE).returncode == 2
+    result = run(repo, "review", ARTICLE, "--content", "articles")
+    assert result.returncode == 0 and "Clinical review of articles/immune-system-medicine.yaml" in result.stdout
 
 
 @pytest.mark.parametrize(
