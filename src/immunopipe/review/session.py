@@ -165,7 +165,7 @@ def refusals(review: Review) -> list[str]:
 
 def approve_article(review: Review, content_dir: Path, *, name: str, role: str, day: date) -> list[PurePosixPath]:
     """Record an approval of ``review``'s article by ``name`` (``role``) on ``day``; return the files written."""
-    from immunopipe.export.write import ExportFile, WriteError, write_files
+    from immunopipe.files.write import ExportFile, WriteError, write_files
 
     blockers = refusals(review)
     if blockers or review.data is None:
