@@ -366,15 +366,15 @@ def _babel_date(day: date, length: str, locale: str) -> str:
 def review_summary(editorial: Editorial, labels: Mapping[str, str] = LABELS, locale: str = "en") -> str:
     """The review status in a few words, for the footer."""
     review = editorial.clinical_review
-    if review.status != "approved" or review.date is None:
+    if not review.current or review.date is None:
         return labels["not-clinically-reviewed"]
     return fill(labels["clinically-reviewed-on"], date=short_date(review.date, locale, labels))
 
 
 def review_status(editorial: Editorial, labels: Mapping[str, str] = LABELS, locale: str = "en") -> str:
-    """Who approved the content clinically and when, or an honest "not yet"."""
+    """Who approved the content and when, only while the approval matches the facts; else an honest "not yet"."""
     review = editorial.clinical_review
-    if review.status != "approved" or review.reviewer is None or review.date is None:
+    if not review.current or review.reviewer is None or review.date is None:
         return labels["not-clinically-reviewed"]
     reviewer = review.reviewer
     when = long_date(review.date, locale)
@@ -427,14 +427,15 @@ def code_systems(article: Article) -> list[str]:
 
 
 def text_sources(article: Article) -> list[Source]:
-    """The sources the handout's text rests on: the first source and every source no code cites.
+    """The sources the handout's text rests on: the first source and every source no code or query cites.
 
     Sources cited only by codes (a code index such as WHO ATC) back the codes, which the
-    handout leaves to the JSON and CSV exports along with those sources.
+    handout leaves to the JSON and CSV exports along with those sources; so do the editorial
+    queries for the clinical reviewer, which are never printed.
     """
-    cited_by_codes = {code.source for code in article_codes(article)}
+    cited_elsewhere = {code.source for code in article_codes(article)} | {query.source for query in article.queries}
     sources = article.editorial.sources
-    return [source for index, source in enumerate(sources) if index == 0 or source.id not in cited_by_codes]
+    return [source for index, source in enumerate(sources) if index == 0 or source.id not in cited_elsewhere]
 
 
 def word_list(items: Sequence[str], conjunction: str = " and ", separator: str = ", ") -> str:

@@ -36,7 +36,7 @@ LABELS: dict[str, str] = {
     "written-by": "Written by:",
     "author-not-named": "not named by the source",
     "clinical-review": "Clinical review:",
-    "clinically-reviewed-by": "Clinically reviewed by {name}, {credentials}, on {date}",
+    "clinically-reviewed-by": "Reviewed by {name}, {credentials} on {date}",
     "clinically-reviewed-on": "Clinically reviewed {date}",
     "not-clinically-reviewed": "Not yet clinically reviewed",
     "source": "Source",
