@@ -1,0 +1,112 @@
+"""Many handouts at once: reuse the ones in the render cache, render the rest in a process pool.
+
+:func:`render_pdfs` is what exports call. A handout's cache key covers everything that shapes
+its bytes (:func:`render_fingerprint` and :func:`article_inputs`); a clinic profile is part of
+the fingerprint, logo bytes included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from importlib import metadata
+from pathlib import Path
+
+from immunopipe import __version__
+from immunopipe.export import pdf as renderer
+from immunopipe.export.handout import TEMPLATES, document_dates
+from immunopipe.model import Article
+from immunopipe.profile import Profile
+
+#: Distributions whose code shapes the PDF bytes, so their versions are part of the cache key.
+RENDERER_DISTRIBUTIONS = ("weasyprint", "pydyf", "segno")
+
+#: The modules whose code shapes a handout, beside this one.
+RENDERER_MODULES = ("pdf.py", "pdf_tags.py", "handout.py", "fetcher.py")
+
+
+def render_pdfs(
+    articles: Sequence[Article],
+    *,
+    paper: str = "a4",
+    large_print: bool = False,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    profile: Profile | None = None,
+) -> list[bytes]:
+    """Handouts for ``articles``, in the same order, as :func:`render_pdf` renders them.
+
+    With a ``cache_dir``, handouts rendered before from the same inputs are reused from
+    ``cache_dir/pdf/`` and new ones are stored there. When more than one handout is left to
+    render and ``jobs`` > 1, they are rendered in a pool of up to ``jobs`` processes; the
+    bytes are the same either way. Every handout carries the clinic ``profile``, if one is given.
+    Raises like :func:`~immunopipe.export.pdf.render_pdf`.
+    """
+    from immunopipe.export.pdf_cache import HandoutCache
+
+    renderer.check_paper(paper)
+    cache = HandoutCache(cache_dir, render_fingerprint(paper, large_print, profile)) if cache_dir else None
+    keys = [cache.key(article_inputs(article)) for article in articles] if cache else []
+    pdfs: list[bytes | None] = [cache.get(key) for key in keys] if cache else [None] * len(articles)
+    missing = [index for index, pdf in enumerate(pdfs) if pdf is None]
+    rendered = _render_all([articles[index] for index in missing], paper, large_print, profile, jobs)
+    for index, pdf in zip(missing, rendered, strict=True):
+        pdfs[index] = pdf
+        if cache:
+            cache.put(keys[index], pdf)
+    return [pdf for pdf in pdfs if pdf is not None]
+
+
+def render_fingerprint(paper: str, large_print: bool, profile: Profile | None = None) -> str:
+    """A digest of everything besides the article that shapes a handout's bytes.
+
+    The renderer's code, template, stylesheet and font files, the versions of immunopipe,
+    WeasyPrint, pydyf and segno, the paper, the print size and the clinic profile. (Not the system's Pango and HarfBuzz,
+    which cannot be asked without loading WeasyPrint: after upgrading them, export with
+    ``--no-cache`` once.)
+    """
+    digest = hashlib.sha256(f"{__version__}\0{paper}\0{large_print}\0".encode())
+    for distribution in RENDERER_DISTRIBUTIONS:
+        digest.update(f"{distribution} {_distribution_version(distribution)}\0".encode())
+    digest.update(profile.fingerprint() if profile else b"no profile")
+    inputs = [Path(__file__), *(Path(__file__).with_name(name) for name in RENDERER_MODULES)]
+    inputs += [*sorted(TEMPLATES.iterdir()), *(path for path, _, _ in renderer.font_files().values())]
+    for path in inputs:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def article_inputs(article: Article) -> bytes:
+    """What a handout takes from ``article`` and the environment: its data and its PDF dates."""
+    return json.dumps([article.to_data(), document_dates(article)], ensure_ascii=False).encode()
+
+
+def _render_all(
+    articles: Sequence[Article], paper: str, large_print: bool, profile: Profile | None, jobs: int
+) -> list[bytes]:
+    """Render ``articles`` in order: in this process, or in a pool when several are left."""
+    if jobs <= 1 or len(articles) <= 1:
+        return [_render_task((article, paper, large_print, profile)) for article in articles]
+    renderer.weasyprint_module()  # loaded once here, so that forked workers do not each load it again
+    tasks = [(article, paper, large_print, profile) for article in articles]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(articles))) as pool:
+        try:
+            return list(pool.map(_render_task, tasks))
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+def _render_task(task: tuple[Article, str, bool, Profile | None]) -> bytes:
+    article, paper, large_print, profile = task
+    return renderer.render_pdf(article, paper=paper, large_print=large_print, profile=profile)
+
+
+def _distribution_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
