@@ -297,7 +297,7 @@ def footer_texts(article: Article) -> list[str]:
     source = editorial.sources[0]
     dates = editorial.dates
     return [
-        f"{editorial.publisher.name} · Source: {source.title} ({source.publisher}) Page 999 of 999",
+        f"{editorial.publisher.name} · Source: {source.title} ({source.publisher}) Page 99 of 99",
         f"Published: {short_date(dates.published)} · Last reviewed: {short_date(dates.last_reviewed)} · "
         f"Next review: {short_date(dates.next_review)}",
         f"{review_summary(editorial)}. Does not replace advice from a healthcare professional.",

@@ -67,9 +67,8 @@ FONT_FACES: tuple[tuple[int, str], ...] = ((400, "normal"), (700, "normal"), (40
 
 #: Footer text size (points) for standard and large print, as in the stylesheet.
 FOOTER_FONT_PT = {False: 12.0, True: 16.0}
-#: The widest average advance of the typeface's characters, in ems, for mixed bold and regular
-#: text: an over-estimate, so the footer's room is never too small.
-FOOTER_EM_PER_CHARACTER = 0.58
+#: Room for the ends of wrapped lines (words do not fill a line to its last point).
+FOOTER_WRAP_ALLOWANCE = 1.1
 #: Footer line height (as in the stylesheet), the room above its text (rule and padding) and the
 #: least bottom margin, in points.
 FOOTER_LINE_HEIGHT = 1.3
@@ -142,15 +141,35 @@ def page_rules(article: Article, paper: str, large_print: bool) -> str:
     """The ``@page`` rules of one handout: its paper size, and a bottom margin its footer fits in.
 
     The footer is printed whole on every page (the source title has up to 300 characters), so
-    the margin is sized from its text: each footer line's characters at an over-estimated
-    average width, wrapped to the text width, at the footer's line height.
+    the margin is sized from its text: each footer paragraph's width in the bold face (wider
+    than the regular one), plus :data:`FOOTER_WRAP_ALLOWANCE` for the ends of wrapped lines,
+    over the text width, at the footer's line height.
     """
     size = FOOTER_FONT_PT[large_print]
-    per_line = max(1, int(TEXT_WIDTH_PT[paper] / (size * FOOTER_EM_PER_CHARACTER)))
-    lines = sum(max(1, math.ceil(len(text) / per_line)) for text in footer_texts(article))
+    width = TEXT_WIDTH_PT[paper]
+    lines = sum(
+        max(1, math.ceil(_text_width(text, size) * FOOTER_WRAP_ALLOWANCE / width)) for text in footer_texts(article)
+    )
     margin = max(MIN_BOTTOM_MARGIN_PT[large_print], FOOTER_TOP_PT + lines * size * FOOTER_LINE_HEIGHT + 6)
     page = "large-print" if large_print else ""
     return f"@page {{ size: {PAPER_SIZES[paper]}; }}\n@page {page} {{ margin-bottom: {margin:.1f}pt; }}"
+
+
+def _text_width(text: str, size: float) -> float:
+    """Width in points of ``text`` set in the bold face at ``size`` (unknown characters as an em)."""
+    advances, units = _bold_advances()
+    return sum(advances.get(ord(character), units) for character in text) * size / units
+
+
+@cache
+def _bold_advances() -> tuple[dict[int, int], int]:
+    """The bold face's advance width of each character, and its units per em."""
+    from fontTools.ttLib import TTFont
+
+    bold = next(path for path, weight, style in font_files().values() if weight == 700 and style == "normal")
+    with TTFont(bold, lazy=True) as font:
+        metrics = font["hmtx"].metrics
+        return {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()}, font["head"].unitsPerEm
 
 
 def check_paper(paper: str) -> None:
