@@ -21,6 +21,7 @@ from immunopipe.reporters import REPORTERS
 
 if TYPE_CHECKING:
     from immunopipe.config import Config
+    from immunopipe.profile import Profile
     from immunopipe.validate import Outcome
 
 T = TypeVar("T")
@@ -102,6 +103,31 @@ cache_option = click.option(
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+profile_option = click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Clinic profile (YAML) printed in the handouts' header and contact box; checked like an article.  "
+    "[default: `profile` in [tool.immunopipe], else none]",
+)
+
+
+def check_profile(path: Path | None, outcome: Outcome) -> Profile | None:
+    """Check the clinic profile at ``path`` (if any), adding its problems to ``outcome``."""
+    if path is None:
+        return None
+    from immunopipe.profile import check_profile as check
+    from immunopipe.validate.schema import SchemaUnavailable
+
+    if not path.is_file():
+        raise EnvironmentProblem(f"no such clinic profile: {path}")
+    try:
+        profile, diagnostics = check(path)
+    except SchemaUnavailable as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    outcome.diagnostics.extend(diagnostics)
+    outcome.files_checked += 1
+    return profile
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -161,9 +187,12 @@ format_option = click.option(
 @paths_argument
 @format_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not just errors.")
+@profile_option
 @jobs_option
 @cache_option
-def validate(paths: tuple[Path, ...], output_format: str, strict: bool, jobs: int, cache: bool) -> None:
+def validate(
+    paths: tuple[Path, ...], output_format: str, strict: bool, profile_path: Path | None, jobs: int, cache: bool
+) -> None:
     """Check articles: YAML syntax, the schema, then immunopipe's rules.
 
     PATHS are files or folders (searched for *.yaml and *.yml); the default is content/.
@@ -173,10 +202,12 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool, jobs: in
     Examples:
       immunopipe validate
       immunopipe validate content/lupus.yaml --format json
+      immunopipe validate --profile clinic.yaml
     """
     config = project_config()
     files = content_files(paths, config.content)
     outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
+    check_profile(profile_path or config.profile, outcome)
     echo_report(outcome, output_format, strict)
     raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)
 
@@ -298,6 +329,7 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
     help="PDF page size.  [default: a4, or `paper` in [tool.immunopipe]]",
 )
 @click.option("--large-print", is_flag=True, help="PDF handouts in large print.")
+@profile_option
 @click.option(
     "--csv-bom/--no-csv-bom",
     default=True,
@@ -315,6 +347,7 @@ def export(
     formats: tuple[str, ...],
     paper: str | None,
     large_print: bool,
+    profile_path: Path | None,
     csv_bom: bool,
     output_format: str,
     strict: bool,
@@ -333,6 +366,7 @@ def export(
     Examples:
       immunopipe export
       immunopipe export --to json --to csv --out public/
+      immunopipe export --to pdf --profile clinic.yaml
     """
     from functools import partial
 
@@ -349,6 +383,7 @@ def export(
     paper = paper or config.paper
     files = content_files(paths, config.content)
     outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
+    profile = check_profile(profile_path or config.profile, outcome)
     echo_report(outcome, output_format, strict)
     if outcome.failed(strict=strict):
         raise SystemExit(EXIT_INVALID)
@@ -359,6 +394,7 @@ def export(
         paper=paper,
         large_print=large_print,
         csv_bom=csv_bom,
+        profile=profile,
         jobs=jobs,
         cache_dir=DEFAULT_CACHE_DIR if cache else None,
     )

@@ -6,6 +6,7 @@ Every key is optional; the defaults are shown::
     content = "content"          # folder of articles
     out = "exports"              # folder exports are written to
     paper = "a4"                 # PDF page size: "a4" or "letter"
+    profile = "clinic.yaml"      # clinic profile printed in handouts (default: none)
     readability.max-grade = 8    # readability-grade warns above this Flesch-Kincaid grade (1-20)
 
     [tool.immunopipe.rules]      # severity per rule id: "error", "warning" or "off"
@@ -41,7 +42,7 @@ PAPERS: tuple[Paper, ...] = ("a4", "letter")
 SEVERITY_NAMES: dict[str, Severity | None] = {"error": Severity.ERROR, "warning": Severity.WARNING, "off": None}
 
 GRADE_RANGE = (1, 20)
-KEYS = ("content", "out", "paper", "readability", "rules")
+KEYS = ("content", "out", "paper", "profile", "readability", "rules")
 READABILITY_KEYS = ("max-grade",)
 
 
@@ -56,6 +57,8 @@ class Config:
     content: Path = Path("content")
     out: Path = Path("exports")
     paper: Paper = "a4"
+    #: The clinic profile handouts carry, or ``None`` for none.
+    profile: Path | None = None
     readability_max_grade: float = DEFAULT_MAX_GRADE
     #: Rule id -> configured severity (``None`` = off), only for the rules configured.
     severities: Mapping[str, Severity | None] = field(default_factory=dict)
@@ -108,6 +111,7 @@ def parse_config(table: Any, path: Path) -> Config:
         content=_folder(table, "content", Config.content, where),
         out=_folder(table, "out", Config.out, where),
         paper=_paper(table.get("paper", Config.paper), where),
+        profile=_profile(table.get("profile"), where),
         readability_max_grade=_grade(readability.get("max-grade", DEFAULT_MAX_GRADE), where),
         severities=_severities(table.get("rules", {}), where),
         source=path,
@@ -126,6 +130,14 @@ def _folder(table: dict[str, Any], key: str, default: Path, where: str) -> Path:
     value = table.get(key, str(default))
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where} '{key}' must be a folder name such as \"{default}\", not {value!r}")
+    return Path(value)
+
+
+def _profile(value: Any, where: str) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where} 'profile' must be the path of a clinic profile such as \"clinic.yaml\", not {value!r}")
     return Path(value)
 
 

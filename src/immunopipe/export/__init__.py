@@ -51,6 +51,7 @@ from immunopipe.export.write import (
     remove_stray_temp_files,
 )
 from immunopipe.model import Article
+from immunopipe.profile import Profile
 from immunopipe.validate.rules.article_id_reserved import RESERVED
 
 __all__ = [
@@ -83,6 +84,8 @@ class ExportOptions:
     paper: str = "a4"
     large_print: bool = False
     csv_bom: bool = True
+    #: The clinic printed in PDF handouts (header and contact box only), or ``None``.
+    profile: Profile | None = None
     # How PDF handouts are rendered, which never changes their bytes: in up to ``jobs``
     # processes, reusing handouts rendered before from ``cache_dir`` (None: no cache).
     jobs: int = 1
@@ -271,6 +274,7 @@ def _render_pdf(articles: Sequence[Article], options: ExportOptions) -> list[Exp
             large_print=options.large_print,
             jobs=options.jobs,
             cache_dir=options.cache_dir,
+            profile=options.profile,
         )
     except PdfRenderError as exc:  # a handout that cannot be made: reported like a missing library
         raise FormatUnavailable(str(exc)) from exc

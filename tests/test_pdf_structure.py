@@ -1,0 +1,131 @@
+"""The tagged structure of every handout variant, checked against the Matterhorn Protocol.
+
+The checker is :mod:`pdf_structure` (reusable for handouts in any language); these tests run it
+over A4, Letter and large print, with and without a clinic profile, and over the longest
+article, and show that it catches the defects it exists for.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+from handout_variants import LAYOUTS, handout
+from pdf_structure import structure_problems, structure_types
+
+VARIANTS = [
+    pytest.param(paper, large_print, with_profile, longest, id=f"{paper}{'-large' if large_print else ''}"
+                 f"{'-profile' if with_profile else ''}{'-longest' if longest else ''}")
+    for paper, large_print in LAYOUTS
+    for with_profile, longest in ((False, False), (True, False), (True, True))
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("paper", "large_print", "with_profile", "longest"), VARIANTS)
+def test_every_checkpoint_holds(paper: str, large_print: bool, with_profile: bool, longest: bool) -> None:
+    pdf = handout(paper, large_print, with_profile=with_profile, longest=longest)
+    assert structure_problems(pdf) == []
+
+
+@pytest.mark.parametrize(("paper", "large_print"), LAYOUTS)
+def test_run_in_paragraphs_are_one_p(paper: str, large_print: bool) -> None:
+    """"The main point: ..." is one P however many lines it takes (not one P per printed line)."""
+    with pikepdf.open(io.BytesIO(handout(paper, large_print))) as pdf:
+        document = pdf.Root.StructTreeRoot.K[0]
+        part = next(kid for kid in document.K if kid.S == "/Part")
+        key_message = part.K[0]
+        assert key_message.S == "/Sect"
+        assert [str(kid.S) for kid in key_message.K] == ["/P"]
+        use_section = part.K[1]
+        blocks = [str(kid.S) for kid in use_section.K]
+        assert blocks[:3] == ["/H2", "/P", "/L"], blocks
+
+
+def test_table_headers_have_scopes_and_resolving_ids() -> None:
+    with pikepdf.open(io.BytesIO(handout("a4", False))) as pdf:
+        root = pdf.Root.StructTreeRoot
+        ids = dict(pikepdf.NameTree(root.IDTree).items())
+        headers = [element for element in _elements(root) if element.S == "/TH"]
+        scopes = {str(header.A.Scope) for header in headers}
+        assert scopes == {"/Column", "/Row"}
+        assert all(str(header.ID) in ids for header in headers)
+        cells = [element for element in _elements(root) if element.S == "/TD"]
+        assert cells and all(len(cell.A.Headers) == 2 for cell in cells)  # its row's TH and its column's TH
+
+
+def test_footer_is_a_pagination_artifact() -> None:
+    """The footer repeats on every page: read once per page it would bury the content."""
+    with pikepdf.open(io.BytesIO(handout("a4", False))) as pdf:
+        for page in pdf.pages:
+            artifacts = [
+                operands[1] for operands, operator in pikepdf.parse_content_stream(page)
+                if str(operator) == "BDC" and operands[0] == "/Artifact"
+            ]  # fmt: skip
+            assert any(properties.get("/Subtype") == "/Footer" for properties in artifacts)
+
+
+def test_qr_code_and_logo_are_figures_with_alternative_text() -> None:
+    with pikepdf.open(io.BytesIO(handout("a4", False, with_profile=True))) as pdf:
+        figures = [str(element.Alt) for element in _elements(pdf.Root.StructTreeRoot) if element.S == "/Figure"]
+    assert figures == [
+        "Logo of Riverside Health Centre",
+        "QR code: opens this leaflet online at https://clinic.example/leaflets/immune-system-medicine",
+    ]
+
+
+def test_checker_finds_untagged_content_and_broken_tables() -> None:
+    """The checker is not a rubber stamp: WeasyPrint's own tree, unfinished, fails it."""
+    from immunopipe.export import pdf_tags
+
+    original = pdf_tags.complete_structure
+    try:
+        pdf_tags.complete_structure = lambda document, pdf: None
+        from immunopipe.export.pdf import render_pdf
+        from immunopipe.load import load_path
+        from immunopipe.model import article_from_data
+        from handout_variants import SEED
+
+        unfinished = render_pdf(article_from_data(load_path(SEED).data))
+    finally:
+        pdf_tags.complete_structure = original
+    problems = structure_problems(unfinished)
+    assert any(problem.startswith("15-003: a TH has no /Scope") for problem in problems)
+    assert any("does not resolve to a TH" for problem in problems)
+    assert any(problem.startswith("01-001") and "belongs to no element" for problem in problems)
+
+
+def test_checker_finds_skipped_headings_missing_alt_and_language() -> None:
+    import weasyprint
+
+    html = "<html><head><title>t</title></head><body><h1>a</h1><h3>b</h3><img src='data:,' alt=''></body></html>"
+    pdf = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    problems = structure_problems(pdf)
+    assert "14-003: heading level skipped, H1 followed by H3" in problems
+    assert "11-001: the catalog has no /Lang" in problems
+
+
+def test_checker_reads_right_to_left_rows() -> None:
+    """A row read left to right passes as LTR and fails as RTL: direction is a parameter."""
+    pdf = handout("a4", False)
+    assert structure_problems(pdf, direction="ltr") == []
+    assert any(problem.startswith("reading order") for problem in structure_problems(pdf, direction="rtl"))
+
+
+def test_structure_types_lists_the_tree() -> None:
+    types = structure_types(handout("a4", False))
+    assert types[:2] == ["/Document", "/NonStruct"] and "/H1" in types and "/Table" in types
+
+
+def _elements(root: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    found, stack = [], list(root.K)
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            found.append(node)
+            kids = node.get("/K")
+            if isinstance(kids, pikepdf.Array):
+                stack[:0] = list(kids)
+            elif isinstance(kids, pikepdf.Dictionary):
+                stack.insert(0, kids)
+    return found
