@@ -30,6 +30,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import pikepdf
 
@@ -80,7 +81,9 @@ def structure_types(pdf_bytes: bytes) -> list[str]:
 def _walk(root: pikepdf.Dictionary) -> Iterator[tuple[pikepdf.Dictionary, pikepdf.Dictionary | None]]:
     """Every structure element under ``root`` in document order, with its parent element."""
 
-    def visit(node: pikepdf.Object, parent: pikepdf.Dictionary | None) -> Iterator[tuple[pikepdf.Dictionary, pikepdf.Dictionary | None]]:
+    def visit(
+        node: pikepdf.Object, parent: pikepdf.Dictionary | None
+    ) -> Iterator[tuple[pikepdf.Dictionary, pikepdf.Dictionary | None]]:
         if isinstance(node, pikepdf.Array):
             for kid in node:
                 yield from visit(kid, parent)
@@ -135,7 +138,7 @@ def _heading_problems(elements: list[tuple[pikepdf.Dictionary, pikepdf.Dictionar
     if not levels:
         return []
     problems = [] if levels[0] == 1 else [f"14-002: the first heading is H{levels[0]}, not H1"]
-    for before, after in zip(levels, levels[1:], strict=False):
+    for before, after in pairwise(levels):
         if after > before + 1:
             problems.append(f"14-003: heading level skipped, H{before} followed by H{after}")
     return problems
@@ -154,7 +157,9 @@ def _list_problems(elements: list[tuple[pikepdf.Dictionary, pikepdf.Dictionary |
     return problems
 
 
-def _table_problems(root: pikepdf.Dictionary, elements: list[tuple[pikepdf.Dictionary, pikepdf.Dictionary | None]]) -> list[str]:
+def _table_problems(
+    root: pikepdf.Dictionary, elements: list[tuple[pikepdf.Dictionary, pikepdf.Dictionary | None]]
+) -> list[str]:
     problems = []
     ids: dict[str, pikepdf.Dictionary] = {}
     if "/IDTree" in root:
@@ -196,7 +201,9 @@ def _font_problems(pdf: pikepdf.Pdf) -> list[str]:
             descendants = list(font.get("/DescendantFonts", pikepdf.Array())) or [font]
             for descendant in descendants:
                 descriptor = descendant.get("/FontDescriptor")
-                if descriptor is None or not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                if descriptor is None or not any(
+                    key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                ):
                     problems.append(f"31-009: font {name} is not embedded")
     return problems
 
@@ -211,7 +218,9 @@ def _annotation_problems(pdf: pikepdf.Pdf) -> list[str]:
             if "/StructParent" not in annotation:
                 problems.append(f"28-002: a {subtype[1:]} annotation on page {number} is not in the structure tree")
             if not str(annotation.get("/Contents", "")).strip():
-                problems.append(f"28-004: a {subtype[1:]} annotation on page {number} has no /Contents (alternative text)")
+                problems.append(
+                    f"28-004: a {subtype[1:]} annotation on page {number} has no /Contents (alternative text)"
+                )
     return problems
 
 
@@ -275,10 +284,14 @@ def _content_problems(
         content = pages[page.objgen]
         if content.unmarked:
             kinds = ", ".join(sorted(set(content.unmarked)))
-            problems.append(f"01-001: page {number} has {len(content.unmarked)} marks ({kinds}) neither tagged nor artifact")
+            problems.append(
+                f"01-001: page {number} has {len(content.unmarked)} marks ({kinds}) neither tagged nor artifact"
+            )
         orphans = sorted(mcid for mcid in content.positions if (page.objgen, mcid) not in tagged)
         if orphans:
-            problems.append(f"01-001: page {number} marked content {orphans[:5]} belongs to no element of the structure tree")
+            problems.append(
+                f"01-001: page {number} marked content {orphans[:5]} belongs to no element of the structure tree"
+            )
     return problems
 
 
@@ -303,7 +316,7 @@ def _reading_order_problems(
             blocks.append((page, y, x, str(element.S)))
     problems = []
     sign = 1 if direction == "ltr" else -1
-    for before, after in zip(blocks, blocks[1:], strict=False):
+    for before, after in pairwise(blocks):
         if after[0] != before[0]:
             if after[0] < before[0]:
                 problems.append(f"reading order: a {after[3][1:]} on page {after[0]} comes after page {before[0]}")

@@ -30,7 +30,7 @@ def test_every_checkpoint_holds(paper: str, large_print: bool, with_profile: boo
 
 @pytest.mark.parametrize(("paper", "large_print"), LAYOUTS)
 def test_run_in_paragraphs_are_one_p(paper: str, large_print: bool) -> None:
-    """"The main point: ..." is one P however many lines it takes (not one P per printed line)."""
+    """ "The main point: ..." is one P however many lines it takes (not one P per printed line)."""
     with pikepdf.open(io.BytesIO(handout(paper, large_print))) as pdf:
         document = pdf.Root.StructTreeRoot.K[0]
         part = next(kid for kid in document.K if kid.S == "/Part")
@@ -81,10 +81,11 @@ def test_checker_finds_untagged_content_and_broken_tables() -> None:
     original = pdf_tags.complete_structure
     try:
         pdf_tags.complete_structure = lambda document, pdf: None
+        from handout_variants import SEED
+
         from immunopipe.export.pdf import render_pdf
         from immunopipe.load import load_path
         from immunopipe.model import article_from_data
-        from handout_variants import SEED
 
         unfinished = render_pdf(article_from_data(load_path(SEED).data))
     finally:

@@ -137,7 +137,9 @@ def _profile(value: Any, where: str) -> Path | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where} 'profile' must be the path of a clinic profile such as \"clinic.yaml\", not {value!r}")
+        raise ConfigError(
+            f"{where} 'profile' must be the path of a clinic profile such as \"clinic.yaml\", not {value!r}"
+        )
     return Path(value)
 
 

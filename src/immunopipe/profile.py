@@ -40,7 +40,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from immunopipe.diagnostics import Diagnostic, Severity
-from immunopipe.load import Document, LoadError, load_path
+from immunopipe.load import LoadError, load_path
 
 PROFILE_SCHEMA_FILE = "profile.schema.json"
 
@@ -120,10 +120,10 @@ def check_profile(path: Path, *, display: str | None = None) -> tuple[Profile | 
     try:
         document = load_path(path, display=shown)
     except LoadError as exc:
-        return None, [_diagnostic(shown, problem.line, problem.column, problem.rule, problem.message) for problem in exc.problems]
-    diagnostics = [
-        _diagnostic(shown, p.line, p.column, p.rule, p.message, p.pointer) for p in document.problems
-    ]
+        return None, [
+            _diagnostic(shown, problem.line, problem.column, problem.rule, problem.message) for problem in exc.problems
+        ]
+    diagnostics = [_diagnostic(shown, p.line, p.column, p.rule, p.message, p.pointer) for p in document.problems]
     diagnostics += SchemaChecker(load_profile_schema()).check(document)
     if diagnostics:
         return None, sorted(diagnostics)
@@ -131,7 +131,11 @@ def check_profile(path: Path, *, display: str | None = None) -> tuple[Profile | 
     if "opening_hours" not in data and "questions" not in data:
         diagnostics.append(
             _diagnostic(
-                shown, 1, 1, "profile-contact-times", "give 'opening_hours' or 'questions' (or both): when or why to call"
+                shown,
+                1,
+                1,
+                "profile-contact-times",
+                "give 'opening_hours' or 'questions' (or both): when or why to call",
             )
         )
     logo = None

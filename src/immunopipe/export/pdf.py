@@ -106,7 +106,6 @@ def render_pdf(
     from weasyprint.text.fonts import FontConfiguration
 
     from immunopipe.export.fetcher import AssetFetcher
-
     from immunopipe.export.pdf_tags import complete_structure
 
     assets: dict[str, tuple[Path | bytes, str]] = {url: (path, "font/ttf") for url, (path, _, _) in fonts.items()}
@@ -134,7 +133,6 @@ def render_pdf(
     if problems:
         raise PdfRenderError(f"handout {article.id!r} did not render cleanly: {'; '.join(problems)}")
     return pdf
-
 
 
 def page_rules(article: Article, paper: str, large_print: bool) -> str:
@@ -292,6 +290,7 @@ def _font_face_rules(fonts: dict[str, tuple[Path, int, str]]) -> str:
         f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; font-style: {style}; src: url("{url}"); }}'
         for url, (_, weight, style) in fonts.items()
     )
+
 
 def __getattr__(name: str) -> object:
     """The many-handout API, kept importable from here (:mod:`immunopipe.export.pdf_pool`)."""

@@ -71,7 +71,9 @@ def _scope_table_headers(pdf: pydyf.PDF, reachable: set[int]) -> None:
 
 
 def _add_id_tree(pdf: pydyf.PDF, root: pydyf.Dictionary, reachable: set[int]) -> None:
-    names = sorted((str(pdf.objects[number]["ID"].string), number) for number in reachable if "ID" in pdf.objects[number])
+    names = sorted(
+        (str(pdf.objects[number]["ID"].string), number) for number in reachable if "ID" in pdf.objects[number]
+    )
     if not names:
         return
     entries = pydyf.Array()
