@@ -96,7 +96,8 @@ def render_pdf(
     """Render ``article`` as a printable PDF handout.
 
     ``paper`` is ``a4`` or ``letter``; ``large_print`` sets text in 18 pt (16 pt at the least)
-    instead of 12 pt; a clinic ``profile`` adds the clinic's header and contact box. Raises :class:`UnknownPaper` for an unknown paper size and
+    instead of 12 pt; a clinic ``profile`` adds the clinic's header and contact box. Raises
+    :class:`UnknownPaper` for an unknown paper size and
     :class:`PdfRenderError` when the render is not clean.
     """
     check_paper(paper)

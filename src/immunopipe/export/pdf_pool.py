@@ -16,7 +16,7 @@ from pathlib import Path
 
 from immunopipe import __version__
 from immunopipe.export import pdf as renderer
-from immunopipe.export.handout import TEMPLATES, document_dates
+from immunopipe.export import handout
 from immunopipe.model import Article
 from immunopipe.profile import Profile
 
@@ -72,7 +72,7 @@ def render_fingerprint(paper: str, large_print: bool, profile: Profile | None = 
         digest.update(f"{distribution} {_distribution_version(distribution)}\0".encode())
     digest.update(profile.fingerprint() if profile else b"no profile")
     inputs = [Path(__file__), *(Path(__file__).with_name(name) for name in RENDERER_MODULES)]
-    inputs += [*sorted(TEMPLATES.iterdir()), *(path for path, _, _ in renderer.font_files().values())]
+    inputs += [*sorted(handout.TEMPLATES.iterdir()), *(path for path, _, _ in renderer.font_files().values())]
     for path in inputs:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -81,7 +81,7 @@ def render_fingerprint(paper: str, large_print: bool, profile: Profile | None = 
 
 def article_inputs(article: Article) -> bytes:
     """What a handout takes from ``article`` and the environment: its data and its PDF dates."""
-    return json.dumps([article.to_data(), document_dates(article)], ensure_ascii=False).encode()
+    return json.dumps([article.to_data(), handout.document_dates(article)], ensure_ascii=False).encode()
 
 
 def _render_all(
