@@ -26,6 +26,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
 from click.testing import CliRunner, Result
+from pdf_layout import page_layouts
 from pdf_support import RequestLog
 
 from immunopipe.cli import main
@@ -248,8 +249,12 @@ def test_every_fact_of_the_source_text_is_printed(seed_facts: tuple[str, ...], a
 
 
 def test_every_fact_of_an_approved_article_is_printed(approved_data: dict[str, Any], approved_pdf: bytes) -> None:
+    """Read page bodies in order without their footers: a paragraph may go on over a page break."""
     article = article_from_data(approved_data)
-    text = squeezed(" ".join(page_texts(approved_pdf)))
+    margin = float(re.search(r"margin-bottom: ([0-9.]+)pt", renderer.page_rules(article, "a4", False)).group(1))
+    pages = page_layouts(approved_pdf, margin)
+    text = squeezed(" ".join(page.body for page in pages) + " ".join(page.footer for page in pages))
+    text = text.replace("•", "").replace("–", "")  # list markers come last in each page's text
     assert [fact for fact in printed_facts(article) if squeezed(fact) not in text] == []
     assert squeezed("Clinically reviewed by Dr Jane Smith-Worthington, Consultant rheumatologist") in text
 
@@ -312,9 +317,10 @@ def test_key_message_comes_first_and_sections_follow_in_reading_order(seed_artic
     assert f"{seed_article.uses[0].how_medicine_helps} Conditions it is used for:" in text
 
 
-def test_run_in_headings_are_still_headings(a4: bytes) -> None:
-    """ "The main point" and "Conditions it is used for" share a line with text, not a role."""
-    assert {"/H2", "/H3"} <= structure_types(a4)
+def test_run_in_labels_are_bookmarks(a4: bytes) -> None:
+    """ "The main point" and "Conditions it is used for" are labels in their paragraph (one P, see
+    test_pdf_structure.py) and still entries of the PDF's outline."""
+    assert {"/H1", "/H2"} <= structure_types(a4)
     bookmarks = set(bookmark_titles(pypdf.PdfReader(io.BytesIO(a4)).outline))
     assert {"The main point", "Conditions it is used for"} <= bookmarks
 
@@ -346,7 +352,8 @@ def test_page_size(renders: dict[tuple[str, bool], bytes], paper: str, size: tup
 def test_page_counts(renders: dict[tuple[str, bool], bytes]) -> None:
     counts = {key: len(pypdf.PdfReader(io.BytesIO(pdf)).pages) for key, pdf in renders.items()}
     assert counts["a4", False] <= 2
-    assert counts["letter", False] <= 2
+    # Letter is 50 pt shorter: with no table row left alone on a page, the seed needs a third.
+    assert counts["letter", False] <= 3
     assert counts["a4", True] > counts["a4", False]
 
 
@@ -427,7 +434,7 @@ def test_tagged_pdf_ua_with_language_and_headings(seed_article: Article, a4: byt
     assert bool(root["/MarkInfo"]["/Marked"])
     assert root["/Lang"] == seed_article.language
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
-    assert {"/H1", "/H2", "/H3", "/L", "/LI", "/P"} <= structure_types(a4)
+    assert {"/H1", "/H2", "/L", "/LI", "/P"} <= structure_types(a4)
     xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
     assert re.search(r"pdfuaid:part=.1.", xmp)
 
