@@ -254,7 +254,7 @@ def test_every_fact_of_an_approved_article_is_printed(approved_data: dict[str, A
     margin = float(re.search(r"margin-bottom: ([0-9.]+)pt", renderer.page_rules(article, "a4", False)).group(1))
     pages = page_layouts(approved_pdf, margin)
     text = squeezed(" ".join(page.body for page in pages) + " ".join(page.footer for page in pages))
-    text = text.replace("•", "").replace("–", "")  # list markers come last in each page's text
+    text = text.replace("•", "").replace("\N{EN DASH}", "")  # list markers come last in each page's text
     assert [fact for fact in printed_facts(article) if squeezed(fact) not in text] == []
     assert squeezed("Clinically reviewed by Dr Jane Smith-Worthington, Consultant rheumatologist") in text
 

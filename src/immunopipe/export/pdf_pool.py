@@ -15,8 +15,8 @@ from importlib import metadata
 from pathlib import Path
 
 from immunopipe import __version__
-from immunopipe.export import pdf as renderer
 from immunopipe.export import handout
+from immunopipe.export import pdf as renderer
 from immunopipe.model import Article
 from immunopipe.profile import Profile
 
