@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.server
 import shutil
 import subprocess
@@ -150,3 +151,133 @@ def test_qr_code_scans_to_the_exact_online_address(paper: str, large_print: bool
 def test_readme_shows_the_profile_picture() -> None:
     assert "docs/handout-profile-page1.png" in (REPO / "README.md").read_text(encoding="utf-8")
     assert (REPO / "docs" / "handout-profile-page1.png").is_file()
+
+
+def _png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "#005eb8").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_png_logo_is_checked_and_printed(tmp_path: Path) -> None:
+    from immunopipe.export.pdf import render_pdf
+    from immunopipe.load import load_path
+    from immunopipe.model import article_from_data
+
+    (tmp_path / "logo.png").write_bytes(_png(60, 30))
+    (tmp_path / "clinic.yaml").write_text(GOOD + "logo: logo.png\n", encoding="utf-8")
+    profile, diagnostics = check_profile(tmp_path / "clinic.yaml")
+    assert diagnostics == [] and profile is not None and profile.logo is not None
+    assert profile.logo.media_type == "image/png"
+    pdf = render_pdf(article_from_data(load_path(SEED).data), profile=profile)
+    images = [obj for obj in pdfium.PdfDocument(pdf)[0].get_objects() if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
+    assert len(images) == 1
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda png: png[:40], "is a cut-off PNG"),
+        (lambda png: png[:29] + bytes([png[29] ^ 0xFF]) + png[30:], "checksum of its 'IHDR' chunk is wrong"),
+        (lambda png: _png(5000, 1), "is 5000x1 pixels; at most 4000 a side"),
+    ],
+    ids=["truncated", "bad-checksum", "too-wide"],
+)
+def test_damaged_or_oversized_png_is_a_diagnostic(tmp_path: Path, damage: object, message: str) -> None:
+    (tmp_path / "logo.png").write_bytes(damage(_png(60, 30)))  # type: ignore[operator]
+    (tmp_path / "clinic.yaml").write_text(GOOD + "logo: logo.png\n", encoding="utf-8")
+    profile, diagnostics = check_profile(tmp_path / "clinic.yaml")
+    assert profile is None
+    assert [(d.line, d.column, d.rule) for d in diagnostics] == [(4, 7, "profile-logo")]
+    assert message in diagnostics[0].message
+
+
+def test_logo_linked_from_outside_the_folder_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(_png(10, 10))
+    folder = tmp_path / "clinic"
+    folder.mkdir()
+    (folder / "logo.png").symlink_to(secret)
+    (folder / "clinic.yaml").write_text(GOOD + "logo: logo.png\n", encoding="utf-8")
+    _, diagnostics = check_profile(folder / "clinic.yaml")
+    assert "links to a file outside the profile's folder" in diagnostics[0].message
+
+
+def test_an_svg_that_slipped_through_still_loads_nothing(server: tuple[str, list[str]]) -> None:
+    """Defence in depth: the renderer's fetcher refuses an SVG's external reference on its own."""
+    from immunopipe.export.pdf import PdfRenderError, render_pdf
+    from immunopipe.load import load_path
+    from immunopipe.model import article_from_data
+    from immunopipe.profile import Logo, Profile
+
+    base, requests = server
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">'
+        f'<image xlink:href="{base}/pixel.png" width="5" height="5"/></svg>'
+    ).encode()
+    logo = Logo(name="logo.svg", media_type="image/svg+xml", data=svg)
+    profile = Profile(organisation="Clinic", phone="12345", opening_hours="Always", logo=logo)
+    with pytest.raises(PdfRenderError, match=r"refused to load http://127\.0\.0\.1"):
+        render_pdf(article_from_data(load_path(SEED).data), profile=profile)
+    assert requests == []
+
+
+def test_duplicate_keys_and_yaml_errors_are_located(tmp_path: Path) -> None:
+    (tmp_path / "clinic.yaml").write_text(GOOD + "phone: '999'\n", encoding="utf-8")
+    _, diagnostics = check_profile(tmp_path / "clinic.yaml")
+    assert [(d.line, d.column, d.rule) for d in diagnostics] == [(4, 1, "duplicate-key")]
+    (tmp_path / "clinic.yaml").write_text("organisation: [\n", encoding="utf-8")
+    _, diagnostics = check_profile(tmp_path / "clinic.yaml")
+    assert [d.rule for d in diagnostics] == ["yaml-syntax"]
+
+
+def test_missing_profile_file_is_a_usage_error(tmp_path: Path) -> None:
+    project = _project(tmp_path, GOOD)
+    result = _cli("export", "--to", "pdf", "--profile", "nowhere.yaml", cwd=project)
+    assert result.returncode == 2
+    assert "no such clinic profile: nowhere.yaml" in result.stderr
+
+
+def test_json_report_names_the_profile(tmp_path: Path) -> None:
+    import json
+
+    project = _project(tmp_path, GOOD + "fax: 1\n")
+    result = _cli("validate", "--profile", "clinic.yaml", "--format", "json", cwd=project)
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and report["valid"] is False
+    assert [(d["path"], d["line"], d["rule"]) for d in report["diagnostics"] if d["path"] == "clinic.yaml"] == [
+        ("clinic.yaml", 4, "schema-unknown-key")
+    ]
+
+
+def test_profile_is_part_of_the_render_cache_key() -> None:
+    from immunopipe.export.pdf_pool import render_fingerprint
+    from immunopipe.profile import Logo, load_profile
+
+    profile = load_profile(EXAMPLE_PROFILE)
+    other_logo = Logo(name="riverside-logo.svg", media_type="image/svg+xml", data=profile.logo.data + b" ")  # type: ignore[union-attr]
+    fingerprints = {
+        render_fingerprint("a4", False),
+        render_fingerprint("a4", False, profile),
+        render_fingerprint("a4", False, dataclasses.replace(profile, phone="+44 20 7946 0001")),
+        render_fingerprint("a4", False, dataclasses.replace(profile, logo=other_logo)),
+    }
+    assert len(fingerprints) == 4
+
+
+def test_profile_handouts_are_the_same_in_a_pool() -> None:
+    from immunopipe.export.pdf_pool import render_pdfs
+    from immunopipe.load import load_path
+    from immunopipe.model import article_from_data
+    from immunopipe.profile import load_profile
+
+    seed = article_from_data(load_path(SEED).data)
+    other = dataclasses.replace(seed, id="other-article")
+    profile = load_profile(EXAMPLE_PROFILE)
+    alone = render_pdfs([seed, other], profile=profile, jobs=1)
+    pooled = render_pdfs([seed, other], profile=profile, jobs=2)
+    assert alone == pooled and alone[0] != alone[1]  # each with its own online address
