@@ -54,6 +54,7 @@ def test_large_print_fills_its_pages(with_profile: bool) -> None:
     assert all(page.fill >= LEAST_LARGE_PRINT_FILL for page in pages[:-1]), [round(p.fill, 2) for p in pages]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("paper", "large_print"), LAYOUTS)
 def test_long_words_wrap_inside_the_page_and_the_footer_is_whole(paper: str, large_print: bool) -> None:
     data = longest_article_data()

@@ -15,11 +15,18 @@ from handout_variants import LAYOUTS, handout
 from pdf_structure import structure_problems, structure_types
 
 VARIANTS = [
-    pytest.param(paper, large_print, with_profile, longest, id=f"{paper}{'-large' if large_print else ''}"
-                 f"{'-profile' if with_profile else ''}{'-longest' if longest else ''}")
+    pytest.param(
+        paper,
+        large_print,
+        with_profile,
+        longest,
+        id="-".join([paper, *(["large"] if large_print else []), *(["profile"] if with_profile else [])])
+        + ("-longest" if longest else ""),
+        marks=[pytest.mark.slow] if longest else [],
+    )
     for paper, large_print in LAYOUTS
     for with_profile, longest in ((False, False), (True, False), (True, True))
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("paper", "large_print", "with_profile", "longest"), VARIANTS)

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from immunopipe.article_schema import SchemaUnavailable
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.load import LoadError, load_path
 
@@ -103,8 +104,6 @@ class Profile:
 @cache
 def load_profile_schema() -> dict[str, Any]:
     """The profile schema shipped inside the package."""
-    from immunopipe.validate.schema import SchemaUnavailable
-
     try:
         text = resources.files("immunopipe").joinpath("schema", PROFILE_SCHEMA_FILE).read_text("utf-8")
         return json.loads(text)

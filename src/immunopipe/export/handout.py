@@ -19,7 +19,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from immunopipe import __version__
-from immunopipe.model import UNKNOWN, Article, Code, Condition, Editorial, Medicine, Source, Use, parse_date
+from immunopipe.model import (
+    UNKNOWN,
+    Article,
+    Code,
+    Condition,
+    Contact,
+    Editorial,
+    Medicine,
+    Person,
+    Source,
+    Use,
+    parse_date,
+)
 from immunopipe.profile import Profile
 
 if TYPE_CHECKING:
@@ -257,18 +269,19 @@ def _environment() -> jinja2.Environment:
 
 
 def _author_name(editorial: Editorial) -> str:
-    return editorial.publisher.name if editorial.author == UNKNOWN else editorial.author.name
+    return editorial.author.name if isinstance(editorial.author, Person) else editorial.publisher.name
 
 
 def _author_credit(editorial: Editorial) -> str:
-    if editorial.author == UNKNOWN:
+    author = editorial.author
+    if not isinstance(author, Person):
         return "not named by the source"
-    return f"{editorial.author.name}, {editorial.author.credentials}"
+    return f"{author.name}, {author.credentials}"
 
 
 def _feedback(editorial: Editorial) -> str:
     contact = editorial.contact
-    if contact == UNKNOWN:
+    if not isinstance(contact, Contact):
         return "no contact details given by the source"
     return f"{sentence(contact.text)} {contact.url}" if contact.url else contact.text
 

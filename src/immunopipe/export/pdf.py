@@ -34,6 +34,7 @@ from datetime import UTC, datetime, time
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from immunopipe.export.handout import (
     ASSET_SCHEME,
@@ -45,11 +46,9 @@ from immunopipe.export.handout import (
     render_html,
     source_date_epoch,
 )
+from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES
 from immunopipe.model import Article, parse_date
 from immunopipe.profile import Profile
-
-#: The ``--paper`` choices and the CSS page size each one selects.
-PAPER_SIZES: dict[str, str] = {"a4": "A4", "letter": "letter"}
 
 #: Width of the text area (page width less the 10 mm side margins) per paper, in points.
 TEXT_WIDTH_PT: dict[str, float] = {"a4": (210 - 20) / 25.4 * 72, "letter": 8.5 * 72 - 20 / 25.4 * 72}
@@ -91,7 +90,7 @@ class UnknownPaper(PdfRenderError, ValueError):
 
 
 def render_pdf(
-    article: Article, *, paper: str = "a4", large_print: bool = False, profile: Profile | None = None
+    article: Article, *, paper: str = DEFAULT_PAPER, large_print: bool = False, profile: Profile | None = None
 ) -> bytes:
     """Render ``article`` as a printable PDF handout.
 
@@ -293,7 +292,7 @@ def _font_face_rules(fonts: dict[str, tuple[Path, int, str]]) -> str:
     )
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> Any:
     """The many-handout API, kept importable from here (:mod:`immunopipe.export.pdf_pool`)."""
     if name in ("render_pdfs", "render_fingerprint", "article_inputs"):
         from immunopipe.export import pdf_pool

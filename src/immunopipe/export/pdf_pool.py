@@ -17,6 +17,7 @@ from pathlib import Path
 from immunopipe import __version__
 from immunopipe.export import handout
 from immunopipe.export import pdf as renderer
+from immunopipe.formats import DEFAULT_PAPER
 from immunopipe.model import Article
 from immunopipe.profile import Profile
 
@@ -30,7 +31,7 @@ RENDERER_MODULES = ("pdf.py", "pdf_tags.py", "handout.py", "fetcher.py")
 def render_pdfs(
     articles: Sequence[Article],
     *,
-    paper: str = "a4",
+    paper: str = DEFAULT_PAPER,
     large_print: bool = False,
     jobs: int = 1,
     cache_dir: Path | None = None,
