@@ -19,6 +19,7 @@ checked, by Matterhorn checkpoint (docs/accessibility.md lists what cannot be ch
 * 28-002/28-004/28-005 every annotation (links, widgets) is in the structure tree
   (``/StructParent``) and has ``/Contents``;
 * 31-001..31-030 every font (and descendant font) is embedded and has a ``/ToUnicode`` map;
+* the file's syntax, as qpdf checks it (``check_pdf_syntax``);
 * reading order: block elements (paragraphs, headings, list items, cells, figures) come in the
   structure tree in their visual order: each next block starts lower on the page, or on the
   same line further along in the writing direction.
@@ -54,7 +55,7 @@ class _Page:
 def structure_problems(pdf_bytes: bytes, *, direction: str = "ltr") -> list[str]:
     """Every failed checkpoint of the PDF in ``pdf_bytes``, one line each (empty: all hold)."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        problems: list[str] = []
+        problems = [f"syntax: {problem}" for problem in pdf.check_pdf_syntax()]
         problems += _document_problems(pdf)
         root = pdf.Root.get("/StructTreeRoot")
         if root is None:
