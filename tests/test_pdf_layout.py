@@ -12,8 +12,8 @@ from immunopipe.export.pdf import page_rules
 from immunopipe.load import load_path
 from immunopipe.model import article_from_data
 
-#: "About two thirds": the least fill of a large-print page that is not the last.
-LEAST_LARGE_PRINT_FILL = 0.6
+#: The least fill of a page that is not the last: two thirds.
+LEAST_FILL = 2 / 3
 SIDE_MARGIN = 10 / 25.4 * 72
 
 
@@ -48,10 +48,12 @@ def test_list_items_glossary_entries_and_headings_stay_whole(paper: str, large_p
         assert not page.body.endswith(heading), f"heading {heading!r} stranded at the foot of a page"
 
 
+@pytest.mark.parametrize(("paper", "large_print"), LAYOUTS)
 @pytest.mark.parametrize("with_profile", [False, True])
-def test_large_print_fills_its_pages(with_profile: bool) -> None:
-    pages = _pages("a4", True, with_profile=with_profile)
-    assert all(page.fill >= LEAST_LARGE_PRINT_FILL for page in pages[:-1]), [round(p.fill, 2) for p in pages]
+def test_pages_are_used(paper: str, large_print: bool, with_profile: bool) -> None:
+    """No page but the last is less than two thirds full (large print used to leave a third empty)."""
+    pages = _pages(paper, large_print, with_profile=with_profile)
+    assert all(page.fill >= LEAST_FILL for page in pages[:-1]), [round(p.fill, 2) for p in pages]
 
 
 @pytest.mark.slow
@@ -70,3 +72,14 @@ def test_long_words_wrap_inside_the_page_and_the_footer_is_whole(paper: str, lar
 
 def test_seed_fits_two_pages_on_a4() -> None:
     assert len(_pages("a4", False)) == 2
+
+
+def test_page_fill_sees_a_near_empty_page() -> None:
+    """The measure itself: a page holding one line is nearly empty, a page of lines is full."""
+    import weasyprint
+
+    lines = "".join(f"<p>line {number}</p>" for number in range(200))
+    html = f"<html lang='en'><body><p style='break-after: page'>one line</p>{lines}</body></html>"
+    css = weasyprint.CSS(string="@page { size: A4; margin: 6mm 10mm 20mm 10mm } p { margin: 0 }")
+    pages = page_layouts(weasyprint.HTML(string=html).write_pdf(stylesheets=[css]), 20 / 25.4 * 72)
+    assert pages[0].fill < 0.05 and pages[1].fill > 0.95
