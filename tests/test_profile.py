@@ -58,12 +58,24 @@ def test_example_profile_is_valid() -> None:
     ("profile", "files", "expected"),
     [
         (GOOD + "logo: missing.png\n", {}, "clinic.yaml:4:7: error: the logo missing.png was not found"),
-        (GOOD.replace('"+44 20 7946 0000"', '"<img src=x onerror=alert(1)>"'), {}, "clinic.yaml:2:8: error:"),
+        (
+            GOOD.replace('"+44 20 7946 0000"', '"<img src=x onerror=alert(1)>"'),
+            {},
+            "clinic.yaml:2:8: error: '<img src=x onerror=alert(1)>' is not allowed here: write the phone number",
+        ),
         (GOOD + "fax: 123\n", {}, "clinic.yaml:4:1: error: unknown key 'fax'"),
-        (GOOD + "logo: ../secret.png\n", {}, "clinic.yaml:4:7: error:"),
+        (
+            GOOD + "logo: ../secret.png\n",
+            {},
+            "clinic.yaml:4:7: error: '../secret.png' is not allowed here: write the name",
+        ),
         (GOOD + "logo: bad.png\n", {"bad.png": b"GIF89a not a png"}, "is not a PNG image"),
         ("organisation: X\nphone: '12345'\n", {}, "give 'opening_hours' or 'questions'"),
-        (GOOD + "online_version: https://clinic.example/leaflets\n", {}, "clinic.yaml:4:17: error:"),
+        (
+            GOOD + "online_version: https://clinic.example/leaflets\n",
+            {},
+            "clinic.yaml:4:17: error: 'https://clinic.example/leaflets' is not allowed here: write a web address with {id}",
+        ),
     ],
     ids=["missing-logo", "html-phone", "unknown-key", "logo-outside", "not-a-png", "no-hours", "no-id"],
 )

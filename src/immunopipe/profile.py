@@ -28,6 +28,7 @@ Fails::
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import struct
@@ -57,6 +58,19 @@ LOGO_MEDIA_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 _SVG_FORBIDDEN_ELEMENTS = frozenset({"script", "foreignObject", "iframe", "object", "embed", "audio", "video"})
 _SVG_REFERENCE_ATTRIBUTES = frozenset({"href", "src"})
 _CSS_URL = re.compile(r"url\(\s*['\"]?(?!#)|@import", re.IGNORECASE)
+
+
+#: What to write instead, per field whose schema pattern a value does not match.
+PATTERN_HINTS: dict[str, str] = {
+    "/phone": "write the phone number in digits, with spaces, brackets, dots, slashes or hyphens, "
+    "e.g. '+44 20 7946 0000'",
+    "/logo": "write the name of a .png or .svg file in the profile's own folder, e.g. 'logo.svg' (no folders)",
+    "/web": "write an absolute web address such as https://clinic.example",
+    "/online_version": "write a web address with {id} where the article's id goes, "
+    "e.g. https://clinic.example/leaflets/{id}",
+}
+#: The hint for text fields: plain text on one line.
+TEXT_HINT = "write plain text on one line, without <, >, { or }"
 
 
 class ProfileError(Exception):
@@ -123,7 +137,7 @@ def check_profile(path: Path, *, display: str | None = None) -> tuple[Profile | 
             _diagnostic(shown, problem.line, problem.column, problem.rule, problem.message) for problem in exc.problems
         ]
     diagnostics = [_diagnostic(shown, p.line, p.column, p.rule, p.message, p.pointer) for p in document.problems]
-    diagnostics += SchemaChecker(load_profile_schema()).check(document)
+    diagnostics += [_with_hint(d) for d in SchemaChecker(load_profile_schema()).check(document)]
     if diagnostics:
         return None, sorted(diagnostics)
     data = document.data
@@ -164,6 +178,15 @@ def load_profile(path: Path) -> Profile:
     if profile is None:
         raise ProfileError(diagnostics)
     return profile
+
+
+def _with_hint(diagnostic: Diagnostic) -> Diagnostic:
+    """A pattern diagnostic worded for the field it is about, instead of quoting the pattern."""
+    if diagnostic.rule != "schema-pattern":
+        return diagnostic
+    hint = PATTERN_HINTS.get(diagnostic.pointer, TEXT_HINT)
+    message = diagnostic.message.split(": it must match the pattern", 1)[0]
+    return dataclasses.replace(diagnostic, message=f"{message}: {hint}")
 
 
 def _diagnostic(path: str, line: int, column: int, rule: str, message: str, pointer: str = "") -> Diagnostic:
