@@ -74,7 +74,8 @@ def test_example_profile_is_valid() -> None:
         (
             GOOD + "online_version: https://clinic.example/leaflets\n",
             {},
-            "clinic.yaml:4:17: error: 'https://clinic.example/leaflets' is not allowed here: write a web address with {id}",
+            "clinic.yaml:4:17: error: 'https://clinic.example/leaflets' is not allowed here: write a web address "
+            "with {id}",
         ),
     ],
     ids=["missing-logo", "html-phone", "unknown-key", "logo-outside", "not-a-png", "no-hours", "no-id"],
