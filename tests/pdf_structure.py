@@ -5,24 +5,31 @@ list when every checked condition holds). It knows nothing of the handout's lang
 script, so it serves any handout; ``direction="rtl"`` reads rows right to left. The conditions
 checked, by Matterhorn checkpoint (docs/accessibility.md lists what cannot be checked):
 
-* 01-001..01-004 every text, path and image operator is inside tagged marked content whose MCID
+* 01-003/01-004 no artifact inside tagged content and no tagged content inside an artifact;
+  01-005 every text, path and image operator is inside tagged marked content whose MCID
   belongs to a structure element reachable from the root, or inside an ``/Artifact``;
+  01-007 no ``/Suspects true``; ISO 14289-1 7.1 ``/MarkInfo /Marked true``;
+* 02-001 every structure type is a standard one (or role-mapped to one);
 * 06-001..06-003 ``/Metadata`` with ``pdfuaid:part`` 1 and a ``dc:title``;
-* 07-001/07-002 ``/ViewerPreferences /DisplayDocTitle true``; ``/MarkInfo /Marked true``;
+* 07-001/07-002 ``/ViewerPreferences`` with ``/DisplayDocTitle true``;
+* 09-004 table elements nest as ISO 32000-1 Table 337 says (``TR`` in ``Table``/``THead``/
+  ``TBody``/``TFoot``, cells in ``TR``); 09-005 list elements as Table 336 says (``LI`` only in
+  ``L``; ``Lbl`` and ``LBody`` only in ``LI``; ``L`` holds only ``LI``, ``L`` or ``Caption``);
 * 11-001 a non-empty ``/Lang`` in the catalog;
-* 14-001..14-003 the first heading is H1 and no heading level is skipped;
-* 15-003 every ``TH`` has a ``/Scope``; every ``/Headers`` ID of a cell resolves through the
-  root's ``/IDTree`` to a ``TH``;
-* 16-001..16-003 ``LI`` only in ``L``; ``Lbl`` and ``LBody`` only in ``LI``; ``L`` holds only
-  ``LI``, ``L`` or ``Caption``;
 * 13-004 every ``Figure`` has ``/Alt`` text;
-* 28-002/28-004/28-005 every annotation (links, widgets) is in the structure tree
-  (``/StructParent``) and has ``/Contents``;
-* 31-001..31-030 every font (and descendant font) is embedded and has a ``/ToUnicode`` map;
+* 14-002/14-003 the first heading is H1 and no heading level is skipped;
+* 15-003 every ``TH`` has a ``/Scope``; and, the machine-checkable part of 15-005, every
+  ``/Headers`` ID of a cell resolves through the root's ``/IDTree`` to a ``TH``;
+* 28-002/28-011 every annotation is in the structure tree (a link inside a ``Link`` element);
+  28-004 every annotation but a widget has ``/Contents``;
+* 31-009 every font (and descendant font) is embedded; 31-027 every font has a ``/ToUnicode`` map;
 * the file's syntax, as qpdf checks it (``check_pdf_syntax``);
-* reading order: block elements (paragraphs, headings, list items, cells, figures) come in the
-  structure tree in their visual order: each next block starts lower on the page, or on the
-  same line further along in the writing direction.
+* reading order, a machine approximation of 09-001 (a human check in the protocol): block
+  elements (paragraphs, headings, list items, cells, figures) come in the structure tree in
+  their visual order: each next block starts lower on the page, or on the same line further
+  along in the writing direction.
+
+Checkpoint numbers are those of the Matterhorn Protocol 1.1 (PDF Association).
 """
 
 from __future__ import annotations
@@ -40,6 +47,69 @@ BLOCKS = frozenset({"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/LI", "/TH"
 HEADING = re.compile(r"/H([1-6])")
 #: Operators that put marks on the page: text, paths, images and forms.
 PAINTING = frozenset({"Tj", "TJ", "'", '"', "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "Do", "sh", "BI"})
+#: The standard structure types of ISO 32000-1 (14.8.4); any other needs a /RoleMap entry.
+STANDARD_TYPES = frozenset(
+    [
+        "Document",
+        "Part",
+        "Art",
+        "Sect",
+        "Div",
+        "BlockQuote",
+        "Caption",
+        "TOC",
+        "TOCI",
+        "Index",
+        "NonStruct",
+        "Private",
+        "P",
+        "H",
+        "H1",
+        "H2",
+        "H3",
+        "H4",
+        "H5",
+        "H6",
+        "L",
+        "LI",
+        "Lbl",
+        "LBody",
+        "Table",
+        "TR",
+        "TH",
+        "TD",
+        "THead",
+        "TBody",
+        "TFoot",
+        "Span",
+        "Quote",
+        "Note",
+        "Reference",
+        "BibEntry",
+        "Code",
+        "Link",
+        "Annot",
+        "Ruby",
+        "RB",
+        "RT",
+        "RP",
+        "Warichu",
+        "WT",
+        "WP",
+        "Figure",
+        "Formula",
+        "Form",
+    ]
+)
+#: Where table elements may stand (ISO 32000-1 Table 337): element type -> allowed parent types.
+TABLE_PARENTS = {
+    "/TR": {"/Table", "/THead", "/TBody", "/TFoot"},
+    "/TH": {"/TR"},
+    "/TD": {"/TR"},
+    "/THead": {"/Table"},
+    "/TBody": {"/Table"},
+    "/TFoot": {"/Table"},
+}
 #: Points two blocks' tops may differ by and still count as the same line (table cells in a row).
 SAME_LINE = 2.0
 
@@ -50,6 +120,8 @@ class _Page:
 
     positions: dict[int, tuple[float, float]] = field(default_factory=dict)
     unmarked: list[str] = field(default_factory=list)
+    #: Artifacts opened inside tagged content (01-003) and tagged content inside artifacts (01-004).
+    misnested: list[str] = field(default_factory=list)
 
 
 def structure_problems(pdf_bytes: bytes, *, direction: str = "ltr") -> list[str]:
@@ -63,6 +135,7 @@ def structure_problems(pdf_bytes: bytes, *, direction: str = "ltr") -> list[str]
         elements = list(_walk(root))
         problems += _heading_problems(elements)
         problems += _list_problems(elements)
+        problems += _role_problems(root, elements)
         problems += _table_problems(root, elements)
         problems += _figure_problems(elements)
         problems += _font_problems(pdf)
@@ -120,10 +193,15 @@ def _document_problems(pdf: pikepdf.Pdf) -> list[str]:
     if lang is None or not str(lang).strip():
         problems.append("11-001: the catalog has no /Lang")
     preferences = pdf.Root.get("/ViewerPreferences", pikepdf.Dictionary())
-    if not bool(preferences.get("/DisplayDocTitle", False)):
-        problems.append("07-002: /ViewerPreferences /DisplayDocTitle is not true")
-    if not bool(pdf.Root.get("/MarkInfo", pikepdf.Dictionary()).get("/Marked", False)):
-        problems.append("01-002: /MarkInfo /Marked is not true")
+    if "/DisplayDocTitle" not in preferences:
+        problems.append("07-001: /ViewerPreferences has no /DisplayDocTitle")
+    elif not bool(preferences.DisplayDocTitle):
+        problems.append("07-002: /ViewerPreferences /DisplayDocTitle is false")
+    mark_info = pdf.Root.get("/MarkInfo", pikepdf.Dictionary())
+    if not bool(mark_info.get("/Marked", False)):
+        problems.append("7.1: /MarkInfo /Marked is not true")
+    if bool(mark_info.get("/Suspects", False)):
+        problems.append("01-007: /MarkInfo /Suspects is true")
     if "/Metadata" not in pdf.Root:
         return [*problems, "06-001: no XMP /Metadata"]
     metadata = pdf.open_metadata()
@@ -150,12 +228,26 @@ def _list_problems(elements: list[tuple[pikepdf.Dictionary, pikepdf.Dictionary |
     for element, parent in elements:
         kind, parent_kind = str(element.S), str(parent.S) if parent is not None else None
         if kind == "/LI" and parent_kind != "/L":
-            problems.append(f"16-001: LI inside {parent_kind}, not L")
+            problems.append(f"09-005: LI inside {parent_kind}, not L")
         if kind in ("/Lbl", "/LBody") and parent_kind != "/LI":
-            problems.append(f"16-002: {kind[1:]} inside {parent_kind}, not LI")
+            problems.append(f"09-005: {kind[1:]} inside {parent_kind}, not LI")
         if parent_kind == "/L" and kind not in ("/LI", "/L", "/Caption"):
-            problems.append(f"16-003: {kind[1:]} directly inside L")
+            problems.append(f"09-005: {kind[1:]} directly inside L")
+        if kind in TABLE_PARENTS and parent_kind not in TABLE_PARENTS[kind]:
+            problems.append(f"09-004: {kind[1:]} inside {parent_kind}")
     return problems
+
+
+def _role_problems(
+    root: pikepdf.Dictionary, elements: list[tuple[pikepdf.Dictionary, pikepdf.Dictionary | None]]
+) -> list[str]:
+    role_map = root.get("/RoleMap", pikepdf.Dictionary())
+    unknown = {str(element.S) for element, _ in elements} - {f"/{kind}" for kind in STANDARD_TYPES}
+    return [
+        f"02-001: structure type {kind} is not standard and not role-mapped"
+        for kind in sorted(unknown)
+        if kind not in role_map
+    ]
 
 
 def _table_problems(
@@ -172,11 +264,11 @@ def _table_problems(
         if kind == "/TH" and "/Scope" not in attributes:
             problems.append("15-003: a TH has no /Scope")
         if kind == "/TH" and "/ID" in element and str(element.ID) not in ids:
-            problems.append(f"15-003: TH ID {element.ID} is not in the /IDTree")
+            problems.append(f"15-005: TH ID {element.ID} is not in the /IDTree")
         for header in attributes.get("/Headers", pikepdf.Array()):
             target = ids.get(str(header))
             if target is None or str(target.get("/S")) != "/TH":
-                problems.append(f"15-003: a cell's /Headers ID {header} does not resolve to a TH")
+                problems.append(f"15-005: a cell's /Headers ID {header} does not resolve to a TH")
     return problems
 
 
@@ -217,8 +309,11 @@ def _annotation_problems(pdf: pikepdf.Pdf) -> list[str]:
             if subtype == "/Popup":
                 continue
             if "/StructParent" not in annotation:
-                problems.append(f"28-002: a {subtype[1:]} annotation on page {number} is not in the structure tree")
-            if not str(annotation.get("/Contents", "")).strip():
+                condition = "28-011" if subtype == "/Link" else "28-002"
+                problems.append(
+                    f"{condition}: a {subtype[1:]} annotation on page {number} is not in the structure tree"
+                )
+            if subtype != "/Widget" and not str(annotation.get("/Contents", "")).strip():
                 problems.append(
                     f"28-004: a {subtype[1:]} annotation on page {number} has no /Contents (alternative text)"
                 )
@@ -256,8 +351,12 @@ def _read_page(page: pikepdf.Page) -> _Page:
             tag = str(operands[0])
             properties = operands[1] if name == "BDC" and len(operands) > 1 else None
             if tag == "/Artifact":
+                if any(isinstance(owner, int) for owner in marked):
+                    result.misnested.append("01-003: an artifact inside tagged content")
                 marked.append("artifact")
             elif isinstance(properties, pikepdf.Dictionary) and "/MCID" in properties:
+                if "artifact" in marked:
+                    result.misnested.append("01-004: tagged content inside an artifact")
                 marked.append(int(properties.MCID))
             else:
                 marked.append(marked[-1] if marked else None)
@@ -283,15 +382,16 @@ def _content_problems(
     tagged = {(page, mcid) for element, _ in elements for mcid, page in _mcids(element)}
     for number, page in enumerate(pdf.pages, start=1):
         content = pages[page.objgen]
+        problems += [f"{problem} on page {number}" for problem in dict.fromkeys(content.misnested)]
         if content.unmarked:
             kinds = ", ".join(sorted(set(content.unmarked)))
             problems.append(
-                f"01-001: page {number} has {len(content.unmarked)} marks ({kinds}) neither tagged nor artifact"
+                f"01-005: page {number} has {len(content.unmarked)} marks ({kinds}) neither tagged nor artifact"
             )
         orphans = sorted(mcid for mcid in content.positions if (page.objgen, mcid) not in tagged)
         if orphans:
             problems.append(
-                f"01-001: page {number} marked content {orphans[:5]} belongs to no element of the structure tree"
+                f"01-005: page {number} marked content {orphans[:5]} belongs to no element of the structure tree"
             )
     return problems
 

@@ -8,6 +8,7 @@ article, and show that it catches the defects it exists for.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pikepdf
 import pytest
@@ -99,8 +100,8 @@ def test_checker_finds_untagged_content_and_broken_tables() -> None:
         pdf_tags.complete_structure = original
     problems = structure_problems(unfinished)
     assert any(problem.startswith("15-003: a TH has no /Scope") for problem in problems)
-    assert any("does not resolve to a TH" for problem in problems)
-    assert any(problem.startswith("01-001") and "belongs to no element" for problem in problems)
+    assert any(problem.startswith("15-005") and "does not resolve to a TH" for problem in problems)
+    assert any(problem.startswith("01-005") and "belongs to no element" for problem in problems)
 
 
 def test_checker_finds_skipped_headings_missing_alt_and_language() -> None:
@@ -137,3 +138,63 @@ def _elements(root: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
             elif isinstance(kids, pikepdf.Dictionary):
                 stack.insert(0, kids)
     return found
+
+
+def _mutated(change: Callable[[pikepdf.Pdf], None]) -> bytes:
+    """The A4 handout with one defect put in by ``change``."""
+    with pikepdf.open(io.BytesIO(handout("a4", False))) as pdf:
+        change(pdf)
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+def _first(pdf: pikepdf.Pdf, kind: str) -> pikepdf.Dictionary:
+    return next(element for element in _elements(pdf.Root.StructTreeRoot) if kind == element.S)
+
+
+def _unmarked_line(pdf: pikepdf.Pdf) -> None:
+    pdf.pages[0].contents_add(pdf.make_stream(b"0 0 m 10 10 l S"))
+
+
+def _artifact_in_tag(pdf: pikepdf.Pdf) -> None:
+    pdf.pages[0].contents_add(pdf.make_stream(b"/Span <</MCID 0>> BDC /Artifact BMC 0 0 m 10 10 l S EMC EMC"))
+
+
+def _bare_link(pdf: pikepdf.Pdf) -> None:
+    link = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 9, 9]))
+    pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([link]))
+
+
+def _font_without_unicode(pdf: pikepdf.Pdf) -> None:
+    font = next(iter(pdf.pages[0].Resources.Font.values()))
+    del font.ToUnicode
+
+
+DEFECTS: dict[str, tuple[Callable[[pikepdf.Pdf], None], str]] = {
+    "untagged": (_unmarked_line, "01-005: page 1 has 1 marks (S) neither tagged nor artifact"),
+    "artifact-in-tag": (_artifact_in_tag, "01-003: an artifact inside tagged content on page 1"),
+    "suspects": (lambda pdf: setattr(pdf.Root.MarkInfo, "Suspects", True), "01-007: /MarkInfo /Suspects is true"),
+    "custom-type": (
+        lambda pdf: setattr(_first(pdf, "/TH"), "S", pikepdf.Name("/Heading")),
+        "02-001: structure type /Heading is not standard and not role-mapped",
+    ),
+    "no-display-title": (
+        lambda pdf: pdf.Root.ViewerPreferences.__delitem__("/DisplayDocTitle"),
+        "07-001: /ViewerPreferences has no /DisplayDocTitle",
+    ),
+    "lbl-outside-li": (
+        lambda pdf: setattr(_first(pdf, "/LI"), "S", pikepdf.Name("/Div")),
+        "09-005: Lbl inside /Div, not LI",
+    ),
+    "figure-without-alt": (lambda pdf: _first(pdf, "/H1").__setitem__("/S", pikepdf.Name("/Figure")), "13-004"),
+    "bare-link": (_bare_link, "28-011: a Link annotation on page 1 is not in the structure tree"),
+    "font-without-unicode": (_font_without_unicode, "31-027"),
+}
+
+
+@pytest.mark.parametrize("defect", list(DEFECTS))
+def test_checker_finds_each_defect_it_names(defect: str) -> None:
+    change, expected = DEFECTS[defect]
+    problems = structure_problems(_mutated(change))
+    assert any(problem.startswith(expected) for problem in problems), problems
