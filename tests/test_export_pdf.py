@@ -920,3 +920,12 @@ except SystemExit as exit:
     again = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert again.stdout.splitlines()[-1] == "exit 0 False"  # after the validation report
     assert "0 files written" in again.stderr
+
+
+def test_language_and_direction_come_from_the_article(seed_article: Article) -> None:
+    assert [handout.text_direction(tag) for tag in ("en", "en-GB", "ar", "he-IL", "fa")] == [
+        "ltr", "ltr", "rtl", "rtl", "rtl"
+    ]  # fmt: skip
+    html = handout.render_html(dataclasses.replace(seed_article, language="ar"))
+    assert '<html lang="ar" dir="rtl"' in html
+    assert '<html lang="en" dir="ltr"' in handout.render_html(seed_article)

@@ -4,9 +4,11 @@ Everything a handout says is decided here and in the template (``templates/hando
 autoescaped, ``StrictUndefined``): wording, dates, which sources and code systems are named,
 and the clinic's header and contact block. :mod:`immunopipe.export.pdf` lays the HTML out.
 
-The template is built so that a document's language and direction (``lang``, ``dir``) and its
-typefaces come from the view-model, not from fixed markup. A clinic profile is printed in the
-header and in "Contact" only; without one the handout says what the source gives.
+A document's language and direction (``lang``, ``dir``) come from the view-model, not from fixed
+markup, and the stylesheet aligns text to the start of the line, so a handout in a right-to-left
+language needs no template of its own; the typefaces are the renderer's (``@font-face`` rules
+built in :mod:`immunopipe.export.pdf`). A clinic profile is printed in the header and the
+contact box only; without one the handout says what the source gives.
 """
 
 from __future__ import annotations
