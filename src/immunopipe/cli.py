@@ -72,9 +72,9 @@ def project_config() -> Config:
 
 def check_files(files: list[Path], *, config: Config, jobs: int, use_cache: bool) -> Outcome:
     """Validate ``files`` with the configured rule severities and options (and the cache)."""
+    from immunopipe.article_schema import SchemaUnavailable
     from immunopipe.validate import validate_files
     from immunopipe.validate.cache import ResultCache, fingerprint
-    from immunopipe.validate.schema import SchemaUnavailable
 
     context = config.rule_context()
     try:
