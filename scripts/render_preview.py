@@ -23,7 +23,7 @@ from PIL import Image
 from immunopipe.export.pdf import render_pdf
 from immunopipe.load import load_path
 from immunopipe.model import article_from_data
-from immunopipe.profile import load_profile
+from immunopipe.validate.profile import load_profile
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ARTICLE = REPO / "content" / "immune-system-medicine.yaml"

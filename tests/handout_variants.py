@@ -11,7 +11,7 @@ from typing import Any
 from immunopipe.export.pdf import render_pdf
 from immunopipe.load import load_path
 from immunopipe.model import article_from_data
-from immunopipe.profile import load_profile
+from immunopipe.validate.profile import load_profile
 from immunopipe.validate.schema import SchemaChecker
 
 REPO = Path(__file__).resolve().parents[1]

@@ -39,7 +39,7 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.article_schema",
         "immunopipe.paths",
     ),
-    "input": _layer("immunopipe.load", "immunopipe.model", uses=("base",)),
+    "input": _layer("immunopipe.load", "immunopipe.model", "immunopipe.profile", uses=("base",)),
     "checks": _layer(
         "immunopipe.validate.context",
         "immunopipe.validate.text",
@@ -48,6 +48,7 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.validate.readability",
         "immunopipe.validate.reference",
         "immunopipe.validate.schema",
+        "immunopipe.validate.profile",
         uses=("base", "input"),
     ),
     "rules": _layer("immunopipe.validate.rules.*", uses=("base", "input", "checks"), isolated=True),

@@ -17,7 +17,7 @@ import zxingcpp
 from handout_variants import EXAMPLE_PROFILE, REPO, SEED, handout
 from pdf_support import RequestLog
 
-from immunopipe.profile import MAX_LOGO_BYTES, check_profile
+from immunopipe.validate.profile import MAX_LOGO_BYTES, check_profile
 
 GOOD = """organisation: Riverside Health Centre
 phone: "+44 20 7946 0000"
@@ -269,7 +269,8 @@ def test_json_report_names_the_profile(tmp_path: Path) -> None:
 
 def test_profile_is_part_of_the_render_cache_key() -> None:
     from immunopipe.export.pdf_pool import render_fingerprint
-    from immunopipe.profile import Logo, load_profile
+    from immunopipe.profile import Logo
+    from immunopipe.validate.profile import load_profile
 
     profile = load_profile(EXAMPLE_PROFILE)
     other_logo = Logo(name="riverside-logo.svg", media_type="image/svg+xml", data=profile.logo.data + b" ")  # type: ignore[union-attr]
@@ -286,7 +287,7 @@ def test_profile_handouts_are_the_same_in_a_pool() -> None:
     from immunopipe.export.pdf_pool import render_pdfs
     from immunopipe.load import load_path
     from immunopipe.model import article_from_data
-    from immunopipe.profile import load_profile
+    from immunopipe.validate.profile import load_profile
 
     seed = article_from_data(load_path(SEED).data)
     other = dataclasses.replace(seed, id="other-article")

@@ -118,7 +118,7 @@ def check_profile(path: Path | None, outcome: Outcome) -> Profile | None:
     if path is None:
         return None
     from immunopipe.article_schema import SchemaUnavailable
-    from immunopipe.profile import check_profile as check
+    from immunopipe.validate.profile import check_profile as check
 
     if not path.is_file():
         raise EnvironmentProblem(f"no such clinic profile: {path}")

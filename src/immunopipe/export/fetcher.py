@@ -30,7 +30,7 @@ class AssetFetcher(URLFetcher):
         """``assets`` maps a URL to ``(file or bytes, media type)``; nothing else can ever be loaded.
 
         Bytes are served as given: a clinic's logo is read and checked once, when its profile is
-        loaded (:mod:`immunopipe.profile`), and the render sees exactly those bytes.
+        loaded (:mod:`immunopipe.validate.profile`), and the render sees exactly those bytes.
         """
         super().__init__(allowed_protocols=(), allow_redirects=False)
         self._assets = dict(assets)
