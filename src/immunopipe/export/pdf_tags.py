@@ -95,12 +95,11 @@ def _footer_to_artifacts(pdf: pydyf.PDF, root: pydyf.Dictionary, reachable: set[
         if page is not None and mcids:
             detached.setdefault(page, set()).update(mcids)
         element.clear()
-    pages = [_number(reference) for reference in pdf.page_references]
-    parent_tree = _object(pdf, root["ParentTree"])
-    numbers = parent_tree["Nums"]
-    for index, page in enumerate(pages):
-        mcids = detached.get(page, set())  # type: ignore[arg-type]
-        if not mcids:
+    numbers = _object(pdf, root["ParentTree"])["Nums"]
+    for index, reference in enumerate(pdf.page_references):
+        page = _number(reference)
+        mcids = detached.get(page, set()) if page is not None else set()
+        if page is None or not mcids:
             continue
         stream = _object(pdf, pdf.objects[page]["Contents"])
         _mark_artifacts(stream.stream, mcids)
