@@ -14,18 +14,15 @@ from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
-from immunopipe import __version__
 from immunopipe.export import handout
 from immunopipe.export import pdf as renderer
+from immunopipe.fingerprint import code_fingerprint
 from immunopipe.formats import DEFAULT_PAPER
 from immunopipe.model import Article
 from immunopipe.profile import Profile
 
 #: Distributions whose code shapes the PDF bytes, so their versions are part of the cache key.
-RENDERER_DISTRIBUTIONS = ("weasyprint", "pydyf", "segno")
-
-#: The modules whose code shapes a handout, beside this one.
-RENDERER_MODULES = ("pdf.py", "pdf_tags.py", "handout.py", "fetcher.py")
+RENDERER_DISTRIBUTIONS = ("weasyprint", "pydyf")
 
 
 def render_pdfs(
@@ -63,18 +60,17 @@ def render_pdfs(
 def render_fingerprint(paper: str, large_print: bool, profile: Profile | None = None) -> str:
     """A digest of everything besides the article that shapes a handout's bytes.
 
-    The renderer's code, template, stylesheet and font files, the versions of immunopipe,
-    WeasyPrint, pydyf and segno, the paper, the print size and the clinic profile. (Not the system's Pango and HarfBuzz,
-    which cannot be asked without loading WeasyPrint: after upgrading them, export with
-    ``--no-cache`` once.)
+    The installed code and data (:func:`immunopipe.fingerprint.code_fingerprint`: every module,
+    the template and stylesheet, the versions of the dependencies, segno's included), the font
+    files, the versions of WeasyPrint and pydyf, the paper, the print size and the clinic
+    profile, its logo's bytes included. (Not the system's Pango and HarfBuzz, which cannot be
+    asked without loading WeasyPrint: after upgrading them, export with ``--no-cache`` once.)
     """
-    digest = hashlib.sha256(f"{__version__}\0{paper}\0{large_print}\0".encode())
+    digest = hashlib.sha256(f"{code_fingerprint()}\0{paper}\0{large_print}\0".encode())
     for distribution in RENDERER_DISTRIBUTIONS:
         digest.update(f"{distribution} {_distribution_version(distribution)}\0".encode())
     digest.update(profile.fingerprint() if profile else b"no profile")
-    inputs = [Path(__file__), *(Path(__file__).with_name(name) for name in RENDERER_MODULES)]
-    inputs += [*sorted(handout.TEMPLATES.iterdir()), *(path for path, _, _ in renderer.font_files().values())]
-    for path in inputs:
+    for path, _, _ in renderer.font_files().values():
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
