@@ -70,8 +70,10 @@ def test_long_words_wrap_inside_the_page_and_the_footer_is_whole(paper: str, lar
     assert LONG_WORD[:200] in body  # the word is all there, wrapped, not clipped
 
 
-def test_seed_fits_two_pages_on_a4() -> None:
-    assert len(_pages("a4", False)) == 2
+@pytest.mark.parametrize("with_profile", [False, True])
+def test_seed_fits_two_pages_on_a4(with_profile: bool) -> None:
+    """With the example clinic's header and contact box too."""
+    assert len(_pages("a4", False, with_profile=with_profile)) == 2
 
 
 def test_page_fill_sees_a_near_empty_page() -> None:
