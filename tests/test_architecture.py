@@ -41,8 +41,12 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.files",
         "immunopipe.files.*",
         "immunopipe.fingerprint",
+        "immunopipe.safe_text",
+        "immunopipe.schemas",
     ),
-    "input": _layer("immunopipe.load", "immunopipe.model", "immunopipe.profile", uses=("base",)),
+    "input": _layer(
+        "immunopipe.load", "immunopipe.yaml_errors", "immunopipe.model", "immunopipe.profile", uses=("base",)
+    ),
     "checks": _layer(
         "immunopipe.validate.context",
         "immunopipe.validate.text",
@@ -51,6 +55,7 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.validate.readability",
         "immunopipe.validate.reference",
         "immunopipe.validate.schema",
+        "immunopipe.validate.where",
         "immunopipe.validate.profile",
         uses=("base", "input"),
     ),
@@ -61,6 +66,8 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.validate.runner",
         "immunopipe.validate.cache",
         "immunopipe.validate.catalogue",
+        "immunopipe.validate.suppression",
+        "immunopipe.validate.baseline",
         uses=("base", "input", "checks", "rules"),
     ),
     "export": _layer("immunopipe.export", "immunopipe.export.*", uses=("base", "input")),

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,9 +142,16 @@ def test_profile_from_pyproject_is_printed_and_never_in_json_or_csv(tmp_path: Pa
     document = pdfium.PdfDocument(project / "exports/pdf/immune-system-medicine.pdf")
     pdf_text = " ".join(" ".join(page.get_textpage().get_text_range() for page in document).split())
     assert "Riverside Health Centre" in pdf_text and "+44 20 7946 0000" in pdf_text
+    checked = 0
     for data in (project / "exports").rglob("*"):
         if data.suffix in (".json", ".csv"):
             assert "Riverside" not in data.read_text(encoding="utf-8-sig")
+            checked += 1
+        elif data.suffix == ".xlsx":
+            with zipfile.ZipFile(data) as workbook:
+                assert not any(b"Riverside" in workbook.read(name) for name in workbook.namelist())
+            checked += 1
+    assert checked > 3
 
 
 def test_without_profile_the_handout_names_no_clinic() -> None:

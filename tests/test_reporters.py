@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from immunopipe.diagnostics import Diagnostic, Severity
-from immunopipe.reporters import REPORTERS, format_text_line, github_report, json_report, summary
+from immunopipe.reporters import REPORTERS, format_text_line, github_report, json_report, summary, text_report
 from immunopipe.validate import Outcome
 
 ERROR = Diagnostic(
@@ -48,8 +48,11 @@ def test_json_report_shape() -> None:
                 "rule": "schema-type",
                 "severity": "error",
                 "message": "expected text, found the number 3",
+                "where": "",
             }
         ],
+        "suppressed": 0,
+        "baselined": 0,
     }
 
 
@@ -64,3 +67,16 @@ def test_github_annotations_escape_their_special_characters() -> None:
 def test_every_reporter_ends_with_a_newline() -> None:
     for report in REPORTERS.values():
         assert report(Outcome(diagnostics=[ERROR], files_checked=1), False).endswith("\n")
+
+
+def test_text_report_ends_with_counts_per_rule_then_the_summary() -> None:
+    second = Diagnostic("content/y.yaml", 3, 1, "id-matches-file", "again", Severity.WARNING, "/id")
+    outcome = Outcome(diagnostics=[ERROR, WARNING, second], files_checked=2, suppressed=4, baselined=7)
+    lines = text_report(outcome).splitlines()
+    assert lines[-4:] == [
+        "problems by rule:",
+        "  2  id-matches-file (warning)",
+        "  1  schema-type (error)",
+        "1 error, 2 warnings in 2 of 2 files (4 suppressed, 7 baselined): failed",
+    ]
+    assert text_report(Outcome(files_checked=1)) == "1 file checked: no problems found\n"

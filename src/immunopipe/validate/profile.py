@@ -29,12 +29,9 @@ Fails::
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import struct
 import zlib
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -43,9 +40,8 @@ from immunopipe.article_schema import SchemaUnavailable
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.load import LoadError, load_path
 from immunopipe.profile import Logo, Profile
+from immunopipe.schemas import SchemaFileUnavailable, read
 from immunopipe.validate.schema import SchemaChecker
-
-PROFILE_SCHEMA_FILE = "profile.schema.json"
 
 #: Largest logo file read, checked before reading: a logo is a few KiB, never megabytes.
 MAX_LOGO_BYTES = 512 * 1024
@@ -82,14 +78,12 @@ class ProfileError(Exception):
         self.diagnostics = diagnostics
 
 
-@cache
 def load_profile_schema() -> dict[str, Any]:
-    """The profile schema shipped inside the package."""
+    """The profile schema shipped inside the package (``immunopipe schema profile`` prints it)."""
     try:
-        text = resources.files("immunopipe").joinpath("schema", PROFILE_SCHEMA_FILE).read_text("utf-8")
-        return json.loads(text)
-    except (OSError, ValueError) as exc:
-        raise SchemaUnavailable(f"cannot read the bundled schema {PROFILE_SCHEMA_FILE}: {exc}") from exc
+        return read("profile")
+    except SchemaFileUnavailable as exc:
+        raise SchemaUnavailable(str(exc)) from exc
 
 
 def check_profile(path: Path, *, display: str | None = None) -> tuple[Profile | None, list[Diagnostic]]:
