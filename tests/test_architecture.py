@@ -45,7 +45,12 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.schemas",
     ),
     "input": _layer(
-        "immunopipe.load", "immunopipe.yaml_errors", "immunopipe.model", "immunopipe.profile", uses=("base",)
+        "immunopipe.load",
+        "immunopipe.yaml_errors",
+        "immunopipe.model",
+        "immunopipe.review.facts",
+        "immunopipe.profile",
+        uses=("base",),
     ),
     "checks": _layer(
         "immunopipe.validate.context",
@@ -54,6 +59,7 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.validate.options",
         "immunopipe.validate.readability",
         "immunopipe.validate.reference",
+        "immunopipe.validate.classifications",
         "immunopipe.validate.schema",
         "immunopipe.validate.where",
         "immunopipe.validate.profile",
@@ -75,6 +81,9 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.config",
         "immunopipe.reporters",
         "immunopipe.scaffold",
+        "immunopipe.review",
+        "immunopipe.review.record",
+        "immunopipe.review.session",
         uses=("base", "input", "checks", "rules", "validation", "export"),
     ),
     "cli": _layer(
