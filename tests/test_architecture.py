@@ -55,6 +55,7 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.review.facts",
         "immunopipe.translation.facts",
         "immunopipe.translation.model",
+        "immunopipe.profile",
         uses=("base",),
     ),
     "checks": _layer(
@@ -69,6 +70,7 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.validate.where",
         "immunopipe.translation.document",
         "immunopipe.translation.readability",
+        "immunopipe.validate.profile",
         uses=("base", "input"),
     ),
     "rules": _layer("immunopipe.validate.rules.*", uses=("base", "input", "checks"), isolated=True),

@@ -306,7 +306,8 @@ def test_an_invalid_translation_blocks_the_export_and_a_removed_one_is_cleaned_u
 def test_a_translated_handout_is_cached_under_its_language_labels_and_status(library: Path) -> None:
     from dataclasses import replace
 
-    from immunopipe.export.pdf import article_inputs, handout_language
+    from immunopipe.export.handout_language import handout_language
+    from immunopipe.export.pdf_pool import article_inputs
     from immunopipe.load import load_path
     from immunopipe.model import article_from_data
     from immunopipe.translation.model import Translation
@@ -325,7 +326,8 @@ def test_a_translated_handout_is_cached_under_its_language_labels_and_status(lib
 def test_a_translated_handout_never_prints_a_character_its_fonts_lack(library: Path) -> None:
     from dataclasses import replace
 
-    from immunopipe.export.pdf import PdfRenderError, handout_language, render_pdf
+    from immunopipe.export.handout_language import handout_language
+    from immunopipe.export.pdf import PdfRenderError, render_pdf
     from immunopipe.load import load_path
     from immunopipe.model import article_from_data
     from immunopipe.translation.facts import translated_article
@@ -348,7 +350,8 @@ def test_export_strict_refuses_a_stale_translation_and_writes_nothing(library: P
 
 
 def test_arabic_is_laid_out_right_to_left_in_its_own_words(library: Path) -> None:
-    from immunopipe.export.pdf import handout_language, render_html
+    from immunopipe.export.handout import render_html
+    from immunopipe.export.handout_language import handout_language
     from immunopipe.load import load_path
     from immunopipe.model import article_from_data
     from immunopipe.translation.facts import translated_article

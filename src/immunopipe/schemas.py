@@ -8,6 +8,7 @@
   (``content/translations/<lang>/<id>.yaml``); translations are validated by it.
 * ``translation-document`` (``translation-document.schema.json``): an exported
   ``json/<id>.<lang>.json``, a translated article with its language and status.
+* ``profile`` (``profile.schema.json``): a clinic profile (``--profile``) printed in handouts.
 
 Each ``$id`` is a URN ending in the schema's version (``urn:immunopipe:schema:article:1.0.0``):
 an identifier, not an address anyone can fetch. A schema refers to another by that ``$id``;
@@ -32,6 +33,7 @@ SCHEMA_FILES = {
     "index": "index.schema.json",
     "translation": "translation.schema.json",
     "translation-document": "translation-document.schema.json",
+    "profile": "profile.schema.json",
 }
 
 

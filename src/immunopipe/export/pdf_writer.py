@@ -10,7 +10,7 @@ from immunopipe.export.writer import ExportOptions, FormatUnavailable, article_p
 from immunopipe.files.write import ExportFile, Staging
 
 if TYPE_CHECKING:
-    from immunopipe.export.pdf import HandoutLanguage
+    from immunopipe.export.handout_language import HandoutLanguage
 
 FOLDER = "pdf"
 
@@ -43,6 +43,7 @@ def render_batch(pieces: Sequence[Piece], options: ExportOptions) -> list[Export
             large_print=options.large_print,
             jobs=options.jobs,
             cache_dir=options.cache_dir,
+            profile=options.profile,
         )
     except PdfRenderError as exc:  # a handout that cannot be made: reported like a missing library
         raise FormatUnavailable(str(exc)) from exc
@@ -53,7 +54,7 @@ def _handout_languages(pieces: Sequence[Piece]) -> list[HandoutLanguage | None] 
     """Each piece's handout language (``None`` for a source article), or ``None`` when none is a translation."""
     if not any(piece.translation for piece in pieces):
         return None
-    from immunopipe.export.pdf import handout_language
+    from immunopipe.export.handout_language import handout_language
 
     return [handout_language(piece.translation) if piece.translation else None for piece in pieces]
 
