@@ -37,10 +37,11 @@ def test_every_checkpoint_holds(paper: str, large_print: bool, with_profile: boo
     assert structure_problems(pdf) == []
 
 
+@pytest.mark.parametrize("with_profile", [False, True], ids=["", "profile"])
 @pytest.mark.parametrize(("language", "direction"), TRANSLATIONS, ids=[tag for tag, _ in TRANSLATIONS])
-def test_every_checkpoint_holds_in_each_translation(language: str, direction: str) -> None:
+def test_every_checkpoint_holds_in_each_translation(language: str, direction: str, with_profile: bool) -> None:
     """A translated handout (its script's typefaces, cut fonts, mirrored rows) is as accessible as the English."""
-    pdf = translated_handout(language)
+    pdf = translated_handout(language, with_profile=with_profile)
     assert structure_problems(pdf, direction=direction) == []
     with pikepdf.open(io.BytesIO(pdf)) as document:
         assert str(document.Root.Lang) == language

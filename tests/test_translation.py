@@ -160,6 +160,28 @@ def test_export_writes_every_translation_in_its_script_and_order(library: Path) 
     assert document["article"]["title"] == "فيمَ تُستخدم أدوية الجهاز المناعي؟"
 
 
+def test_a_clinic_profile_is_introduced_in_the_reader_s_language(library: Path) -> None:
+    """The clinic's header and contact box carry the translation's labels; the profile's own values as written."""
+    shutil.copytree(REPO / "examples", library / "examples")
+    result = run("export", "--to", "pdf", "--profile", "examples/clinic.yaml", cwd=library)
+    assert result.returncode == 0, result.stdout + result.stderr
+    expected = {
+        "": ["Phone:", "Questions? Contact Riverside Health Centre:"],
+        ".es": ["Teléfono:", "¿Tiene preguntas? Contacte con Riverside Health Centre:", "Este folleto en internet:"],
+        ".zh-Hans": ["电话\uff1a", "有疑问\uff1f请联系Riverside Health Centre\uff1a", "本宣传页网络版\uff1a"],
+        # Extractors place the colon of a right-to-left label beside a left-to-right value at either end.
+        ".ar": ["الهاتف", "هل لديك أسئلة؟ تواصل مع", "هذه النشرة على الإنترنت"],
+    }
+    for suffix, phrases in expected.items():
+        reader = pypdf.PdfReader(library / "exports" / "pdf" / f"{SEED}{suffix}.pdf")
+        text = "".join(page.extract_text() for page in reader.pages)
+        # Lines joined as read: with a space, or with none in Chinese.
+        lines = (" ".join(text.split()), text.replace("\n", ""))
+        assert [phrase for phrase in phrases if not any(phrase in joined for joined in lines)] == [], suffix
+        if suffix:
+            assert "Phone:" not in text and "Questions?" not in text and "This leaflet online" not in text
+
+
 def test_no_shipped_translation_has_a_character_its_fonts_lack() -> None:
     arabic = (REPO / "content" / "translations" / "ar" / f"{SEED}.yaml").read_text("utf-8")
     assert missing_characters([font_file(ALMARAI)], "مرحبا") == []

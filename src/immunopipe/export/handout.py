@@ -17,6 +17,7 @@ the source gives.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
@@ -128,6 +129,22 @@ def render_html(
 def text_direction(language: str) -> str:
     """``rtl`` for a language written right to left (``ar``, ``he-IL``), else ``ltr``."""
     return "rtl" if language.split("-", 1)[0].lower() in RIGHT_TO_LEFT else "ltr"
+
+
+def writing_direction(text: str) -> str:
+    """``rtl`` when the first strong character of ``text`` is written right to left (Arabic, Hebrew), else ``ltr``.
+
+    A clinic's own words (its hours, its address) are in the clinic's language whatever the
+    handout's: printed in an isolate of their own direction, an English address keeps its order
+    inside an Arabic paragraph, as a phone number keeps its digit groups.
+    """
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 def profile_assets(article: Article, profile: Profile | None) -> dict[str, tuple[bytes, str]]:
@@ -318,6 +335,7 @@ def _environment() -> jinja2.Environment:
         sentence=ended,
         word_list=listed,
         consideration_label=lead_in,
+        writing_direction=writing_direction,
         fill=lambda text, **values: fill(text, **{key: str(value) for key, value in values.items()}),
         number=number,
     )

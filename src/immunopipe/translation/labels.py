@@ -64,6 +64,14 @@ LABELS: dict[str, str] = {
     "translation-professional": "This leaflet was translated from English by {name} on {date}.",
     "translation-not-checked": "It has not yet been checked by a qualified translator.",
     "translation-checked": "It was checked by a second translator, {name}, on {date}.",
+    # A clinic profile's header and contact box (the profile's own values are printed as written).
+    "clinic-logo": "Logo of {organisation}",
+    "phone": "Phone:",
+    "contact-clinic": "Questions? Contact {organisation}",
+    "website": "Website:",
+    "address": "Address:",
+    "leaflet-online": "This leaflet online:",
+    "online-qr": "QR code: opens this leaflet online at {url}",
 }
 
 _PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
