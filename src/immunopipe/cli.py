@@ -1,22 +1,39 @@
 """The ``immunopipe`` command line: parse options, call the core, map outcomes to exit codes.
 
-Exit codes: 0 success, 1 content invalid, 2 usage or environment problem.
+Exit codes: 0 success, 1 content invalid, 2 usage or environment problem, 70 a bug in
+immunopipe, 130 and 143 interrupted (SIGINT, SIGTERM). Every command runs inside one error
+boundary, :meth:`Boundary.invoke`: the only place exceptions become messages and exit codes.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager as ContextManager
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from immunopipe import __version__
+from immunopipe.errors import (
+    BUG_REPORTS,
+    EXIT_BUG,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    TRACEBACK_VARIABLE,
+    ImmunopipeError,
+    describe_os_error,
+    printable,
+)
 from immunopipe.reporters import REPORTERS
 
 if TYPE_CHECKING:
@@ -28,22 +45,93 @@ T = TypeVar("T")
 # Commands import the core lazily, so `--help` and `--version` start as fast as click itself
 # and only `export --to pdf` ever loads WeasyPrint.
 
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
+__all__ = ["EXIT_BUG", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
 
 DEFAULT_CACHE_DIR = Path(".immunopipe-cache")
 
 
-class EnvironmentProblem(click.ClickException):
-    """A problem with paths, files or the installation rather than with content: exit 2."""
+class EnvironmentProblem(ImmunopipeError):
+    """A problem the command line itself finds with paths or settings: exit 2."""
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: unwind (removing temporary files) and exit 128 + the signal number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+
+class UserError(click.ClickException):
+    """An :class:`ImmunopipeError` on its way out: ``Error: <message>`` on stderr, exit 2."""
 
     exit_code = EXIT_USAGE
 
 
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> NoReturn:
+    raise Interrupted(signum)
+
+
+class Boundary(click.Group):
+    """The one error boundary: every exception of every command ends here as one line and an exit code.
+
+    * :class:`ImmunopipeError` (and any ``OSError`` the core did not word itself): ``Error: ...``, exit 2;
+    * SIGINT and SIGTERM: the run unwinds (temporary files are removed, workers are stopped) and
+      exits 130 or 143 without a word;
+    * anything else is a bug: one line saying so and where to report it, exit 70 (the traceback
+      too when ``IMMUNOPIPE_TRACEBACK=1``).
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Interrupted as exc:
+            raise SystemExit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise SystemExit(128 + signal.SIGINT) from None
+        except ImmunopipeError as exc:
+            raise UserError(printable(str(exc))) from None
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # the reader of our output went away (`... | head`)
+                _silence_stdout()
+                raise SystemExit(128 + signal.SIGPIPE) from None
+            raise UserError(describe_os_error(exc)) from None
+        except MemoryError:
+            raise UserError("out of memory: check fewer files at a time, or use fewer --jobs") from None
+        except Exception as exc:
+            _report_bug(exc)
+            raise SystemExit(EXIT_BUG) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that flushing it at exit raises nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _report_bug(exc: Exception) -> None:
+    """One line for an error immunopipe did not expect (and the traceback when asked for)."""
+    if os.environ.get(TRACEBACK_VARIABLE) == "1":
+        traceback.print_exception(exc, file=sys.stderr)
+    detail = printable(f"{type(exc).__name__}: {exc}")[:300]
+    click.echo(
+        f"Bug: immunopipe {__version__} failed unexpectedly ({detail}); please report it, with the command you ran, "
+        f"to {BUG_REPORTS} (set {TRACEBACK_VARIABLE}=1 to include the traceback) [exit {EXIT_BUG}]",
+        err=True,
+    )
+
+
 def content_files(paths: tuple[Path, ...], default: Path) -> list[Path]:
     """Resolve PATH arguments (or the ``default`` folder) to content files, or fail with exit 2."""
-    from immunopipe.paths import LinkOutside, MissingPath, find_content_files
+    from immunopipe.paths import MissingPath, find_content_files
 
     targets = list(paths) or [default]
     try:
@@ -51,8 +139,6 @@ def content_files(paths: tuple[Path, ...], default: Path) -> list[Path]:
     except MissingPath as exc:
         hint = " (run from your content repository, or pass the files to check)" if not paths else ""
         raise EnvironmentProblem(f"{exc}{hint}") from None
-    except LinkOutside as exc:
-        raise EnvironmentProblem(str(exc)) from None
     if not files:
         raise EnvironmentProblem(f"no content files (*.yaml, *.yml) found in: {', '.join(map(str, targets))}")
     return files
@@ -60,26 +146,19 @@ def content_files(paths: tuple[Path, ...], default: Path) -> list[Path]:
 
 def project_config() -> Config:
     """The ``[tool.immunopipe]`` settings of ./pyproject.toml; invalid settings exit 2."""
-    from immunopipe.config import ConfigError, load_config
+    from immunopipe.config import load_config
 
-    try:
-        return load_config()
-    except ConfigError as exc:
-        raise EnvironmentProblem(str(exc)) from None
+    return load_config()
 
 
 def check_files(files: list[Path], *, config: Config, jobs: int, use_cache: bool) -> Outcome:
     """Validate ``files`` with the configured rule severities and options (and the cache)."""
     from immunopipe.validate import validate_files
     from immunopipe.validate.cache import ResultCache, fingerprint
-    from immunopipe.validate.schema import SchemaUnavailable
 
     context = config.rule_context()
-    try:
-        cache = ResultCache(DEFAULT_CACHE_DIR, fingerprint(context, config.severities)) if use_cache else None
-        outcome = validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
-    except SchemaUnavailable as exc:
-        raise EnvironmentProblem(str(exc)) from None
+    cache = ResultCache(DEFAULT_CACHE_DIR, fingerprint(context, config.severities)) if use_cache else None
+    outcome = validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
     if cache:
         cache.save()
     return outcome
@@ -104,7 +183,7 @@ cache_option = click.option(
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="immunopipe")
 @click.option(
     "--color",
@@ -119,8 +198,15 @@ def main(ctx: click.Context, color: str) -> None:
 
     Articles are YAML files (by default in content/) checked against the bundled JSON Schema
     and immunopipe's rules. Settings may live under [tool.immunopipe] in ./pyproject.toml;
-    options given here override them. Exit codes: 0 success, 1 content invalid, 2 usage or
-    environment problem.
+    options given here override them.
+
+    \b
+    Exit codes:
+      0    success
+      1    content invalid
+      2    usage or environment problem (one line: Error: ...)
+      70   a bug in immunopipe (one line saying where to report it)
+      130  interrupted (Ctrl-C); 143 terminated (SIGTERM); 141 output closed early
     """
     ctx.meta["immunopipe.color"] = color
 
@@ -244,13 +330,11 @@ def new(article_id: str, content_dir: Path | None) -> None:
     The template passes the schema; its TODO placeholders are flagged by `immunopipe validate`
     until they are filled in. An existing file is never overwritten.
     """
-    from immunopipe.scaffold import ScaffoldError, create_article
+    from immunopipe.scaffold import create_article
 
     content_dir = content_dir or project_config().content
     try:
         path = create_article(article_id, content_dir, today=date.today())
-    except ScaffoldError as exc:
-        raise EnvironmentProblem(str(exc)) from None
     except OSError as exc:
         raise EnvironmentProblem(f"cannot create the article in {content_dir}: {exc.strerror}") from None
     click.echo(f"created {path}; fill in the TODOs, then run: immunopipe validate {path}")
@@ -336,9 +420,9 @@ def export(
     """
     from functools import partial
 
-    from immunopipe.export import ExportOptions, FormatUnavailable, Source, WriteError, export_articles
+    from immunopipe.export import ExportOptions, Source, export_articles
     from immunopipe.model import Article, article_from_data
-    from immunopipe.validate import ContentChanged, load_validated
+    from immunopipe.validate import load_validated
 
     def load(path: Path, digest: str) -> Article:
         """The article in ``path``, proven to hold the bytes that were validated."""
@@ -363,12 +447,7 @@ def export(
         cache_dir=DEFAULT_CACHE_DIR if cache else None,
     )
     chosen = formats or EXPORT_FORMATS
-    try:
-        with progress(articles, len(outcome.valid_files), quiet=quiet) as shown:
-            result = export_articles(shown, out_dir, formats=chosen, options=options, on_wait=waiting_notice(out_dir))
-    except ContentChanged as exc:
-        raise EnvironmentProblem(f"{exc}; run the export again") from None
-    except (FormatUnavailable, WriteError) as exc:
-        raise EnvironmentProblem(str(exc)) from None
+    with progress(articles, len(outcome.valid_files), quiet=quiet) as shown:
+        result = export_articles(shown, out_dir, formats=chosen, options=options, on_wait=waiting_notice(out_dir))
     if not quiet:
         click.echo(result.summary(), err=True)

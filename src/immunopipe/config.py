@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from immunopipe.diagnostics import Severity
+from immunopipe.errors import ImmunopipeError
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules import RULES
 from immunopipe.validate.rules.readability_grade import DEFAULT_MAX_GRADE, MAX_GRADE_OPTION
@@ -45,7 +46,7 @@ KEYS = ("content", "out", "paper", "readability", "rules")
 READABILITY_KEYS = ("max-grade",)
 
 
-class ConfigError(Exception):
+class ConfigError(ImmunopipeError):
     """The configuration cannot be used; the message says where and how to fix it."""
 
 

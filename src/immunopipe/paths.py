@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from immunopipe.errors import ImmunopipeError
+
 CONTENT_SUFFIXES = (".yaml", ".yml")
 
 
-class MissingPath(Exception):
+class MissingPath(ImmunopipeError):
     """A path given on the command line does not exist (a usage problem, not a content one)."""
 
 
-class LinkOutside(Exception):
+class LinkOutside(ImmunopipeError):
     """A file found in a content folder links to a file outside that folder."""
 
 

@@ -7,10 +7,12 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from immunopipe.errors import ImmunopipeError
+
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(ImmunopipeError):
     """The article cannot be created (bad id, or the file exists)."""
 
 

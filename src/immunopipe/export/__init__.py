@@ -36,6 +36,7 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from immunopipe.errors import ImmunopipeError
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
 from immunopipe.export.render_cache import RenderCache, Rendering
@@ -89,11 +90,11 @@ class ExportOptions:
     cache_dir: Path | None = None
 
 
-class UnsafeName(ValueError):
+class UnsafeName(ImmunopipeError, ValueError):
     """An article id that cannot safely name an export file."""
 
 
-class FormatUnavailable(Exception):
+class FormatUnavailable(ImmunopipeError):
     """A format cannot be produced by this installation (e.g. PDF without WeasyPrint's libraries)."""
 
 

@@ -31,7 +31,6 @@ import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime, time
 from functools import cache
@@ -41,7 +40,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from immunopipe import __version__
+from immunopipe.errors import ImmunopipeError
 from immunopipe.model import UNKNOWN, Article, Code, Condition, Editorial, Medicine, Source, Use, parse_date
+from immunopipe.workers import run_tasks
 
 if TYPE_CHECKING:
     import jinja2
@@ -96,7 +97,7 @@ _SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 _ENVIRONMENT_LOCK = threading.Lock()
 
 
-class PdfRenderError(RuntimeError):
+class PdfRenderError(ImmunopipeError, RuntimeError):
     """A handout could not be rendered cleanly, so none is written.
 
     WeasyPrint logged an error, the render asked for something it may not load, the bundled
@@ -160,7 +161,8 @@ def render_pdfs(
     With a ``cache_dir``, handouts rendered before from the same inputs are reused from
     ``cache_dir/pdf/`` and new ones are stored there. When more than one handout is left to
     render and ``jobs`` > 1, they are rendered in a pool of up to ``jobs`` processes; the
-    bytes are the same either way. Raises like :func:`render_pdf`.
+    bytes are the same either way. Each handout goes into the cache as soon as it is rendered,
+    so an interrupted export continues where it stopped. Raises like :func:`render_pdf`.
     """
     from immunopipe.export.pdf_cache import HandoutCache
 
@@ -169,8 +171,8 @@ def render_pdfs(
     keys = [cache.key(article_inputs(article)) for article in articles] if cache else []
     pdfs: list[bytes | None] = [cache.get(key) for key in keys] if cache else [None] * len(articles)
     missing = [index for index, pdf in enumerate(pdfs) if pdf is None]
-    rendered = _render_all([articles[index] for index in missing], paper, large_print, jobs)
-    for index, pdf in zip(missing, rendered, strict=True):
+    for position, pdf in _render_all([articles[index] for index in missing], paper, large_print, jobs):
+        index = missing[position]
         pdfs[index] = pdf
         if cache:
             cache.put(keys[index], pdf)
@@ -201,18 +203,12 @@ def article_inputs(article: Article) -> bytes:
     return json.dumps([article.to_data(), document_dates(article)], ensure_ascii=False).encode()
 
 
-def _render_all(articles: Sequence[Article], paper: str, large_print: bool, jobs: int) -> list[bytes]:
-    """Render ``articles`` in order: in this process, or in a pool when several are left."""
-    if jobs <= 1 or len(articles) <= 1:
-        return [render_pdf(article, paper=paper, large_print=large_print) for article in articles]
-    _weasyprint()  # loaded once here, so that forked workers do not each load it again
+def _render_all(articles: Sequence[Article], paper: str, large_print: bool, jobs: int) -> Iterator[tuple[int, bytes]]:
+    """``(index, handout)`` for each of ``articles`` as it is rendered: here, or in a pool when several are left."""
+    if jobs > 1 and len(articles) > 1:
+        _weasyprint()  # loaded once here, so that forked workers do not each load it again
     tasks = [(article, paper, large_print) for article in articles]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(articles))) as pool:
-        try:
-            return list(pool.map(_render_task, tasks))
-        except BaseException:
-            pool.shutdown(cancel_futures=True)
-            raise
+    return run_tasks(_render_task, tasks, jobs=jobs)
 
 
 def _render_task(task: tuple[Article, str, bool]) -> bytes:

@@ -11,16 +11,17 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from immunopipe.diagnostics import Diagnostic, Severity, has_failures
+from immunopipe.errors import ImmunopipeError
 from immunopipe.load import LoadError, Problem, SourceMap, load_bytes, read_content_file
 from immunopipe.validate.context import ArticleRef, Finding, RuleContext
 from immunopipe.validate.rules import RULES, Rule
 from immunopipe.validate.schema import SchemaChecker
+from immunopipe.workers import run_tasks
 
 if TYPE_CHECKING:
     from immunopipe.validate.cache import ResultCache
@@ -132,8 +133,8 @@ def validate_files(
     return outcome
 
 
-class ContentChanged(Exception):
-    """A file changed between validation and being read again."""
+class ContentChanged(ImmunopipeError):
+    """A file changed between validation and being read again; running again is the remedy."""
 
 
 def load_validated(path: Path, digest: str) -> dict[str, Any]:
@@ -141,9 +142,9 @@ def load_validated(path: Path, digest: str) -> dict[str, Any]:
     try:
         raw = read_content_file(path)
     except LoadError as exc:
-        raise ContentChanged(f"{display_path(path)} can no longer be read") from exc
+        raise ContentChanged(f"{display_path(path)} can no longer be read; run the export again") from exc
     if hashlib.sha256(raw).hexdigest() != digest:
-        raise ContentChanged(f"{display_path(path)} changed after it was validated")
+        raise ContentChanged(f"{display_path(path)} changed after it was validated; run the export again")
     return load_bytes(raw, display_path(path)).data
 
 
@@ -156,8 +157,13 @@ def _check_all(
             yield check_file(raw, shown, checker=checker, context=context, severities=severities)
         return
     chunk = max(1, min(64, len(pending) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(context, severities)) as pool:
-        yield from pool.map(_check_in_worker, [(shown, raw) for _path, shown, raw in pending], chunksize=chunk)
+    items = [(shown, raw) for _path, shown, raw in pending]
+    results: dict[int, FileResult] = {}
+    for index, result in run_tasks(
+        _check_in_worker, items, jobs=jobs, chunk=chunk, initializer=_start_worker, initargs=(context, severities)
+    ):
+        results[index] = result
+    yield from (results[index] for index in range(len(items)))
 
 
 _worker_state: dict[str, object] = {}

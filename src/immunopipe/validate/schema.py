@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.errors import ImmunopipeError
 from immunopipe.load import Document, escape_pointer_token
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ _FORMAT_HINTS = {
 _VALUE_RULES = {"schema-type", "schema-format", "schema-pattern", "schema-const", "schema-enum"}
 
 
-class SchemaUnavailable(Exception):
+class SchemaUnavailable(ImmunopipeError):
     """The bundled schema is missing or is not a valid JSON Schema (an environment problem)."""
 
 
