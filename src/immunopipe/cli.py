@@ -98,7 +98,7 @@ class Boundary(click.Group):
             if exc.errno == errno.EPIPE:  # the reader of our output went away (`... | head`)
                 _silence_stdout()
                 raise SystemExit(128 + signal.SIGPIPE) from None
-            raise UserError(describe_os_error(exc)) from None
+            raise UserError(_os_problem(exc)) from None
         except MemoryError:
             raise UserError("out of memory: check fewer files at a time, or use fewer --jobs") from None
         except Exception as exc:
@@ -106,6 +106,21 @@ class Boundary(click.Group):
             raise SystemExit(EXIT_BUG) from None
         finally:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _os_problem(exc: OSError) -> str:
+    """The one line for an ``OSError`` no command worded itself."""
+    if exc.errno == errno.ENOENT and exc.filename is None and not _working_folder_exists():
+        return "the folder immunopipe was started in no longer exists: change to an existing folder and run it again"
+    return describe_os_error(exc)
+
+
+def _working_folder_exists() -> bool:
+    try:
+        os.getcwd()
+    except OSError:
+        return False
+    return True
 
 
 def _silence_stdout() -> None:

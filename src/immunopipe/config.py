@@ -127,6 +127,8 @@ def _folder(table: dict[str, Any], key: str, default: Path, where: str) -> Path:
     value = table.get(key, str(default))
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where} '{key}' must be a folder name such as \"{default}\", not {value!r}")
+    if "\0" in value:
+        raise ConfigError(f"{where} '{key}' must be a folder name, and no file name holds a NUL character: {value!r}")
     return Path(value)
 
 

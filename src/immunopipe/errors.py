@@ -51,8 +51,16 @@ def describe_os_error(exc: OSError) -> str:
     names = [name for name in (exc.filename, exc.filename2) if name is not None]
     if not names:
         return reason
-    shown = " -> ".join(printable(name) for name in names)
+    shown = " -> ".join(shortened(printable(name)) for name in names)
     return f"{shown}: {reason}"
+
+
+def shortened(text: str, limit: int = 160) -> str:
+    """``text`` cut to ``limit`` characters by an ellipsis in the middle (a path too long to show whole)."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 1) // 2
+    return f"{text[:half]}…{text[-half:]}"
 
 
 def printable(value: object) -> str:

@@ -18,6 +18,10 @@ class LinkOutside(ImmunopipeError):
     """A file found in a content folder links to a file outside that folder."""
 
 
+class BrokenLink(ImmunopipeError):
+    """A file found in a content folder is a link that cannot be followed (dangling, or a loop)."""
+
+
 def _files_below(folder: Path) -> list[Path]:
     """Content files in ``folder`` and its subfolders (linked folders are not entered)."""
     root: Path | None = None
@@ -29,7 +33,11 @@ def _files_below(folder: Path) -> list[Path]:
             candidate = Path(directory, name)
             if candidate.is_symlink():
                 root = root or folder.resolve()
-                if not candidate.resolve().is_relative_to(root):
+                try:
+                    target = candidate.resolve(strict=True)
+                except (OSError, RuntimeError):  # a dangling link or a loop (RuntimeError before Python 3.13)
+                    raise BrokenLink(f"cannot read {candidate}: it is a link that leads nowhere or to itself") from None
+                if not target.is_relative_to(root):
                     raise LinkOutside(f"refusing to read {candidate}: it is a link to a file outside {folder}")
             if candidate.is_file():
                 files.append(candidate)
