@@ -95,9 +95,6 @@ class Boundary(click.Group):
         except ImmunopipeError as exc:
             raise UserError(printable(str(exc))) from None
         except OSError as exc:
-            if exc.errno == errno.EPIPE:  # the reader of our output went away (`... | head`)
-                _silence_stdout()
-                raise SystemExit(128 + signal.SIGPIPE) from None
             raise UserError(_os_problem(exc)) from None
         except MemoryError:
             raise UserError("out of memory: check fewer files at a time, or use fewer --jobs") from None
@@ -121,15 +118,6 @@ def _working_folder_exists() -> bool:
     except OSError:
         return False
     return True
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that flushing it at exit raises nothing more."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 def _report_bug(exc: Exception) -> None:
@@ -221,7 +209,7 @@ def main(ctx: click.Context, color: str) -> None:
       1    content invalid
       2    usage or environment problem (one line: Error: ...)
       70   a bug in immunopipe (one line saying where to report it)
-      130  interrupted (Ctrl-C); 143 terminated (SIGTERM); 141 output closed early
+      130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
     """
     ctx.meta["immunopipe.color"] = color
 
