@@ -51,7 +51,17 @@ from immunopipe.validate.schema import SchemaChecker
 
 SEED = (Path(__file__).resolve().parents[1] / "content" / "immune-system-medicine.yaml").read_bytes()
 LOAD_RULES = frozenset(
-    {"yaml-syntax", "duplicate-key", "yaml-tag", "yaml-key", "yaml-alias", "yaml-depth", "encoding", "empty-file"}
+    {
+        "yaml-syntax",
+        "duplicate-key",
+        "yaml-tag",
+        "yaml-key",
+        "yaml-alias",
+        "yaml-depth",
+        "yaml-number",
+        "encoding",
+        "empty-file",
+    }
     | {"file-too-large", "file-unreadable"}
 )
 
