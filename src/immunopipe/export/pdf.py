@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from immunopipe import __version__
 from immunopipe.errors import ImmunopipeError
+from immunopipe.fonts import FONT_FAMILY, FontUnavailable, code_points, handout_faces
 from immunopipe.model import UNKNOWN, Article, Code, Condition, Editorial, Medicine, Source, Use, parse_date
 from immunopipe.workers import run_tasks
 
@@ -64,9 +65,6 @@ FALLBACK_EPOCH = 315_532_800
 #: Scheme of the URLs under which the renderer's fetcher serves the bundled font files.
 ASSET_SCHEME = "immunopipe-asset:"
 
-FONT_FAMILY = "Atkinson Hyperlegible"
-FONT_PACKAGE = "fontpkg-atkinson-hyperlegible"
-FONT_FACES: tuple[tuple[int, str], ...] = ((400, "normal"), (700, "normal"), (400, "italic"), (700, "italic"))
 
 #: Distributions whose code shapes the PDF bytes, so their versions are part of the cache key.
 RENDERER_DISTRIBUTIONS = ("weasyprint", "pydyf")
@@ -426,18 +424,10 @@ def _source_date_epoch_date() -> str | None:
 def _typeface_covers(text: str, fonts: dict[str, tuple[Path, int, str]]) -> bool:
     """True when every font file in ``fonts`` has every character of ``text`` (but line breaks)."""
     needed = {ord(character) for character in text} - {ord("\n"), ord("\r"), ord("\t")}
-    return all(needed <= _code_points(path) for path, _, _ in fonts.values())
-
-
-@cache
-def _code_points(font_file: Path) -> frozenset[int]:
-    from fontTools.ttLib import TTFont, TTLibError
-
     try:
-        with TTFont(font_file, lazy=True) as font:
-            return frozenset(font.getBestCmap())
-    except (OSError, TTLibError) as exc:
-        raise PdfRenderError(f"cannot read {font_file}: {getattr(exc, 'strerror', None) or exc}") from exc
+        return all(needed <= code_points(path) for path, _, _ in fonts.values())
+    except FontUnavailable as exc:
+        raise PdfRenderError(str(exc)) from exc
 
 
 def _fixed_font_timestamp(article: Article, *, needed: bool) -> AbstractContextManager[None]:
@@ -500,27 +490,15 @@ def _weasyprint_errors() -> Iterator[list[str]]:
 
 
 def _font_files() -> dict[str, tuple[Path, int, str]]:
-    """The bundled font's files as ``{asset URL: (file, weight, style)}``.
+    """The bundled font's files (:func:`immunopipe.fonts.handout_faces`) as ``{asset URL: (file, weight, style)}``.
 
-    Raises :class:`PdfRenderError` when the font package or one of its files is missing: every
-    handout is set in the same typeface, so that it prints (and paginates) the same everywhere.
+    Raises :class:`PdfRenderError` when the font package or one of its files is missing.
     """
     try:
-        import fontpkg
-    except ImportError:
-        raise PdfRenderError(
-            f"the handout typeface {FONT_FAMILY} is not installed: reinstall immunopipe (it needs {FONT_PACKAGE})"
-        ) from None
-    files: dict[str, tuple[Path, int, str]] = {}
-    for weight, style in FONT_FACES:
-        try:
-            path = fontpkg.path(FONT_FAMILY, weight, style)
-        except fontpkg.FontpkgError as exc:
-            raise PdfRenderError(f"the handout typeface {FONT_FAMILY} is incomplete: {exc}") from None
-        if not path.is_file():
-            raise PdfRenderError(f"a file of the handout typeface {FONT_FAMILY} is missing: {path}")
-        files[f"{ASSET_SCHEME}fonts/{path.name}"] = (path, weight, style)
-    return files
+        faces = handout_faces()
+    except FontUnavailable as exc:
+        raise PdfRenderError(str(exc)) from None
+    return {f"{ASSET_SCHEME}fonts/{face.path.name}": (face.path, face.weight, face.style) for face in faces}
 
 
 def _font_face_rules(fonts: dict[str, tuple[Path, int, str]]) -> str:

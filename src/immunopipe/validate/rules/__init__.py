@@ -43,6 +43,7 @@ from immunopipe.validate.rules import (
     source_identified,
     source_url_unknown,
     text_empty,
+    text_glyph_missing,
     text_invisible_character,
     text_mixed_script,
     text_placeholder,
@@ -122,6 +123,7 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     text_spacing,
     text_empty,
     text_placeholder,
+    text_glyph_missing,
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in map(_describe, RULE_MODULES)}
