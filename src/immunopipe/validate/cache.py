@@ -20,6 +20,7 @@ from typing import Any
 
 from immunopipe import __version__
 from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.fonts import handout_font_files
 from immunopipe.validate.context import ArticleRef, RuleContext
 from immunopipe.validate.runner import FileResult
 
@@ -35,6 +36,8 @@ def fingerprint(context: RuleContext, severities: Mapping[str, Severity | None])
     package = resources.files("immunopipe")
     inputs = [package.joinpath("schema", "article.schema.json"), package.joinpath("load.py")]
     inputs += _files_below(package.joinpath("validate"))
+    # text-glyph-missing answers from the typeface's character maps.
+    inputs += [package.joinpath("fonts.py"), *handout_font_files()]
     for item in sorted(inputs, key=lambda item: item.name):
         digest.update(item.name.encode() + b"\0" + item.read_bytes())
     return digest.hexdigest()
