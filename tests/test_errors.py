@@ -19,7 +19,7 @@ import pytest
 
 from immunopipe import errors
 from immunopipe.config import ConfigError
-from immunopipe.errors import EXIT_BUG, EXIT_INVALID, EXIT_OK, EXIT_USAGE, ImmunopipeError, printable
+from immunopipe.errors import EXIT_BUG, EXIT_INVALID, EXIT_OK, EXIT_USAGE, ImmunopipeError
 from immunopipe.export import FormatUnavailable, UnsafeName
 from immunopipe.export.pdf import PdfRenderError, UnknownPaper
 from immunopipe.export.write import WriteError
@@ -192,19 +192,3 @@ def test_a_bug_is_one_line_saying_so_with_its_own_exit_code(project: Path, trace
     if not traceback_wanted:
         assert len(result.stderr.splitlines()) == 1
     assert checksums(project) == before
-
-
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [
-        ("plain.yaml", "plain.yaml"),
-        ("\x1b[31mred\x1b[0m.yaml", "\\x1b[31mred\\x1b[0m.yaml"),
-        ("two\nlines.yaml", "two\\nlines.yaml"),
-        (os.fsdecode(b"latin-\xe9.yaml"), "latin-\\xe9.yaml"),
-        (b"bytes-\xff.yaml", "bytes-\\xff.yaml"),
-        ("bell\x07.yaml", "bell\\x07.yaml"),
-        ("caf\u00e9 \u4e2d.yaml", "caf\u00e9 \u4e2d.yaml"),
-    ],
-)
-def test_printable_escapes_what_a_terminal_would_act_on(value: str | bytes, shown: str) -> None:
-    assert printable(value) == shown

@@ -32,9 +32,9 @@ from immunopipe.errors import (
     TRACEBACK_VARIABLE,
     ImmunopipeError,
     describe_os_error,
-    printable,
 )
 from immunopipe.reporters import REPORTERS
+from immunopipe.safe_text import printable
 
 if TYPE_CHECKING:
     from immunopipe.config import Config

@@ -12,7 +12,8 @@ Every failure ends one of four ways:
 from __future__ import annotations
 
 import errno
-from contextlib import suppress
+
+from immunopipe.safe_text import printable, shortened
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -53,30 +54,3 @@ def describe_os_error(exc: OSError) -> str:
         return reason
     shown = " -> ".join(shortened(printable(name)) for name in names)
     return f"{shown}: {reason}"
-
-
-def shortened(text: str, limit: int = 160) -> str:
-    """``text`` cut to ``limit`` characters by an ellipsis in the middle (a path too long to show whole)."""
-    if len(text) <= limit:
-        return text
-    half = (limit - 1) // 2
-    return f"{text[:half]}…{text[-half:]}"
-
-
-def printable(value: object) -> str:
-    """``value`` as text safe for a terminal: control characters, ESC and undecodable bytes escaped.
-
-    Bytes and surrogate-escaped names (file names that are not UTF-8) keep every byte visible as
-    ``\\xNN``; control characters become ``\\n``, ``\\x1b`` and the like, as Python's ``repr``
-    writes them. Other text is returned as is.
-    """
-    if isinstance(value, bytes):
-        text = value.decode("utf-8", "backslashreplace")
-    else:
-        text = str(value)
-        if any("\udc80" <= character <= "\udcff" for character in text):
-            with suppress(UnicodeEncodeError):  # other lone surrogates are escaped below
-                text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    if text.isprintable():
-        return text
-    return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)

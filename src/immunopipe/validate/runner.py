@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from immunopipe.diagnostics import Diagnostic, Severity, has_failures
+from immunopipe.diagnostics import Diagnostic, Severity, capped, has_failures
 from immunopipe.errors import ImmunopipeError
 from immunopipe.load import LoadError, Problem, SourceMap, load_bytes, read_content_file
 from immunopipe.validate.context import ArticleRef, Finding, RuleContext
@@ -79,13 +79,13 @@ def check_file(
     problems = [_load_diagnostic(shown, p) for p in document.problems]
     problems += checker.check(document)
     if problems:
-        return FileResult(tuple(problems), None)
+        return FileResult(tuple(capped(problems)), None)
     found: list[Diagnostic] = []
     for rule in RULES.values():
         if not rule.library_wide:
             found += _located(rule, shown, document.source_map, rule.check(document.data, context), severities)
     ref = ArticleRef(path=shown, id=document.data["id"], id_position=document.source_map.locate("/id"))
-    return FileResult(tuple(found), ref)
+    return FileResult(tuple(capped(found)), ref)
 
 
 def validate_files(
