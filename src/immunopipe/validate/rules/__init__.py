@@ -34,6 +34,7 @@ from immunopipe.validate.rules import (
     funding_statement,
     glossary_term,
     glossary_unused,
+    handout_length,
     id_matches_file,
     publisher_named,
     publisher_url_unknown,
@@ -124,6 +125,7 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     text_empty,
     text_placeholder,
     text_glyph_missing,
+    handout_length,
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in map(_describe, RULE_MODULES)}
