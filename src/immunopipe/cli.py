@@ -33,6 +33,7 @@ from immunopipe.errors import (
     ImmunopipeError,
     describe_os_error,
 )
+from immunopipe.formats import EXPORT_FORMATS, PAPER_SIZES
 from immunopipe.reporters import REPORTERS
 from immunopipe.safe_text import printable
 
@@ -343,11 +344,6 @@ def new(article_id: str, content_dir: Path | None) -> None:
     click.echo(f"created {path}; fill in the TODOs, then run: immunopipe validate {path}")
 
 
-#: The export formats and paper sizes (immunopipe.export.FORMATS and PAPER_SIZES; a test keeps them equal).
-EXPORT_FORMATS = ("json", "csv", "pdf")
-PAPER_SIZES = ("a4", "letter")
-
-
 #: Below this many articles an export is quick enough to need no progress bar.
 PROGRESS_THRESHOLD = 20
 
@@ -381,7 +377,7 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
 )
 @click.option(
     "--paper",
-    type=click.Choice(PAPER_SIZES),
+    type=click.Choice(tuple(PAPER_SIZES)),
     help="PDF page size.  [default: a4, or `paper` in [tool.immunopipe]]",
 )
 @click.option("--large-print", is_flag=True, help="PDF handouts in large print.")

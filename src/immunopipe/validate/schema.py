@@ -15,20 +15,18 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from functools import cache, cached_property
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
+from immunopipe.article_schema import SchemaUnavailable, load_schema
 from immunopipe.diagnostics import Diagnostic, Severity
-from immunopipe.errors import ImmunopipeError
+from immunopipe.ids import ID_PATTERN
 from immunopipe.load import Document, escape_pointer_token
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
-
-SCHEMA_FILE = "article.schema.json"
 
 RULE_BY_KEYWORD = {
     "additionalProperties": "schema-unknown-key",
@@ -57,7 +55,7 @@ _TYPE_WORDS = {
 }
 
 _PATTERN_HINTS = {
-    "^[a-z0-9]+(?:-[a-z0-9]+)*$": "use lowercase letters a-z, digits and single hyphens, e.g. 'type-1-diabetes'",
+    f"^{ID_PATTERN.pattern}$": "use lowercase letters a-z, digits and single hyphens, e.g. 'type-1-diabetes'",
     "^https?://[^\\s/?#]+([/?#]\\S*)?$": "write an absolute address such as https://example.org/page",
     "^[a-z]{2,3}(-[A-Z]{2})?$": "write a language tag such as 'en' or 'en-GB'",
 }
@@ -69,20 +67,6 @@ _FORMAT_HINTS = {
 
 
 _VALUE_RULES = {"schema-type", "schema-format", "schema-pattern", "schema-const", "schema-enum"}
-
-
-class SchemaUnavailable(ImmunopipeError):
-    """The bundled schema is missing or is not a valid JSON Schema (an environment problem)."""
-
-
-@cache
-def load_schema() -> dict[str, Any]:
-    """The article schema shipped inside the package."""
-    try:
-        text = resources.files("immunopipe").joinpath("schema", SCHEMA_FILE).read_text("utf-8")
-        return json.loads(text)
-    except (OSError, ValueError) as exc:
-        raise SchemaUnavailable(f"cannot read the bundled schema {SCHEMA_FILE}: {exc}") from exc
 
 
 @cache
@@ -128,11 +112,6 @@ def is_calendar_date(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def schema_version() -> str:
-    """The version of the article schema, as declared in the schema itself."""
-    return str(load_schema()["x-schema-version"])
 
 
 class SchemaChecker:

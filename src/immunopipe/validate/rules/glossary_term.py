@@ -31,50 +31,12 @@ from typing import Any
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.text import reader_text
+from immunopipe.validate.vocabulary import MEDICAL_TERMS, term_pattern
 
 ID = "glossary-term"
 SEVERITY = Severity.WARNING
 SUMMARY = "Medical terms used in the text are explained in the article's glossary."
 STANDARD = "PEMAT-P (medical terms are defined); NHS Standard and PIF TICK (plain language)"
-
-#: Medical terms and the forms they take in text (regular expressions, matched ignoring case).
-MEDICAL_TERMS: dict[str, str] = {
-    "antibody": r"antibod(?:y|ies)",
-    "antigen": r"antigens?",
-    "antimetabolite": r"antimetabolites?",
-    "autoimmune": r"autoimmun\w*",
-    "B-cell": r"b[- ]cells?",
-    "biologic": r"biologics?",
-    "biosimilar": r"biosimilars?",
-    "calcineurin": r"calcineurin",
-    "chronic": r"chronic(?:ally)?",
-    "corticosteroid": r"corticosteroids?",
-    "cytokine": r"cytokines?",
-    "DMARD": r"dmards?|disease-modifying anti-?rheumatic drugs?",
-    "DNA": r"dna",
-    "glucocorticoid": r"glucocorticoids?",
-    "immunoglobulin": r"immunoglobulins?",
-    "immunosuppressant": r"immunosuppress\w*",
-    "inflammation": r"inflamm\w*",
-    "insulin": r"insulin",
-    "interleukin": r"interleukins?",
-    "JAK inhibitor": r"jak inhibitors?|janus kinase inhibitors?",
-    "lymphocyte": r"lymphocytes?",
-    "mTOR": r"mtor",
-    "pancreas": r"pancrea\w*",
-    "proliferation": r"proliferat\w*",
-    "stem cell": r"stem[- ]cells?",
-    "systemic": r"systemic(?:ally)?",
-    "T-cell": r"t[- ]cells?",
-    "TNF": r"tnf|tumou?r necrosis factor",
-}
-
-
-@cache
-def term_pattern(term: str) -> re.Pattern[str]:
-    """The pattern that finds ``term`` in text: its listed forms, or the word itself (and plural)."""
-    forms = MEDICAL_TERMS.get(term, re.escape(term) + r"s?")
-    return re.compile(rf"\b(?:{forms})\b", re.IGNORECASE)
 
 
 @cache

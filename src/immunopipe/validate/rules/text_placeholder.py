@@ -16,25 +16,18 @@ Fails::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.text import strings
+from immunopipe.validate.vocabulary import PLACEHOLDER
 
 ID = "text-placeholder"
 SEVERITY = Severity.ERROR
 SUMMARY = "No placeholder text (TODO, TBD, lorem ipsum, [insert ...]) is left."
 STANDARD = "immunopipe text hygiene"
-
-PLACEHOLDER = re.compile(
-    r"\b(?:TODO|TBD|TBC|FIXME|XXX)\b"
-    r"|(?i:\blorem ipsum\b)"
-    r"|(?i:\[\s*(?:insert|add|enter|placeholder)\b[^\]]*\])"
-    r"|\?{3,}"
-)
 
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
