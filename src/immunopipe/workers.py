@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -48,7 +48,7 @@ def run_tasks(
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
 ) -> Iterator[tuple[int, R]]:
-    """Yield ``(index, function(items[index]))`` for every item, in the order they finish.
+    """Yield ``(index, function(items[index]))`` for every item, in the order of ``items``.
 
     Items go to up to ``jobs`` processes in chunks of ``chunk``; ``initializer(*initargs)`` runs
     once in each process that calls ``function`` (this one too, when it does the work itself).
@@ -89,8 +89,8 @@ def _in_pool(
         for start in range(0, len(indexes), chunk):
             part = indexes[start : start + chunk]
             futures[pool.submit(_run_chunk, function, [items[index] for index in part])] = part
-        for future in as_completed(futures):
-            yield from zip(futures[future], future.result(), strict=True)
+        for future, part in futures.items():  # in order, so the first failing item is the one reported
+            yield from zip(part, future.result(), strict=True)
     except BaseException:
         _stop(pool)
         raise

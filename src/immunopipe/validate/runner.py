@@ -159,12 +159,10 @@ def _check_all(
         return
     chunk = max(1, min(64, len(pending) // (jobs * 4)))
     items = [(shown, raw) for _path, shown, raw in pending]
-    results: dict[int, FileResult] = {}
-    for index, result in run_tasks(
+    tasks = run_tasks(
         _check_in_worker, items, jobs=jobs, chunk=chunk, initializer=_start_worker, initargs=(context, severities)
-    ):
-        results[index] = result
-    yield from (results[index] for index in range(len(items)))
+    )
+    yield from (result for _index, result in tasks)
 
 
 _worker_state: dict[str, object] = {}
