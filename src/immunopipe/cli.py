@@ -174,7 +174,8 @@ jobs_option = click.option(
     type=click.IntRange(min=1),
     default=os.cpu_count() or 1,
     show_default="the number of CPUs",
-    help="Processes to use for checking many files and rendering handouts.",
+    help="Processes to use for checking many files and rendering handouts (never more than CPUs or files; "
+    "fewer when the system refuses processes or open files).",
 )
 cache_option = click.option(
     "--cache/--no-cache",
