@@ -63,8 +63,9 @@ def handout_faces() -> tuple[FontFace, ...]:
     return tuple(faces)
 
 
+@cache
 def handout_font_files() -> tuple[Path, ...]:
-    """The paths of :func:`handout_faces`."""
+    """The paths of :func:`handout_faces`, looked up once per process (the checks ask for every article)."""
     return tuple(face.path for face in handout_faces())
 
 
@@ -85,6 +86,11 @@ def _available(font_files: tuple[Path, ...]) -> frozenset[int]:
     return frozenset().union(*map(code_points, font_files))
 
 
+@cache
+def _has_printable_ascii(font_files: tuple[Path, ...]) -> bool:
+    return all(code in _available(font_files) for code in range(0x21, 0x7F))
+
+
 def prints_nothing(character: str) -> bool:
     """True for characters no font needs a glyph for: spaces, controls, format characters, selectors."""
     code = ord(character)
@@ -100,15 +106,12 @@ def missing_characters(font_files: Iterable[Path], text: str) -> list[str]:
 
     Characters that print nothing (:func:`prints_nothing`) need no glyph and are never missing.
     """
-    if text.isascii() and text.isprintable():
-        candidates = set(text)
-    else:
-        candidates = {character for character in text if not prints_nothing(character)}
-    if not candidates:
+    fonts = tuple(font_files)
+    if text.isascii() and text.isprintable() and _has_printable_ascii(fonts):
         return []
-    available = _available(tuple(Path(path) for path in font_files))
-    missing = {character for character in candidates if ord(character) not in available}
-    return sorted(missing, key=text.index)
+    available = _available(fonts)
+    missing = {character for character in set(text) if ord(character) not in available}
+    return sorted((character for character in missing if not prints_nothing(character)), key=text.index)
 
 
 def covers(font_files: Iterable[Path], text: str) -> bool:
