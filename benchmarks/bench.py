@@ -65,7 +65,7 @@ EXPORT_ONLY = """
 import hashlib, sys
 from functools import partial
 from pathlib import Path
-from immunopipe.export import Source, export_articles
+from immunopipe.export import PendingArticle, export_articles
 from immunopipe.load import load_path
 from immunopipe.model import article_from_data
 
@@ -73,7 +73,7 @@ def load(path):
     return article_from_data(load_path(path).data)
 
 files = sorted(Path(sys.argv[1]).glob("*.yaml"))
-sources = (Source(hashlib.sha256(path.read_bytes()).hexdigest(), partial(load, path)) for path in files)
+sources = (PendingArticle(hashlib.sha256(path.read_bytes()).hexdigest(), partial(load, path)) for path in files)
 export_articles(sources, Path(sys.argv[2]), formats=("json", "csv"))
 """
 

@@ -18,15 +18,17 @@ from pathlib import Path
 import pytest
 
 from immunopipe import errors
+from immunopipe.article_schema import SchemaUnavailable
 from immunopipe.config import ConfigError
 from immunopipe.errors import EXIT_BUG, EXIT_INVALID, EXIT_OK, EXIT_USAGE, ImmunopipeError
 from immunopipe.export import FormatUnavailable, UnsafeName
 from immunopipe.export.pdf import PdfRenderError, UnknownPaper
-from immunopipe.export.write import WriteError
-from immunopipe.paths import BrokenLink, LinkOutside, MissingPath
+from immunopipe.files.manifest import OwnershipError
+from immunopipe.files.write import WriteError
+from immunopipe.fonts import FontUnavailable
+from immunopipe.paths import DiscoveryError, LinkOutside, MissingPath, Unsearchable
 from immunopipe.scaffold import ScaffoldError
-from immunopipe.validate import ContentChanged
-from immunopipe.validate.schema import SchemaUnavailable
+from immunopipe.validate.runner import ContentChanged, NotAsValidated
 
 SCRIPT = Path(sys.executable).with_name("immunopipe")
 SEED_NAME = "immune-system-medicine.yaml"
@@ -74,9 +76,13 @@ def test_every_user_facing_error_has_the_one_base_class() -> None:
         ConfigError,
         ContentChanged,
         FormatUnavailable,
+        DiscoveryError,
+        FontUnavailable,
         LinkOutside,
-        BrokenLink,
         MissingPath,
+        NotAsValidated,
+        OwnershipError,
+        Unsearchable,
         PdfRenderError,
         ScaffoldError,
         SchemaUnavailable,
@@ -129,8 +135,8 @@ def _out_is_a_file(folder: Path, _seed: str) -> list[str]:
 
 ENVIRONMENT_CASES: dict[str, tuple[Callable[[Path, str], list[str]], str]] = {
     "duplicate id with duplicate-article-id off": (_duplicate_ids_with_the_rule_off, r"used by two articles"),
-    "symlink loop": (_link_loop, r"[ab]\.yaml: it is a link that leads nowhere or to itself"),
-    "dangling link": (_dangling_link, r"gone\.yaml: it is a link that leads nowhere"),
+    "symlink loop": (_link_loop, r"cannot follow content/[ab]\.yaml: a link loop"),
+    "dangling link": (_dangling_link, r"cannot follow content/gone\.yaml: a link to a missing file"),
     "path longer than the system allows": (_path_too_long, r"File name too long"),
     "output folder name too long": (_name_too_long, r"File name too long"),
     "NUL byte in [tool.immunopipe] out": (_nul_in_out, r"'out' must be a folder name.*NUL"),

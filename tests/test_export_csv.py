@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from immunopipe.export.csv import (
     DATAPACKAGE_NAME,
     TABLES,
-    article_rows,
+    article_cells,
+    encode_rows,
     header,
     neutralise,
     render_table,
@@ -209,9 +210,10 @@ def test_all_articles_share_one_set_of_tables(exported: dict[str, bytes]) -> Non
 def test_header_then_each_articles_rows_is_the_whole_table(
     exported: dict[str, bytes], seed_article: Article, second_article: Article
 ) -> None:
-    streamed = [article_rows(article) for article in (seed_article, second_article)]
+    streamed = [article_cells(article) for article in (seed_article, second_article)]
     for position, table in enumerate(TABLES):
-        assert header(table) + b"".join(rows[position] for rows in streamed) == exported[table.file_name]
+        rows = b"".join(encode_rows(cells[position]) for cells in streamed)
+        assert header(table) + rows == exported[table.file_name]
     assert header(TABLES[0], bom=False) == b"article_id," + header(TABLES[0]).split(b",", 1)[1]
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from immunopipe.export import pdf as handout
 from immunopipe.export.pdf_cache import FOLDER, HandoutCache, is_whole_pdf
+from immunopipe.fingerprint import package_fingerprint
 from immunopipe.load import load_bytes
 from immunopipe.model import Article, article_from_data
 
@@ -88,11 +89,11 @@ def test_a_change_to_the_stylesheet_renders_again(
     articles: list[Article], rendered: list[tuple[str, str, bool]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     render(articles, tmp_path / "cache")
-    templates = tmp_path / "templates"
-    shutil.copytree(handout.TEMPLATES, templates)
-    with (templates / handout.STYLESHEET_NAME).open("a", encoding="utf-8") as stylesheet:
+    package = tmp_path / "immunopipe"
+    shutil.copytree(Path(handout.__file__).parents[1], package, ignore=shutil.ignore_patterns("__pycache__"))
+    with (package / "export" / "templates" / handout.STYLESHEET_NAME).open("a", encoding="utf-8") as stylesheet:
         stylesheet.write("h1 { color: #000; }\n")
-    monkeypatch.setattr(handout, "TEMPLATES", templates)
+    monkeypatch.setattr(handout, "code_fingerprint", lambda: package_fingerprint(package))
     rendered.clear()
     render(articles, tmp_path / "cache")
     assert len(rendered) == 2

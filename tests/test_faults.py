@@ -34,13 +34,13 @@ from filelock import FileLock
 
 import immunopipe.validate
 from immunopipe.cli import main
-from immunopipe.export.write import LOCK_NAME, TEMP_SUFFIX
+from immunopipe.files.write import LOCK_NAME, TEMP_SUFFIX
 
 SEED_ID = "immune-system-medicine"
 LIBRARY_A = (SEED_ID, "second-article", "third-article", "fourth-article")
 LIBRARY_B = (SEED_ID, "second-article", "third-article", "fifth-article")
 STALE = "json/fourth-article.json"
-EXPORT = ("export", "--to", "json", "--to", "csv", "--no-cache", "--jobs", "1")
+EXPORT = ("export", "--to", "json", "--to", "csv", "--no-cache", "--jobs", "1", "--prune")
 #: How many times an export is killed, at evenly spread random moments around its writing.
 KILL_RUNS = 24
 #: Seconds each slowed file operation sleeps, so that kills and a second export land mid-write.
@@ -319,7 +319,7 @@ def test_concurrent_exports_take_turns_and_leave_one_whole_export(versions: Vers
 def test_an_export_waiting_too_long_for_the_lock_fails_clearly(versions: Versions) -> None:
     out = versions.start_from_a(versions.folder / "locked")
     impatient = (
-        "import sys\nfrom immunopipe.export import write\nfrom immunopipe.cli import main\n"
+        "import sys\nfrom immunopipe.files import write\nfrom immunopipe.cli import main\n"
         "write.LOCK_TIMEOUT_SECONDS = 0.3\nmain(sys.argv[1:])\n"
     )
     with FileLock(out / LOCK_NAME):

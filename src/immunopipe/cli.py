@@ -388,9 +388,21 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
     show_default=True,
     help="Start CSV files with a UTF-8 byte order mark, which Excel needs to show accents correctly.",
 )
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also remove the export's own files of articles no longer exported (only when every PATH is a folder).",
+)
+@click.option(
+    "--overwrite-edited",
+    is_flag=True,
+    help="Replace (and with --prune remove) export files edited by hand since the last export.",
+)
 @format_option
 @click.option("--strict", is_flag=True, help="Refuse to export on warnings too, not just errors.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr; removed files are still listed."
+)
 @jobs_option
 @cache_option
 def export(
@@ -405,32 +417,39 @@ def export(
     jobs: int,
     cache: bool,
     quiet: bool,
+    prune: bool,
+    overwrite_edited: bool,
 ) -> None:
     """Validate articles, then write them as JSON, CSV and PDF files under OUT.
 
     PATHS are as for validate (default content/). Articles are checked exactly as validate
     checks them; if any fails, the problems are printed and nothing is written. Otherwise the
-    export replaces the previous one file by file, atomically, and removes the per-article files
-    of articles no longer exported. A summary goes to stderr.
+    export replaces its previous files one by one, atomically. It only ever replaces or removes
+    files it wrote itself and that are unchanged since (listed with their SHA-256 in
+    .immunopipe-manifest.json in each folder): any other file in the way stops it with exit 2
+    before anything changes. Files of articles no longer exported stay unless --prune is given.
+    A summary goes to stderr (one JSON line with --format json).
 
     \b
     Examples:
       immunopipe export
       immunopipe export --to json --to csv --out public/
+      immunopipe export --prune
     """
     from functools import partial
 
-    from immunopipe.export import ExportOptions, Source, export_articles
-    from immunopipe.model import Article, article_from_data
-    from immunopipe.validate import load_validated
-
-    def load(path: Path, digest: str) -> Article:
-        """The article in ``path``, proven to hold the bytes that were validated."""
-        return article_from_data(load_validated(path, digest))
+    from immunopipe.export import ExportOptions, PendingArticle, export_articles
+    from immunopipe.validate.runner import load_checked
 
     config = project_config()
     out_dir = out_dir or config.out
     paper = paper or config.paper
+    named_files = [path for path in paths if path.exists() and not path.is_dir()]
+    if prune and named_files:
+        raise click.UsageError(
+            f"--prune removes the exports of articles not exported now, so it needs whole folders, "
+            f"not single files such as {named_files[0]}: export the folder, or leave out --prune"
+        )
     files = content_files(paths, config.content)
     outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
     echo_report(outcome, output_format, strict)
@@ -438,16 +457,23 @@ def export(
         raise SystemExit(EXIT_INVALID)
     # A generator: the export takes one article at a time, so memory stays flat, and loads it
     # only if the render cache cannot stand in for it.
-    articles = (Source(digest, partial(load, path, digest)) for path, digest in outcome.digests.items())
+    articles = (PendingArticle(digest, partial(load_checked, path, digest)) for path, digest in outcome.digests.items())
     options = ExportOptions(
         paper=paper,
         large_print=large_print,
         csv_bom=csv_bom,
         jobs=jobs,
         cache_dir=DEFAULT_CACHE_DIR if cache else None,
+        prune=prune,
+        overwrite_edited=overwrite_edited,
     )
     chosen = formats or EXPORT_FORMATS
     with progress(articles, len(outcome.valid_files), quiet=quiet) as shown:
         result = export_articles(shown, out_dir, formats=chosen, options=options, on_wait=waiting_notice(out_dir))
-    if not quiet:
+    if resolve_format(output_format) == "json":
+        click.echo(result.json_summary(), err=True)
+    elif not quiet:
         click.echo(result.summary(), err=True)
+    else:
+        for line in result.removals():
+            click.echo(line, err=True)

@@ -9,15 +9,17 @@ order mark by default, so Excel reads accents and symbols correctly; ``bom=False
 UTF-8. ``datapackage.json`` describes every table as a Frictionless Data Package (field types,
 descriptions, primary and foreign keys).
 
-A table's bytes are its :func:`header` followed by each article's :func:`table_rows`, so a large
-export can stream every article's rows (:func:`article_rows`) into the files as it goes; the
-whole-table :func:`render_table` gives the same bytes.
+A table's bytes are its :func:`header` followed by each article's rows, so a large export can
+stream every article's rows into the files as it goes: :func:`article_cells` gives them as plain
+values (which a cache may keep) and :func:`encode_rows` turns them into bytes; the whole-table
+:func:`render_table` gives the same bytes.
 
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some also tab, CR, LF
 or the full-width forms) as a formula. :func:`neutralise` puts a ``'`` before any text cell that
 starts with one of :data:`FORMULA_TRIGGERS`; the trigger list includes ``'`` itself, so
 :func:`restore` (remove one leading ``'``) always gives the original text back. Numbers are
-written as numbers and never changed.
+written as numbers and never changed. Neutralising happens in :func:`encode_rows`, the one way
+cells become CSV bytes, so no cell reaches a file without it, wherever the cell came from.
 """
 
 from __future__ import annotations
@@ -450,12 +452,17 @@ def header(table: Table, *, bom: bool = True) -> bytes:
 
 def table_rows(table: Table, article: Article) -> bytes:
     """``article``'s rows of ``table`` as CSV bytes; a table's file is its header, then these per article."""
-    return _encode([_cell(value) for value in row] for row in table.rows(article))
+    return encode_rows(table.rows(article))
 
 
-def article_rows(article: Article) -> tuple[bytes, ...]:
-    """``article``'s rows of every table, in :data:`TABLES` order (see :func:`table_rows`)."""
-    return tuple(table_rows(table, article) for table in TABLES)
+def article_cells(article: Article) -> tuple[tuple[Row, ...], ...]:
+    """``article``'s rows of every table, in :data:`TABLES` order, as plain cells (not yet neutralised)."""
+    return tuple(tuple(table.rows(article)) for table in TABLES)
+
+
+def encode_rows(rows: Iterable[Row]) -> bytes:
+    """``rows`` as CSV bytes, every text cell neutralised (:func:`neutralise`)."""
+    return _encode([_cell(value) for value in row] for row in rows)
 
 
 def datapackage() -> dict[str, Any]:

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from immunopipe import __version__
 from immunopipe.errors import ImmunopipeError
+from immunopipe.fingerprint import code_fingerprint
 from immunopipe.fonts import FONT_FAMILY, FontUnavailable, code_points, handout_faces
 from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES
 from immunopipe.model import (
@@ -190,16 +191,15 @@ def render_pdfs(
 def render_fingerprint(paper: str, large_print: bool) -> str:
     """A digest of everything besides the article that shapes a handout's bytes.
 
-    The renderer's code, template, stylesheet and font files, the versions of immunopipe,
-    WeasyPrint and pydyf, the paper and the print size. (Not the system's Pango and HarfBuzz,
-    which cannot be asked without loading WeasyPrint: after upgrading them, export with
-    ``--no-cache`` once.)
+    The installed code and data (:func:`immunopipe.fingerprint.code_fingerprint`: every module,
+    the template and stylesheet), the font files, the versions of WeasyPrint and pydyf, the paper
+    and the print size. (Not the system's Pango and HarfBuzz, which cannot be asked without
+    loading WeasyPrint: after upgrading them, export with ``--no-cache`` once.)
     """
-    digest = hashlib.sha256(f"{__version__}\0{paper}\0{large_print}\0".encode())
+    digest = hashlib.sha256(f"{code_fingerprint()}\0{paper}\0{large_print}\0".encode())
     for distribution in RENDERER_DISTRIBUTIONS:
         digest.update(f"{distribution} {_distribution_version(distribution)}\0".encode())
-    inputs = [Path(__file__), Path(__file__).with_name("fetcher.py"), *sorted(TEMPLATES.iterdir())]
-    inputs += [path for path, _, _ in _font_files().values()]
+    inputs = [path for path, _, _ in _font_files().values()]
     for path in inputs:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())

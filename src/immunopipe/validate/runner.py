@@ -12,12 +12,14 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from immunopipe.diagnostics import Diagnostic, Severity, capped, has_failures
 from immunopipe.errors import ImmunopipeError
 from immunopipe.load import LoadError, Problem, SourceMap, load_bytes, read_content_file
+from immunopipe.model import Article, article_from_data
 from immunopipe.validate.context import ArticleRef, Finding, RuleContext
 from immunopipe.validate.rules import RULES, Rule
 from immunopipe.validate.schema import SchemaChecker
@@ -209,3 +211,27 @@ def _located(
         line, column = source_map.locate(finding.pointer, key=finding.at_key)
         result.append(Diagnostic(path, line, column, rule.id, finding.message, severity, finding.pointer))
     return result
+
+
+class NotAsValidated(ImmunopipeError):
+    """A file validation passed (perhaps from its cache) fails the schema when the export loads it."""
+
+
+@cache
+def _checker() -> SchemaChecker:
+    return SchemaChecker()
+
+
+def load_checked(path: Path, digest: str) -> Article:
+    """The article in ``path``, proven to hold the bytes validated (SHA-256 ``digest``), schema-checked again.
+
+    The second check costs little (the compiled validator) and means no cached verdict can hand
+    the model data it cannot take: :class:`NotAsValidated` instead of a crash.
+    """
+    data = load_validated(path, digest)
+    if not _checker().is_valid(data):
+        raise NotAsValidated(
+            f"{display_path(path)} does not pass the schema, although the validation (or its cache) "
+            f"passed it: run the export again with --no-cache"
+        )
+    return article_from_data(data)
