@@ -148,7 +148,7 @@ def broken_but_cached_clean(tmp_path: Path, seed_text: str) -> tuple[Path, Path]
     cache_file = tmp_path / ".immunopipe-cache" / CACHE_FILE
     stored = json.loads(cache_file.read_text())
     key = hashlib.sha256(broken).hexdigest()
-    stored["entries"][key] = {"diagnostics": [], "ref": ["broken", 1, 5]}
+    stored["entries"][key] = {"diagnostics": [], "ref": ["broken", 1, 5], "suppressed": 0}
     cache_file.write_text(json.dumps(stored))
     return tmp_path, cache_file
 
@@ -165,7 +165,7 @@ def test_a_forged_verdict_cannot_make_export_crash_or_write(broken_but_cached_cl
     folder, cache_file = broken_but_cached_clean
     stored = json.loads(cache_file.read_text())
     for key, entry in stored["entries"].items():
-        content = {"diagnostics": entry["diagnostics"], "ref": entry["ref"]}
+        content = {"diagnostics": entry["diagnostics"], "ref": entry["ref"], "suppressed": entry["suppressed"]}
         entry["checksum"] = entry_checksum(key, content)
     cache_file.write_text(json.dumps(stored))
     assert immunopipe(folder, "validate").returncode == 0  # the forged verdict is served...

@@ -282,6 +282,11 @@ def test_datapackage_describes_every_table(exported: dict[str, bytes]) -> None:
         assert [field["name"] for field in schema["fields"]] == [column.name for column in table.columns]
         assert all(field["description"] for field in schema["fields"])
         assert schema["primaryKey"] and set(schema["primaryKey"]) <= {column.name for column in table.columns}
+    assert resources["condition_parts"]["schema"]["foreignKeys"][1] == {
+        "fields": ["article_id", "part_of"],
+        "reference": {"resource": "conditions", "fields": ["article_id", "condition_id"]},
+    }
+    assert "Filter on kind = medicine" in resources["medicines"]["description"]
     assert resources["medicines"]["schema"]["foreignKeys"] == [
         {
             "fields": ["article_id", "class_id"],
@@ -318,9 +323,21 @@ def test_frictionless_enforces_the_declared_foreign_keys(written: Path, tmp_path
     assert report["valid"] is False and errors == ["foreign-key", "foreign-key"]  # one row per article
 
 
+def test_frictionless_enforces_part_of_as_a_key_into_conditions(written: Path, tmp_path: Path) -> None:
+    for path in written.iterdir():
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    parts = tmp_path / "condition_parts.csv"
+    broken = parts.read_bytes().replace(b",inflammatory-bowel-disease\r\n", b",no-such-condition\r\n", 1)
+    assert broken != parts.read_bytes()
+    parts.write_bytes(broken)
+    report = frictionless_validate(tmp_path / DATAPACKAGE_NAME)
+    errors = [(error["type"], error["fieldNames"]) for task in report["tasks"] for error in task["errors"]]
+    assert report["valid"] is False and errors == [("foreign-key", ["article_id", "part_of"])]
+
+
 def test_readme_documents_every_table_and_its_columns_in_order() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
-    section = readme[readme.index("## Exports: JSON and CSV") :]
+    section = readme[readme.index("## Exports: JSON, CSV and xlsx") :]
     rows = {line.split(" | ")[0].strip("| `"): line for line in section.splitlines() if line.startswith("| `")}
     for table in TABLES:
         cells = [cell.strip() for cell in rows[table.file_name].strip("|").split(" | ")]

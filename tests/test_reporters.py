@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from immunopipe.diagnostics import MAX_PER_FILE, TOO_MANY, Diagnostic, Severity, capped
-from immunopipe.reporters import REPORTERS, format_text_line, github_report, json_report, summary
+from immunopipe.reporters import REPORTERS, format_text_line, github_report, json_report, summary, text_report
 from immunopipe.validate import Outcome
 
 ERROR = Diagnostic(
@@ -53,8 +53,11 @@ def test_json_report_shape() -> None:
                 "rule": "schema-type",
                 "severity": "error",
                 "message": "expected text, found the number 3",
+                "where": "",
             }
         ],
+        "suppressed": 0,
+        "baselined": 0,
     }
 
 
@@ -137,3 +140,16 @@ def test_a_file_under_the_cap_is_reported_whole() -> None:
     assert capped(diagnostics) == diagnostics
     assert [d.rule for d in capped([WARNING] * (MAX_PER_FILE + 3))][-1] == TOO_MANY
     assert capped([WARNING] * (MAX_PER_FILE + 3))[-1].severity is Severity.WARNING
+
+
+def test_text_report_ends_with_counts_per_rule_then_the_summary() -> None:
+    second = Diagnostic("content/y.yaml", 3, 1, "id-matches-file", "again", Severity.WARNING, "/id")
+    outcome = Outcome(diagnostics=[ERROR, WARNING, second], files_checked=2, suppressed=4, baselined=7)
+    lines = text_report(outcome).splitlines()
+    assert lines[-4:] == [
+        "problems by rule:",
+        "  2  id-matches-file (warning)",
+        "  1  schema-type (error)",
+        "1 error, 2 warnings in 2 of 2 files (4 suppressed, 7 baselined): failed",
+    ]
+    assert text_report(Outcome(files_checked=1)) == "1 file checked: no problems found\n"

@@ -43,7 +43,7 @@ def _objects(node: object) -> list[dict[str, Any]]:
 def test_schema_is_strict_and_documented() -> None:
     schema = load_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] and schema["x-schema-version"]
+    assert schema["$id"].startswith("urn:immunopipe:schema:article:")
     for obj in _objects(schema):
         assert obj.get("additionalProperties") is False
         for name, prop in obj["properties"].items():

@@ -27,5 +27,5 @@ def load_schema() -> dict[str, Any]:
 
 
 def schema_version() -> str:
-    """The version of the article schema, as declared in the schema itself."""
-    return str(load_schema()["x-schema-version"])
+    """The version of the article schema: the last part of its ``$id`` (``urn:immunopipe:schema:article:1.0.0``)."""
+    return str(load_schema()["$id"]).rsplit(":", 1)[-1]

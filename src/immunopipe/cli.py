@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager as ContextManager
 from contextlib import nullcontext
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from immunopipe import __version__
+from immunopipe.diagnostics import Severity
 from immunopipe.errors import (
     BUG_REPORTS,
     EXIT_BUG,
@@ -34,7 +35,7 @@ from immunopipe.errors import (
     describe_os_error,
 )
 from immunopipe.formats import EXPORT_FORMATS, PAPER_SIZES
-from immunopipe.reporters import REPORTERS
+from immunopipe.reporters import REPORTERS, format_text_line
 from immunopipe.safe_text import printable
 
 if TYPE_CHECKING:
@@ -155,16 +156,26 @@ def project_config() -> Config:
     return load_config()
 
 
-def check_files(files: list[Path], *, config: Config, jobs: int, use_cache: bool) -> Outcome:
-    """Validate ``files`` with the configured rule severities and options (and the cache)."""
+def check_files(
+    files: list[Path], *, config: Config, jobs: int, use_cache: bool, baseline: Path | None = None
+) -> Outcome:
+    """Validate ``files`` with the configured rule severities and options (and the cache).
+
+    With a ``baseline`` file, the warnings it records are dropped and its stale entries reported.
+    The baseline is applied after the cache, so a changed baseline is never served stale.
+    """
     from immunopipe.validate import validate_files
+    from immunopipe.validate.baseline import apply, read
     from immunopipe.validate.cache import ResultCache, fingerprint
 
     context = config.rule_context()
+    entries = read(baseline) if baseline else []
     cache = ResultCache(DEFAULT_CACHE_DIR, fingerprint(context, config.severities)) if use_cache else None
     outcome = validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
     if cache:
         cache.save()
+    if baseline:
+        apply(outcome, entries, baseline, config.severities)
     return outcome
 
 
@@ -187,6 +198,38 @@ cache_option = click.option(
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
+DEFAULT_BASELINE = Path("immunopipe-baseline.json")
+
+baseline_option = click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_BASELINE,
+    show_default=True,
+    help="Warnings recorded by `immunopipe baseline` are not reported (only counted); "
+    "entries that no longer match are reported as baseline-stale. Used when the file exists.",
+)
+no_baseline_option = click.option(
+    "--no-baseline", is_flag=True, help="Report every warning, ignoring the baseline file."
+)
+max_warnings_option = click.option(
+    "--max-warnings",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Fail (exit 1) when more than N warnings remain after ignore comments and the baseline.",
+)
+
+
+def chosen_baseline(baseline_file: Path, no_baseline: bool) -> Path | None:
+    """The baseline file to apply: none with --no-baseline; the default one only if it exists."""
+    if no_baseline:
+        return None
+    if baseline_file == DEFAULT_BASELINE and not baseline_file.exists():
+        return None
+    if not baseline_file.is_file():
+        raise EnvironmentProblem(f"baseline file not found: {baseline_file} (record one with: immunopipe baseline)")
+    return baseline_file
+
 
 @click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="immunopipe")
@@ -199,7 +242,7 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Pat
 )
 @click.pass_context
 def main(ctx: click.Context, color: str) -> None:
-    """Check structured health articles and publish them as PDF handouts, JSON and CSV.
+    """Check structured health articles and publish them as PDF handouts, JSON, CSV and xlsx.
 
     Articles are YAML files (by default in content/) checked against the bundled JSON Schema
     and immunopipe's rules. Settings may live under [tool.immunopipe] in ./pyproject.toml;
@@ -252,24 +295,99 @@ format_option = click.option(
 @paths_argument
 @format_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not just errors.")
+@max_warnings_option
+@baseline_option
+@no_baseline_option
 @jobs_option
 @cache_option
-def validate(paths: tuple[Path, ...], output_format: str, strict: bool, jobs: int, cache: bool) -> None:
+def validate(
+    paths: tuple[Path, ...],
+    output_format: str,
+    strict: bool,
+    max_warnings: int | None,
+    baseline_file: Path,
+    no_baseline: bool,
+    jobs: int,
+    cache: bool,
+) -> None:
     """Check articles: YAML syntax, the schema, then immunopipe's rules.
 
     PATHS are files or folders (searched for *.yaml and *.yml); the default is content/.
-    Every problem in every file is reported as path:line:column with a rule id.
+    Every problem in every file is reported as path:line:column with a rule id, then the
+    count per rule. A comment `# immunopipe: ignore[rule-id] reason` on a line (or the line
+    above it) ignores that rule's problems there.
 
     \b
     Examples:
       immunopipe validate
       immunopipe validate content/lupus.yaml --format json
+      immunopipe validate --max-warnings 0
     """
     config = project_config()
+    baseline = chosen_baseline(baseline_file, no_baseline)
     files = content_files(paths, config.content)
-    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
+    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache, baseline=baseline)
+    outcome.max_warnings = max_warnings
     echo_report(outcome, output_format, strict)
     raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "--file",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_BASELINE,
+    show_default=True,
+    help="The baseline file to write.",
+)
+@jobs_option
+@cache_option
+def baseline(paths: tuple[Path, ...], baseline_file: Path, jobs: int, cache: bool) -> None:
+    """Record today's warnings, so that validate reports only new ones.
+
+    Checks PATHS (default content/) and writes every warning to the baseline file: its file,
+    rule and a fingerprint of the node it is about (not its line, so the entry survives edits
+    above it). Entries for files not checked now are kept. validate and export then count the
+    recorded warnings instead of listing them and report entries that no longer match, so the
+    baseline shrinks as content improves. Errors are never recorded: they are printed, and the
+    exit code is 1 while there are any.
+
+    \b
+    Examples:
+      immunopipe baseline
+      git add immunopipe-baseline.json
+    """
+    from immunopipe.files.write import ExportFile, WriteError, write_files
+    from immunopipe.validate.baseline import BaselineError, read, record, render
+
+    if not baseline_file.name[:1].isalnum():
+        raise EnvironmentProblem(f"the baseline file name must start with a letter or digit: {baseline_file.name}")
+    config = project_config()
+    files = content_files(paths, config.content)
+    try:
+        previous = read(baseline_file)
+    except BaselineError as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
+    entries = record(outcome, previous)
+    folder = baseline_file.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_files(folder.resolve(), [ExportFile(PurePosixPath(baseline_file.name), render(entries).encode())])
+    except (OSError, WriteError) as exc:
+        raise EnvironmentProblem(f"cannot write the baseline {baseline_file}: {exc}") from None
+    errors = [d for d in outcome.diagnostics if d.severity is Severity.ERROR]
+    for diagnostic in errors:
+        click.echo(format_text_line(diagnostic), err=True)
+    recorded = len(entries) - len([e for e in previous if e.file not in outcome.checked_paths])
+    click.echo(
+        f"recorded {recorded} warning{'' if recorded == 1 else 's'} of {len(files)} "
+        f"file{'' if len(files) == 1 else 's'} in {baseline_file}"
+        + (f"; {len(errors)} error{'' if len(errors) == 1 else 's'} cannot be recorded: fix them" if errors else "")
+    )
+    raise SystemExit(EXIT_INVALID if errors else EXIT_OK)
 
 
 RULE_LISTINGS = ("text", "json")
@@ -304,21 +422,54 @@ def rules(output_format: str) -> None:
     click.echo(listing(project_config().severities), nl=False)
 
 
+SCHEMA_NAMES = ("article", "article-document", "index")
+
+
 @main.command()
-@click.option("--path", "show_path", is_flag=True, help="Print where the bundled schema file is instead.")
-def schema(show_path: bool) -> None:
-    """Print the bundled article JSON Schema (draft 2020-12).
+@click.argument("name", type=click.Choice(SCHEMA_NAMES), default="article")
+@click.option("--path", "show_path", is_flag=True, help="Print where the shipped schema file is instead.")
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every published schema, standalone, into this folder.",
+)
+def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
+    """Print a published JSON Schema (draft 2020-12): NAME is article (the default),
+    article-document (an exported json/<id>.json) or index (json/index.json).
 
-    Point your editor at it for completion and hover help, e.g. with a first line
-    `# yaml-language-server: $schema=<path>` in each article.
+    Each schema's $id is a URN ending in its version (urn:immunopipe:schema:article:1.0.0), an
+    identifier rather than a web address. Printed and exported schemas are standalone: the
+    schemas they refer to are bundled in $defs, so any 2020-12 validator (check-jsonschema, ajv)
+    can use them offline. Point your editor at the article schema for completion and hover help,
+    e.g. with a first line `# yaml-language-server: $schema=<path>` in each article.
+
+    \b
+    Examples:
+      immunopipe schema > article.schema.json
+      immunopipe schema --export schemas/
+      check-jsonschema --schemafile schemas/article-document.schema.json exports/json/lupus.json
     """
-    from importlib import resources
+    import json
 
-    bundled = resources.files("immunopipe").joinpath("schema", "article.schema.json")
-    if show_path:
-        click.echo(str(bundled))
-    else:
-        click.echo(bundled.read_text("utf-8"), nl=False)
+    from immunopipe.files.write import ExportFile, WriteError, write_files
+    from immunopipe.schemas import SchemaFileUnavailable, bundled_path, export_files, standalone
+
+    try:
+        if export_dir is not None:
+            files = export_files()
+            export_dir.mkdir(parents=True, exist_ok=True)
+            write_files(export_dir.resolve(), [ExportFile(path, data) for path, data in files])
+            for path, _data in files:
+                click.echo(str(export_dir / path))
+        elif show_path:
+            click.echo(str(bundled_path(name)))
+        else:
+            click.echo(json.dumps(standalone(name), ensure_ascii=False, indent=2))
+    except SchemaFileUnavailable as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    except (OSError, WriteError) as exc:
+        raise EnvironmentProblem(f"cannot write the schemas to {export_dir}: {exc}") from None
 
 
 @main.command()
@@ -367,7 +518,7 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
-    help="Folder to write json/, csv/ and pdf/ into.  [default: exports/, or `out` in [tool.immunopipe]]",
+    help="Folder to write json/, csv/, pdf/ and xlsx/ into.  [default: exports/, or `out` in [tool.immunopipe]]",
 )
 @click.option(
     "--to",
@@ -400,6 +551,9 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
 )
 @format_option
 @click.option("--strict", is_flag=True, help="Refuse to export on warnings too, not just errors.")
+@max_warnings_option
+@baseline_option
+@no_baseline_option
 @click.option(
     "-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr; removed files are still listed."
 )
@@ -414,13 +568,16 @@ def export(
     csv_bom: bool,
     output_format: str,
     strict: bool,
+    max_warnings: int | None,
+    baseline_file: Path,
+    no_baseline: bool,
     jobs: int,
     cache: bool,
     quiet: bool,
     prune: bool,
     overwrite_edited: bool,
 ) -> None:
-    """Validate articles, then write them as JSON, CSV and PDF files under OUT.
+    """Validate articles, then write them as JSON, CSV, PDF and xlsx files under OUT.
 
     PATHS are as for validate (default content/). Articles are checked exactly as validate
     checks them; if any fails, the problems are printed and nothing is written. Otherwise the
@@ -450,8 +607,10 @@ def export(
             f"--prune removes the exports of articles not exported now, so it needs whole folders, "
             f"not single files such as {named_files[0]}: export the folder, or leave out --prune"
         )
+    baseline = chosen_baseline(baseline_file, no_baseline)
     files = content_files(paths, config.content)
-    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
+    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache, baseline=baseline)
+    outcome.max_warnings = max_warnings
     echo_report(outcome, output_format, strict)
     if outcome.failed(strict=strict):
         raise SystemExit(EXIT_INVALID)

@@ -25,6 +25,8 @@ class Diagnostic:
     message: str
     severity: Severity = Severity.ERROR
     pointer: str = ""
+    #: The node in the article's words, list items named by id (``uses > transplant > title``).
+    where: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape used by the JSON reporter."""

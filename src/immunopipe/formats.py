@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 #: The export formats (``--to``), in the order an export writes them.
-EXPORT_FORMATS = ("json", "csv", "pdf")
+EXPORT_FORMATS = ("json", "csv", "pdf", "xlsx")
 
 #: The PDF paper sizes (``--paper``, ``paper`` in ``[tool.immunopipe]``) and the CSS page size of each.
 PAPER_SIZES: dict[str, str] = {"a4": "A4", "letter": "letter"}

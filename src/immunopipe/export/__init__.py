@@ -18,6 +18,7 @@ bytes are unchanged are left alone. Layout::
     OUT/json/<id>.json   OUT/json/index.json            (index written last)
     OUT/csv/<table>.csv  OUT/csv/datapackage.json       (descriptor written last)
     OUT/pdf/<id>.pdf
+    OUT/xlsx/articles.xlsx                              (one sheet per CSV table)
     OUT/<folder>/.immunopipe-manifest.json               (what the export owns there)
 
 File names come only from article ids that fully match :data:`immunopipe.ids.ID_PATTERN`, and every path is
@@ -51,6 +52,7 @@ from immunopipe.export.writer import (
     UnsafeName,
     article_path,
 )
+from immunopipe.export.xlsx import XlsxWriter
 from immunopipe.files.manifest import (
     Manifest,
     OwnershipError,
@@ -92,6 +94,7 @@ FORMATS: dict[str, Format] = {
     "json": Format(folder="json", writer=JsonWriter),
     "csv": Format(folder="csv", writer=CsvWriter),
     "pdf": Format(folder="pdf", writer=PdfWriter, check_available=require_pdf),
+    "xlsx": Format(folder="xlsx", writer=XlsxWriter),
 }
 
 

@@ -205,6 +205,16 @@ def _condition_rows(article: Article) -> Iterator[Row]:
         )
 
 
+def _condition_part_rows(article: Article) -> Iterator[Row]:
+    for _, condition in article.conditions():
+        if condition.part_of:
+            yield (article.id, condition.id, condition.part_of)
+
+
+def _condition_key(column: str) -> ForeignKey:
+    return ForeignKey(columns=("article_id", column), table="conditions", reference=("article_id", "condition_id"))
+
+
 def _condition_code_rows(article: Article) -> Iterator[Row]:
     for _, condition in article.conditions():
         yield from _code_rows(article, condition.id, condition.codes)
@@ -339,12 +349,33 @@ TABLES: tuple[Table, ...] = (
             Column(
                 name="part_of",
                 required=False,
-                description="The condition_id of a broader condition of the same article, if any.",
+                description=(
+                    "The condition_id of a broader condition of the same article, if any"
+                    " (also in condition_parts.csv, where it is a declared foreign key)."
+                ),
             ),
         ),
         primary_key=("article_id", "condition_id"),
         foreign_keys=(ForeignKey(columns=("article_id", "use_id"), table="uses", reference=("article_id", "use_id")),),
         rows=_condition_rows,
+    ),
+    Table(
+        name="condition_parts",
+        description=(
+            "One row per condition that is part of a broader one (conditions.part_of as its own table, so that"
+            " both ends are declared keys: a key with an empty part would not be checked)."
+        ),
+        columns=(
+            ARTICLE_ID,
+            _id("condition_id", "The narrower condition (see conditions.csv)."),
+            _id("part_of", "The broader condition it is part of, in the same article (see conditions.csv)."),
+        ),
+        primary_key=("article_id", "condition_id"),
+        foreign_keys=(
+            _condition_key("condition_id"),
+            _condition_key("part_of"),
+        ),
+        rows=_condition_part_rows,
     ),
     _code_table(
         "condition_codes",
@@ -375,7 +406,11 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         name="medicines",
-        description="One row per example medicine (or narrower class), with its class.",
+        description=(
+            "One row per example of a medicine class, with its class. Most examples are single medicines"
+            " (kind = medicine); a few are narrower classes named as examples, such as TNF inhibitors"
+            " (kind = class). Filter on kind = medicine for a list of medicines."
+        ),
         columns=(
             ARTICLE_ID,
             _id("class_id", "The class the medicine is an example of (see medicine_classes.csv)."),

@@ -13,7 +13,7 @@ and is checked on every read: a checksum that does not match, or an entry of the
 id that is not a plain slug, rows that do not fit the tables, cells that are not text or whole
 numbers, a row of another article), is a miss, and the article is loaded and rendered again.
 
-The cache is one SQLite file (``export-v2.sqlite`` in the cache folder), changed in place and
+The cache is one SQLite file (``export-v3.sqlite`` in the cache folder), changed in place and
 safe against two exports at once. Entries not used by an export are removed when it ends. A
 cache that cannot be opened, read or written only costs time: it is rebuilt or left out.
 """
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 from immunopipe.export.csv import TABLES, Row
 from immunopipe.fingerprint import code_fingerprint
 
-CACHE_FILE = "export-v2.sqlite"
+CACHE_FILE = "export-v3.sqlite"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (digest TEXT PRIMARY KEY, checksum TEXT NOT NULL, content BLOB NOT NULL);

@@ -1,7 +1,9 @@
 """A cache of per-file validation results, so unchanged articles are not checked again.
 
-An entry is keyed by the SHA-256 of the file's bytes. The whole cache is tied to a fingerprint
-of everything else a result depends on: the installed code, data and dependencies
+An entry is keyed by the SHA-256 of the file's bytes, which include any ignore comments
+(:mod:`immunopipe.validate.suppression`), so a changed suppression is never served stale; the
+baseline is applied after the cache. The whole cache is tied to a fingerprint of everything else
+a result depends on: the installed code, data and dependencies
 (:func:`immunopipe.fingerprint.code_fingerprint`), the rule options and severities, and today's
 date (some rules compare dates with today). Change any of them and every entry is ignored;
 change one article and only its entry misses. Library-wide rules (duplicate ids, file names)
@@ -29,8 +31,8 @@ from immunopipe.fonts import handout_font_files
 from immunopipe.validate.context import ArticleRef, RuleContext
 from immunopipe.validate.runner import FileResult
 
-CACHE_FORMAT = 2
-CACHE_FILE = "validate-v2.json"
+CACHE_FORMAT = 3
+CACHE_FILE = "validate-v3.json"
 
 
 def fingerprint(context: RuleContext, severities: Mapping[str, Severity | None]) -> str:
@@ -110,20 +112,25 @@ def _checksum(key: str, content: Any) -> str:
 
 def _encode(key: str, result: FileResult) -> dict[str, Any]:
     content = {
-        "diagnostics": [[d.line, d.column, d.rule, d.message, d.severity.value, d.pointer] for d in result.diagnostics],
+        "diagnostics": [
+            [d.line, d.column, d.rule, d.message, d.severity.value, d.pointer, d.where] for d in result.diagnostics
+        ],
         "ref": None if result.ref is None else [result.ref.id, *result.ref.id_position],
+        "suppressed": result.suppressed,
     }
     return {**content, "checksum": _checksum(key, content)}
 
 
 def _decode(key: str, entry: dict[str, Any], shown: str) -> FileResult:
-    content = {"diagnostics": entry["diagnostics"], "ref": entry["ref"]}
+    content = {"diagnostics": entry["diagnostics"], "ref": entry["ref"], "suppressed": entry["suppressed"]}
     if entry.get("checksum") != _checksum(key, content):
         raise ValueError("the entry does not match its checksum")
     diagnostics = tuple(
-        Diagnostic(shown, int(line), int(column), str(rule), str(message), _SEVERITIES[severity], str(pointer))
-        for line, column, rule, message, severity, pointer in entry["diagnostics"]
+        Diagnostic(
+            shown, int(line), int(column), str(rule), str(message), _SEVERITIES[severity], str(pointer), str(where)
+        )
+        for line, column, rule, message, severity, pointer, where in entry["diagnostics"]
     )
     ref = entry["ref"]
     article = None if ref is None else ArticleRef(path=shown, id=str(ref[0]), id_position=(int(ref[1]), int(ref[2])))
-    return FileResult(diagnostics, article)
+    return FileResult(diagnostics, article, int(entry["suppressed"]))

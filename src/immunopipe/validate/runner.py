@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from immunopipe.diagnostics import Diagnostic, Severity, capped, has_failures
 from immunopipe.errors import ImmunopipeError
-from immunopipe.load import LoadError, Problem, SourceMap, load_bytes, read_content_file
+from immunopipe.load import Document, LoadError, Problem, load_bytes, read_content_file
 from immunopipe.model import Article, article_from_data
+from immunopipe.validate import suppression
 from immunopipe.validate.context import ArticleRef, Finding, RuleContext
 from immunopipe.validate.rules import RULES, Rule
 from immunopipe.validate.schema import SchemaChecker
+from immunopipe.validate.where import describe
 from immunopipe.workers import run_tasks
 
 if TYPE_CHECKING:
@@ -43,20 +45,38 @@ class Outcome:
     valid_files: list[Path] = field(default_factory=list)
     files_checked: int = 0
     cached_files: int = 0
+    #: Problems hidden by ignore comments, and warnings hidden because the baseline records them.
+    suppressed: int = 0
+    baselined: int = 0
+    #: The paths of the files checked, as reported (a baseline judges only their entries).
+    checked_paths: list[str] = field(default_factory=list)
+    #: Fail when more warnings than this remain (``--max-warnings``); ``None``: no limit.
+    max_warnings: int | None = None
     #: SHA-256 of each valid file's bytes as checked, so later readers can tell it has not changed.
     digests: dict[Path, str] = field(default_factory=dict)
 
+    @property
+    def warnings(self) -> int:
+        """How many warnings were reported."""
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+    def too_many_warnings(self) -> bool:
+        """True when more warnings remain than ``max_warnings`` allows."""
+        return self.max_warnings is not None and self.warnings > self.max_warnings
+
     def failed(self, *, strict: bool = False) -> bool:
-        """True when the run should fail (errors; warnings too under ``strict``)."""
-        return has_failures(self.diagnostics, strict=strict)
+        """True when the run should fail (errors; warnings under ``strict`` or past ``max_warnings``)."""
+        return has_failures(self.diagnostics, strict=strict) or self.too_many_warnings()
 
 
 @dataclass(frozen=True)
 class FileResult:
-    """The verdict on one file: its diagnostics, and its id when it passed the schema."""
+    """The verdict on one file: its diagnostics, its id when it passed the schema, and how many
+    problems its ignore comments suppressed."""
 
     diagnostics: tuple[Diagnostic, ...]
     ref: ArticleRef | None
+    suppressed: int = 0
 
 
 def display_path(path: Path) -> str:
@@ -84,10 +104,13 @@ def check_file(
         return FileResult(tuple(capped(problems)), None)
     found: list[Diagnostic] = []
     for rule in RULES.values():
-        if not rule.library_wide:
-            found += _located(rule, shown, document.source_map, rule.check(document.data, context), severities)
+        if rule.scope == "article":
+            found += _located(rule, shown, document, rule.check(document.data, context), severities)
+    suppressed = 0
+    if b"immunopipe:" in raw:  # the mark of an ignore comment; without it there is nothing to look for
+        found, suppressed = suppression.apply(shown, found, suppression.find(document.text), severities)
     ref = ArticleRef(path=shown, id=document.data["id"], id_position=document.source_map.locate("/id"))
-    return FileResult(tuple(capped(found)), ref)
+    return FileResult(tuple(capped(found)), ref, suppressed)
 
 
 def validate_files(
@@ -102,6 +125,7 @@ def validate_files(
     context = context or RuleContext()
     severities = dict(severities or {})
     outcome = Outcome(files_checked=len(files))
+    outcome.checked_paths = [display_path(path) for path in files]
     results: dict[Path, FileResult] = {}
     pending: list[tuple[Path, str, bytes]] = []
     for path in files:
@@ -126,6 +150,7 @@ def validate_files(
     for path in files:
         result = results[path]
         outcome.diagnostics += result.diagnostics
+        outcome.suppressed += result.suppressed
         if result.ref is not None:
             refs.append(result.ref)
     outcome.diagnostics += _library_diagnostics(refs, context, severities)
@@ -184,7 +209,7 @@ def _library_diagnostics(
 ) -> list[Diagnostic]:
     found = []
     for rule in RULES.values():
-        if not rule.library_wide:
+        if rule.scope != "library":
             continue
         severity = severities.get(rule.id, rule.severity)
         if severity is None:
@@ -201,15 +226,16 @@ def _load_diagnostic(path: str, problem: Problem) -> Diagnostic:
 
 
 def _located(
-    rule: Rule, path: str, source_map: SourceMap, findings: Iterable[Finding], severities: SeverityOverrides
+    rule: Rule, path: str, document: Document, findings: Iterable[Finding], severities: SeverityOverrides
 ) -> list[Diagnostic]:
     severity = severities.get(rule.id, rule.severity)
     if severity is None:
         return []
     result = []
     for finding in findings:
-        line, column = source_map.locate(finding.pointer, key=finding.at_key)
-        result.append(Diagnostic(path, line, column, rule.id, finding.message, severity, finding.pointer))
+        line, column = document.source_map.locate(finding.pointer, key=finding.at_key)
+        where = describe(document.data, finding.pointer)
+        result.append(Diagnostic(path, line, column, rule.id, finding.message, severity, finding.pointer, where))
     return result
 
 

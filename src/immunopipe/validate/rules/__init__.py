@@ -4,7 +4,10 @@ A rule module defines ``ID`` (stable kebab-case id), ``SEVERITY`` (default), ``S
 line), ``STANDARD`` (where the requirement comes from) and either ``check(article, context)``
 yielding :class:`Finding` for one article, or ``check_library(articles, context)`` yielding
 ``(ArticleRef, Finding)`` pairs across every file of a run (an ``ArticleRef`` holds an article's
-path and id only, so these rules see ids, not contents). A rule with settings also defines
+path and id only, so these rules see ids, not contents). Modules with ``SCOPE = "suppression"``
+or ``"baseline"`` have no check: they name the warnings about ignore comments
+(:mod:`immunopipe.validate.suppression`) and baseline entries (:mod:`immunopipe.validate.baseline`),
+so those can be listed, documented and configured like any rule. A rule with settings also defines
 ``CONF_TABLE``, ``CONF`` and ``DEFAULT`` (:mod:`immunopipe.validate.options`). A rule module
 imports shared words from :mod:`immunopipe.validate.vocabulary`, never from another rule.
 """
@@ -23,6 +26,7 @@ from immunopipe.validate.rules import (
     article_id_reserved,
     article_id_unique,
     author_unknown,
+    baseline_stale,
     clinical_review_consistent,
     clinical_review_pending,
     code_edition,
@@ -46,6 +50,8 @@ from immunopipe.validate.rules import (
     review_overdue,
     source_identified,
     source_url_unknown,
+    suppression_reason,
+    suppression_unused,
     text_empty,
     text_glyph_missing,
     text_invisible_character,
@@ -86,6 +92,11 @@ class Rule:
     def library_wide(self) -> bool:
         """True for rules that compare articles with each other."""
         return hasattr(self.module, "check_library")
+
+    @property
+    def scope(self) -> str:
+        """What the rule looks at: ``article``, ``library``, ``suppression`` comments or the ``baseline``."""
+        return getattr(self.module, "SCOPE", "library" if self.library_wide else "article")
 
     @property
     def check(self) -> Callable[..., Iterator[Any]]:
@@ -142,6 +153,10 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     text_spacing,
     text_empty,
     text_placeholder,
+    # Adopting the rules: ignore comments and the baseline
+    suppression_unused,
+    suppression_reason,
+    baseline_stale,
     text_glyph_missing,
     handout_length,
 )
