@@ -102,6 +102,8 @@ def test_text_and_github_reports_escape_names_and_keys(tmp_path: Path) -> None:
         text = result.stdout.decode("utf-8")  # valid UTF-8
         assert not any(ord(character) < 0x20 and character != "\n" for character in text), output_format
         lines = text.splitlines()
+        if "problems by rule:" in lines:  # the text report's count per rule, before the summary
+            lines = lines[: lines.index("problems by rule:") + 1]
         assert all(re.fullmatch(shape, line) for line in lines[:-1]), output_format
         newline = "%0A" if output_format == "github" else "\\n"  # GitHub's own escape for line breaks
         for escaped in ("esc\\x1b[31mred.yaml", f"new{newline}line.yaml", "bad\\xffbyte.yaml", "bell\\x07.yaml"):
@@ -132,7 +134,8 @@ def test_one_file_gives_at_most_200_diagnostics_and_a_count_of_the_rest(tmp_path
     hidden = int(re.match(r"([\d,]+) more problems", last["message"]).group(1).replace(",", ""))
     assert hidden > 0 and last["line"] >= diagnostics[-2]["line"]
     text = run_validate(tmp_path, "text").stdout.decode()
-    assert len(text.splitlines()) == MAX_PER_FILE + 2  # the lines, the count, the summary
+    located = [line for line in text.splitlines() if line.startswith("content/many.yaml:")]
+    assert len(located) == MAX_PER_FILE + 1  # the problems shown and the count of the rest
 
 
 def test_a_file_under_the_cap_is_reported_whole() -> None:
