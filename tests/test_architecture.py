@@ -48,7 +48,9 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.safe_text",
         "immunopipe.schemas",
     ),
-    "input": _layer("immunopipe.load", "immunopipe.yaml_errors", "immunopipe.model", uses=("base",)),
+    "input": _layer(
+        "immunopipe.load", "immunopipe.yaml_errors", "immunopipe.model", "immunopipe.review.facts", uses=("base",)
+    ),
     "checks": _layer(
         "immunopipe.validate.context",
         "immunopipe.validate.text",
@@ -56,6 +58,7 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.validate.options",
         "immunopipe.validate.readability",
         "immunopipe.validate.reference",
+        "immunopipe.validate.classifications",
         "immunopipe.validate.schema",
         "immunopipe.validate.where",
         uses=("base", "input"),
@@ -76,6 +79,9 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.config",
         "immunopipe.reporters",
         "immunopipe.scaffold",
+        "immunopipe.review",
+        "immunopipe.review.record",
+        "immunopipe.review.session",
         uses=("base", "input", "checks", "rules", "validation", "export"),
     ),
     "cli": _layer(

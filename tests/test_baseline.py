@@ -37,20 +37,28 @@ def edit(project: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def seed_warnings(project: Path) -> int:
+    """The warnings the seed article has today (the baseline records each of them)."""
+    report = json.loads(immunopipe(project, "validate", "--no-baseline", "--format", "json").stdout)
+    return sum(1 for d in report["diagnostics"] if d["severity"] == "warning")
+
+
 def test_baselined_warnings_are_counted_not_listed(project: Path) -> None:
+    warnings = seed_warnings(project)
     recorded = immunopipe(project, "baseline")
     assert recorded.returncode == 0, recorded.stderr
-    assert recorded.stdout.strip() == "recorded 30 warnings of 1 file in immunopipe-baseline.json"
+    assert recorded.stdout.strip() == f"recorded {warnings} warnings of 1 file in immunopipe-baseline.json"
     stored = json.loads((project / "immunopipe-baseline.json").read_text(encoding="utf-8"))
-    assert stored["version"] == 1 and len(stored["warnings"]) == 30
+    assert stored["version"] == 1 and len(stored["warnings"]) == warnings
     assert {"file", "rule", "fingerprint", "where", "message"} == set(stored["warnings"][0])
     result = immunopipe(project, "validate", "--strict", "--max-warnings", "0")
     assert result.returncode == 0, result.stdout
-    assert result.stdout == "1 file checked: no problems found (30 baselined)\n"
-    assert json.loads(immunopipe(project, "validate", "--format", "json").stdout)["baselined"] == 30
+    assert result.stdout == f"1 file checked: no problems found ({warnings} baselined)\n"
+    assert json.loads(immunopipe(project, "validate", "--format", "json").stdout)["baselined"] == warnings
 
 
 def test_fingerprints_survive_lines_added_above_and_items_reordered(project: Path) -> None:
+    warnings = seed_warnings(project)
     immunopipe(project, "baseline")
     edit(project, "reading_time_minutes: 3\n", "reading_time_minutes: 3\n\n\n# a note for editors\n")
     first = (
@@ -58,13 +66,14 @@ def test_fingerprints_survive_lines_added_above_and_items_reordered(project: Pat
         "    text: Suppressing the immune system can increase the risk of infections.\n"
     )
     edit(project, first, "")
-    edit(project, "\nglossary:", first + "\nglossary:")
+    edit(project, "\nqueries:", first + "\nqueries:")
     result = immunopipe(project, "validate", "--strict")
     assert result.returncode == 0, result.stdout
-    assert "(30 baselined)" in result.stdout
+    assert f"({warnings} baselined)" in result.stdout
 
 
 def test_a_new_warning_is_reported_and_a_fixed_one_makes_its_entry_stale(project: Path) -> None:
+    warnings = seed_warnings(project)
     immunopipe(project, "baseline")
     edit(project, "    published: unknown\n", '    published: "2024-01-10"\n')
     edit(project, "category: Immunosuppression\n", "category: Immunosuppression\n")
@@ -81,31 +90,34 @@ def test_a_new_warning_is_reported_and_a_fixed_one_makes_its_entry_stale(project
     edit(project, '    published: "2024-01-10"\n', "    published: unknown\n")
     result = immunopipe(project, "validate")
     assert f"{ARTICLE}:23:16: warning: published is unknown" in result.stdout
-    assert result.stdout.splitlines()[-1].endswith("(29 baselined): passed")
+    assert result.stdout.splitlines()[-1].endswith(f"({warnings - 1} baselined): passed")
 
 
 def test_max_warnings_fails_only_past_the_limit(project: Path) -> None:
-    assert immunopipe(project, "validate", "--max-warnings", "30").returncode == 0
-    over = immunopipe(project, "validate", "--max-warnings", "29")
+    warnings = seed_warnings(project)
+    assert immunopipe(project, "validate", "--max-warnings", str(warnings)).returncode == 0
+    over = immunopipe(project, "validate", "--max-warnings", str(warnings - 1))
     assert over.returncode == 1
     assert (
         over.stdout.splitlines()[-1]
-        == "0 errors, 30 warnings in 1 of 1 file: failed: more than 29 warnings (--max-warnings)"
+        == f"0 errors, {warnings} warnings in 1 of 1 file: failed: more than {warnings - 1} warnings (--max-warnings)"
     )
-    assert immunopipe(project, "export", "--to", "json", "--max-warnings", "29").returncode == 1
+    assert immunopipe(project, "export", "--to", "json", "--max-warnings", str(warnings - 1)).returncode == 1
     assert not (project / "exports").exists()
 
 
 def test_changed_baseline_is_never_served_from_the_cache(project: Path) -> None:
+    warnings = seed_warnings(project)
     immunopipe(project, "validate")  # fills the cache
     immunopipe(project, "baseline")
-    assert "(30 baselined)" in immunopipe(project, "validate").stdout
+    assert f"({warnings} baselined)" in immunopipe(project, "validate").stdout
     (project / "immunopipe-baseline.json").write_text('{"version": 1, "warnings": []}\n', encoding="utf-8")
-    assert "30 warnings" in immunopipe(project, "validate").stdout
-    assert "30 warnings" in immunopipe(project, "validate", "--no-baseline").stdout
+    assert f"{warnings} warnings" in immunopipe(project, "validate").stdout
+    assert f"{warnings} warnings" in immunopipe(project, "validate", "--no-baseline").stdout
 
 
 def test_baseline_of_one_file_keeps_the_entries_of_the_others(project: Path, seed_text: str) -> None:
+    warnings = seed_warnings(project)
     other = seed_text.replace("id: immune-system-medicine", "id: other")
     (project / "content" / "other.yaml").write_text(other, encoding="utf-8")
     immunopipe(project, "baseline")
@@ -113,7 +125,7 @@ def test_baseline_of_one_file_keeps_the_entries_of_the_others(project: Path, see
     stored = json.loads((project / "immunopipe-baseline.json").read_text(encoding="utf-8"))
     assert {entry["file"] for entry in stored["warnings"]} == {ARTICLE, "content/other.yaml"}
     only_one = immunopipe(project, "validate", "content/other.yaml")
-    assert only_one.stdout == "1 file checked: no problems found (30 baselined)\n"
+    assert only_one.stdout == f"1 file checked: no problems found ({warnings} baselined)\n"
 
 
 @pytest.mark.parametrize(
@@ -158,6 +170,7 @@ def test_a_baseline_name_that_cannot_be_written_safely_is_refused_before_checkin
 
 
 def test_baseline_in_a_subfolder_is_written_and_used(project: Path) -> None:
+    warnings = seed_warnings(project)
     assert immunopipe(project, "baseline", "--file", "quality/baseline.json").returncode == 0
     result = immunopipe(project, "validate", "--baseline", "quality/baseline.json")
-    assert result.stdout == "1 file checked: no problems found (30 baselined)\n"
+    assert result.stdout == f"1 file checked: no problems found ({warnings} baselined)\n"

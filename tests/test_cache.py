@@ -15,7 +15,7 @@ from immunopipe.validate import validate_files
 from immunopipe.validate.cache import CACHE_FILE, ResultCache, fingerprint
 from immunopipe.validate.context import RuleContext
 
-TODAY = RuleContext(today=date(2026, 11, 26))
+TODAY = RuleContext(today=date(2026, 12, 1))
 
 
 @pytest.fixture

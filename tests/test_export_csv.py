@@ -90,6 +90,7 @@ def rebuild(tables: dict[str, list[dict[str, str]]]) -> list[dict[str, Any]]:
                 version=c["version"],
                 code=c["code"],
                 label=c["label"],
+                lay_label=c["lay_label"],
                 source=c["source_id"],
                 note=c["note"],
             )
@@ -171,8 +172,20 @@ def rebuild(tables: dict[str, list[dict[str, str]]]) -> list[dict[str, Any]]:
                     for c in rows("considerations", article_id=aid)
                 ],
                 "glossary": [
-                    {"term": g["term"], "definition": g["definition"]}
+                    compact(term=g["term"], definition=g["definition"], source=g["source_id"], wording=g["wording"])
                     for g in sorted(rows("glossary", article_id=aid), key=lambda g: int(g["position"]))
+                ],
+                "queries": [
+                    compact(
+                        id=q["query_id"],
+                        fact=q["fact"],
+                        question=q["question"],
+                        evidence=q["evidence"],
+                        source=q["source_id"],
+                        state=q["state"],
+                        answer=q["answer"],
+                    )
+                    for q in rows("queries", article_id=aid)
                 ],
             }
         )

@@ -33,6 +33,7 @@ from immunopipe.cli import main
 from immunopipe.export import pdf as handout
 from immunopipe.load import load_bytes
 from immunopipe.model import UNKNOWN, Article, article_from_data
+from immunopipe.review.record import approval_block
 
 SEED_ID = "immune-system-medicine"
 A4 = (595.28, 841.89)
@@ -42,7 +43,8 @@ DISCLAIMER = "Does not replace advice from a healthcare professional."
 LONG_DATE_KEYS = {"accessed", "date"}
 FOOTER_DATE_KEYS = {"published", "last_reviewed", "next_review"}
 #: Keys whose values are identifiers or enumerations, shown through wording rather than verbatim.
-UNPRINTED_KEYS = {"id", "kind", "system", "source", "status", "language", "part_of"}
+# The review record (digest, snapshot) and the glossary wording mark are for editors, not readers.
+UNPRINTED_KEYS = {"id", "kind", "system", "source", "status", "language", "part_of", "wording", "digest", "snapshot"}
 TNF_ALPHA = "TNF-\N{GREEK SMALL LETTER ALPHA}"
 
 
@@ -78,6 +80,8 @@ def printed_facts(article: Article) -> Iterator[str]:
                 yield f"{handout.CODE_SYSTEM_NAMES[value['system']]} {value['version']}"
                 return
             if key == "sources" and value["id"] in code_only_sources:
+                return
+            if key in {"queries", "facts"}:  # questions for the reviewer and the fact digests: never printed
                 return
             if key == "considerations":
                 yield handout.CONSIDERATION_LABELS[value["kind"]]
@@ -183,11 +187,8 @@ def approved_data(seed_text: str) -> dict[str, Any]:
     data = seed_data(seed_text)
     editorial = data["editorial"]
     editorial["dates"] = {"published": "2026-09-30", "last_reviewed": "2026-10-01", "next_review": "2027-09-30"}
-    editorial["clinical_review"] = {
-        "status": "approved",
-        "reviewer": {"name": "Dr Jane Smith-Worthington", "credentials": "Consultant rheumatologist"},
-        "date": "2026-09-28",
-    }
+    reviewer = {"name": "Dr Jane Smith-Worthington", "credentials": "Consultant rheumatologist"}
+    editorial["clinical_review"] = approval_block(data, reviewer, "2026-09-28")
     editorial["author"] = {"name": "Alex Writer", "credentials": "Medical writer"}
     editorial["contact"] = {"text": "Tell us what you think of this leaflet", "url": "https://example.org/feedback"}
     editorial["publisher"] = {"name": "Example Health Information Service", "url": "https://example.org/"}
@@ -251,7 +252,7 @@ def test_every_fact_of_an_approved_article_is_printed(approved_data: dict[str, A
     article = article_from_data(approved_data)
     text = squeezed(" ".join(page_texts(approved_pdf)))
     assert [fact for fact in printed_facts(article) if squeezed(fact) not in text] == []
-    assert squeezed("Clinically reviewed by Dr Jane Smith-Worthington, Consultant rheumatologist") in text
+    assert squeezed("Reviewed by Dr Jane Smith-Worthington, Consultant rheumatologist on 28 September 2026") in text
 
 
 def test_unknown_facts_are_stated_honestly(a4: bytes) -> None:
@@ -271,7 +272,7 @@ def test_codes_are_left_to_the_data_files_with_their_sources(a4: bytes) -> None:
         " are in the JSON and CSV versions of this leaflet." in text
     )
     assert "Source, accessed 26 November 2026: What is immune system medicine used for? askvity." in text
-    for left_out in ("M05", "H02AB07", "8640", "ATC/DDD Index 2026", "https://icd.who.int"):
+    for left_out in ("M05", "H02AB07", "3008", "ATC/DDD Index 2026", "https://icd.who.int"):
         assert left_out not in text
 
 

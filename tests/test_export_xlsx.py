@@ -79,7 +79,7 @@ def test_cells_are_typed_and_never_formulas(exported: Path) -> None:
     codes = workbook["medicine_codes"]
     header = [cell.value for cell in codes[1]]
     rxnorm = next(row for row in codes.iter_rows(min_row=2) if row[header.index("system")].value == "rxnorm")
-    assert (rxnorm[header.index("code")].value, rxnorm[header.index("code")].data_type) == ("8640", "s")
+    assert (rxnorm[header.index("code")].value, rxnorm[header.index("code")].data_type) == ("3008", "s")
     assert rxnorm[header.index("version")].data_type == "s"
     assert rxnorm[header.index("position")].data_type == "n"
     accessed = workbook["sources"]["F2"]
@@ -124,7 +124,7 @@ def test_pandas_reads_every_sheet_with_types(exported: Path) -> None:
         assert list(frame.columns) == [column.name for column in table.columns]
         assert len(frame) == len(csv_rows(exported, table.name)) - 1
     codes = sheets["medicine_codes"]
-    assert codes.loc[codes.system == "rxnorm", "code"].iloc[0] == "8640"
+    assert codes.loc[codes.system == "rxnorm", "code"].iloc[0] == "3008"
     assert codes["version"].iloc[0] == "2026"
     assert pd.api.types.is_integer_dtype(codes["position"])
     assert pd.api.types.is_datetime64_any_dtype(sheets["sources"]["accessed"])
@@ -186,4 +186,4 @@ def test_readme_libreoffice_command_imports_the_csv_with_codes_as_text(exported:
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "article_id"  # the byte order mark is not part of the first name
     rxnorm = next(row for row in rows if row[3] == "rxnorm")
-    assert (rxnorm[2], rxnorm[4], rxnorm[5]) == (2, "2026", "8640")
+    assert (rxnorm[2], rxnorm[4], rxnorm[5]) == (2, "2026", "3008")

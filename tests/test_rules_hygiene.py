@@ -13,7 +13,7 @@ from immunopipe.validate import validate_files
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.text import reader_text, strings
 
-TODAY = RuleContext(today=date(2026, 11, 26))
+TODAY = RuleContext(today=date(2026, 12, 1))
 TACROLIMUS = "        name: tacrolimus\n"
 SUMMARY_START = "  Immune system medicine, often involving"
 MECHANISM = "    mechanism: Suppress T-cell and B-cell proliferation.\n"

@@ -30,7 +30,7 @@ def seed_data(seed_text: str) -> dict[str, Any]:
 def _objects(node: object) -> list[dict[str, Any]]:
     found = []
     if isinstance(node, dict):
-        if node.get("type") == "object":
+        if node.get("type") == "object" and "properties" in node:
             found.append(node)
         for value in node.values():
             found += _objects(value)

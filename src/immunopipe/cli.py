@@ -496,6 +496,56 @@ def new(article_id: str, content_dir: Path | None) -> None:
     click.echo(f"created {path}; fill in the TODOs, then run: immunopipe validate {path}")
 
 
+@main.command()
+@click.argument("article_id", metavar="ID")
+@click.option(
+    "--approve", is_flag=True, help="Record the approval (refused while a query is open or an error remains)."
+)
+@click.option("--reviewer", help="With --approve: the reviewing clinician's full name.")
+@click.option("--role", help="With --approve: the reviewer's role or registration, e.g. 'Consultant rheumatologist'.")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the article is in.  [default: content/, or `content` in [tool.immunopipe]]",
+)
+def review(article_id: str, approve: bool, reviewer: str | None, role: str | None, content_dir: Path | None) -> None:
+    """Show what a clinical reviewer must look at, or record their approval.
+
+    Prints the approval and whether the facts still match it, every fact changed since the
+    approved snapshot (CONTENT/reviews/ID.json) as a diff, the open editorial queries and the
+    rules' findings. With --approve, records the reviewer, today's date and a digest of every
+    reviewed fact in the article, and stores the snapshot. Exit codes: 0 done, 1 approval
+    refused or content invalid, 2 usage problem.
+
+    \b
+    Examples:
+      immunopipe review immune-system-medicine
+      immunopipe review immune-system-medicine --approve --reviewer "Dr Jane Doe" --role "Consultant rheumatologist"
+    """
+    from immunopipe.review.session import ReviewProblem, approve_article, article_path, gather, report
+
+    if approve and not (reviewer and role):
+        raise click.UsageError("--approve needs --reviewer NAME and --role ROLE")
+    if not approve and (reviewer or role):
+        raise click.UsageError("--reviewer and --role go with --approve")
+    config = project_config()
+    content_dir = content_dir or config.content
+    try:
+        path = article_path(content_dir, article_id)
+        found = gather(path, context=config.rule_context(), severities=config.severities)
+        if not approve:
+            click.echo(report(found, content_dir), nl=False)
+            raise SystemExit(EXIT_INVALID if found.errors else EXIT_OK)
+        written = approve_article(found, content_dir, name=reviewer or "", role=role or "", day=date.today())
+    except ReviewProblem as exc:
+        if exc.usage:
+            raise EnvironmentProblem(str(exc)) from None
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(EXIT_INVALID) from None
+    click.echo(f"approved {article_id} for {reviewer}, {role}: wrote {', '.join(map(str, written)) or 'nothing new'}")
+
+
 #: Below this many articles an export is quick enough to need no progress bar.
 PROGRESS_THRESHOLD = 20
 

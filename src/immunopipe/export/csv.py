@@ -135,7 +135,14 @@ def _code_columns(owner: Column) -> tuple[Column, ...]:
         ),
         Column(name="version", description="Edition of the code system the code was checked against."),
         Column(name="code", description="The code exactly as the system writes it (text, even if all digits)."),
-        Column(name="label", required=False, description="The name the code system gives the code, if different."),
+        Column(name="label", required=False, description="The code's official title, as the article writes it."),
+        Column(name="lay_label", required=False, description="An everyday name for the code, in the article's words."),
+        Column(
+            name="official_title",
+            required=False,
+            description="The code's title in its classification edition or immunopipe's cited table "
+            "(empty when immunopipe cannot verify the code).",
+        ),
         _id("source_id", "The source the code was verified against (see sources.csv)."),
         Column(name="note", required=False, description="Anything a reader of the code should know."),
     )
@@ -143,7 +150,19 @@ def _code_columns(owner: Column) -> tuple[Column, ...]:
 
 def _code_rows(article: Article, owner_id: str, codes: Sequence[Code]) -> Iterator[Row]:
     for position, code in enumerate(codes, start=1):
-        yield (article.id, owner_id, position, code.system, code.version, code.code, code.label, code.source, code.note)
+        yield (
+            article.id,
+            owner_id,
+            position,
+            code.system,
+            code.version,
+            code.code,
+            code.label,
+            code.lay_label,
+            code.official_title,
+            code.source,
+            code.note,
+        )
 
 
 def _person(person: Person | Unknown | None) -> tuple[str | None, str | None]:
@@ -247,7 +266,21 @@ def _consideration_rows(article: Article) -> Iterator[Row]:
 
 def _glossary_rows(article: Article) -> Iterator[Row]:
     for position, entry in enumerate(article.glossary, start=1):
-        yield (article.id, position, entry.term, entry.definition)
+        yield (article.id, position, entry.term, entry.definition, entry.source, entry.wording)
+
+
+def _query_rows(article: Article) -> Iterator[Row]:
+    for query in article.queries:
+        yield (
+            article.id,
+            query.id,
+            query.fact,
+            query.question,
+            query.evidence,
+            query.source,
+            query.state,
+            query.answer,
+        )
 
 
 _UNKNOWN_NOTE = "or unknown when the source does not say"
@@ -461,10 +494,33 @@ TABLES: tuple[Table, ...] = (
             Column(name="position", type="integer", description="Order of the term in the glossary, from 1."),
             Column(name="term", description="The medical term."),
             Column(name="definition", description="What the term means, in everyday words."),
+            Column(name="source_id", required=False, description="The source the definition rests on, if cited."),
+            Column(
+                name="wording",
+                required=False,
+                description="editorial when the definition is the publisher's own wording, for the clinical reviewer.",
+            ),
         ),
         primary_key=("article_id", "position"),
         foreign_keys=(_belongs_to_article(),),
         rows=_glossary_rows,
+    ),
+    Table(
+        name="queries",
+        description="One row per editorial query for the clinical reviewer (never printed on a handout).",
+        columns=(
+            ARTICLE_ID,
+            _id("query_id", "The query's id, unique within the article."),
+            Column(name="fact", description="The reviewed fact the query is about, e.g. conditions/lupus."),
+            Column(name="question", description="What the reviewer should decide."),
+            Column(name="evidence", required=False, description="What the cited source says that raised it."),
+            _id("source_id", "The source of the evidence (see sources.csv)."),
+            Column(name="state", description="open or resolved."),
+            Column(name="answer", required=False, description="The reviewer's answer, once resolved."),
+        ),
+        primary_key=("article_id", "query_id"),
+        foreign_keys=(_belongs_to_article(), _from_source()),
+        rows=_query_rows,
     ),
 )
 

@@ -288,18 +288,18 @@ def short_date(value: str) -> str:
 def review_summary(editorial: Editorial) -> str:
     """The review status in a few words, for the footer."""
     review = editorial.clinical_review
-    if review.status != "approved" or review.date is None:
+    if not review.current or review.date is None:
         return NOT_REVIEWED
     return f"Clinically reviewed {short_date(review.date)}"
 
 
 def review_status(editorial: Editorial) -> str:
-    """Who approved the content clinically and when, or an honest "not yet"."""
+    """Who approved the content and when, only while the approval matches the facts; else an honest "not yet"."""
     review = editorial.clinical_review
-    if review.status != "approved" or review.reviewer is None or review.date is None:
+    if not review.current or review.reviewer is None or review.date is None:
         return NOT_REVIEWED
     reviewer = review.reviewer
-    return f"Clinically reviewed by {reviewer.name}, {reviewer.credentials}, on {long_date(review.date)}"
+    return f"Reviewed by {reviewer.name}, {reviewer.credentials} on {long_date(review.date)}"
 
 
 def document_dates(article: Article) -> tuple[str | None, str | None]:
@@ -348,14 +348,15 @@ def code_systems(article: Article) -> list[str]:
 
 
 def text_sources(article: Article) -> list[Source]:
-    """The sources the handout's text rests on: the first source and every source no code cites.
+    """The sources the handout's text rests on: the first source and every source no code or query cites.
 
     Sources cited only by codes (a code index such as WHO ATC) back the codes, which the
-    handout leaves to the JSON and CSV exports along with those sources.
+    handout leaves to the JSON and CSV exports along with those sources; so do the editorial
+    queries for the clinical reviewer, which are never printed.
     """
-    cited_by_codes = {code.source for code in article_codes(article)}
+    cited_elsewhere = {code.source for code in article_codes(article)} | {query.source for query in article.queries}
     sources = article.editorial.sources
-    return [source for index, source in enumerate(sources) if index == 0 or source.id not in cited_by_codes]
+    return [source for index, source in enumerate(sources) if index == 0 or source.id not in cited_elsewhere]
 
 
 def word_list(items: Sequence[str]) -> str:

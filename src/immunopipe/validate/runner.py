@@ -20,8 +20,9 @@ from immunopipe.diagnostics import Diagnostic, Severity, capped, has_failures
 from immunopipe.errors import ImmunopipeError
 from immunopipe.load import Document, LoadError, Problem, load_bytes, read_content_file
 from immunopipe.model import Article, article_from_data
-from immunopipe.validate import suppression
+from immunopipe.validate import classifications, suppression
 from immunopipe.validate.context import ArticleRef, Finding, RuleContext
+from immunopipe.validate.reference import official_title
 from immunopipe.validate.rules import RULES, Rule
 from immunopipe.validate.schema import SchemaChecker
 from immunopipe.validate.where import describe
@@ -185,6 +186,8 @@ def _check_all(
             yield check_file(raw, shown, checker=checker, context=context, severities=severities)
         return
     chunk = max(1, min(64, len(pending) // (jobs * 4)))
+    # Build any missing classification lookup here, once, rather than in every worker.
+    classifications.prepare()
     items = [(shown, raw) for _path, shown, raw in pending]
     tasks = run_tasks(
         _check_in_worker, items, jobs=jobs, chunk=chunk, initializer=_start_worker, initargs=(context, severities)
@@ -260,4 +263,4 @@ def load_checked(path: Path, digest: str) -> Article:
             f"{display_path(path)} does not pass the schema, although the validation (or its cache) "
             f"passed it: run the export again with --no-cache"
         )
-    return article_from_data(data)
+    return article_from_data(data, official_title=official_title)
