@@ -27,7 +27,10 @@ from immunopipe.files.manifest import OwnershipError
 from immunopipe.files.write import WriteError
 from immunopipe.fonts import FontUnavailable
 from immunopipe.paths import DiscoveryError, LinkOutside, MissingPath, Unsearchable
+from immunopipe.review.session import ReviewProblem
 from immunopipe.scaffold import ScaffoldError
+from immunopipe.schemas import SchemaFileUnavailable
+from immunopipe.validate.baseline import BaselineError
 from immunopipe.validate.runner import ContentChanged, NotAsValidated
 
 SCRIPT = Path(sys.executable).with_name("immunopipe")
@@ -83,6 +86,9 @@ def test_every_user_facing_error_has_the_one_base_class() -> None:
         NotAsValidated,
         OwnershipError,
         Unsearchable,
+        BaselineError,
+        ReviewProblem,
+        SchemaFileUnavailable,
         PdfRenderError,
         ScaffoldError,
         SchemaUnavailable,
