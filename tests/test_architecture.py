@@ -49,7 +49,12 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.schemas",
     ),
     "input": _layer(
-        "immunopipe.load", "immunopipe.yaml_errors", "immunopipe.model", "immunopipe.review.facts", uses=("base",)
+        "immunopipe.load",
+        "immunopipe.yaml_errors",
+        "immunopipe.model",
+        "immunopipe.review.facts",
+        "immunopipe.profile",
+        uses=("base",),
     ),
     "checks": _layer(
         "immunopipe.validate.context",
@@ -61,6 +66,7 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.validate.classifications",
         "immunopipe.validate.schema",
         "immunopipe.validate.where",
+        "immunopipe.validate.profile",
         uses=("base", "input"),
     ),
     "rules": _layer("immunopipe.validate.rules.*", uses=("base", "input", "checks"), isolated=True),

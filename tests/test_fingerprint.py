@@ -87,12 +87,21 @@ def test_a_dependency_upgrade_changes_the_fingerprint() -> None:
 
 
 def test_every_cache_is_tied_to_the_code_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
-    from immunopipe.export import pdf
+    from immunopipe.export import pdf_pool
 
     context = RuleContext(today=date(2026, 11, 26))
-    before = (validate_cache.fingerprint(context, {}), render_cache.fingerprint(), pdf.render_fingerprint("a4", False))
+    caches = (validate_cache, render_cache, pdf_pool)
+    before = (
+        validate_cache.fingerprint(context, {}),
+        render_cache.fingerprint(),
+        pdf_pool.render_fingerprint("a4", False),
+    )
     assert before[1] == code_fingerprint()
-    for module in (validate_cache, render_cache, pdf):
+    for module in caches:
         monkeypatch.setattr(module, "code_fingerprint", lambda: "other code")
-    after = (validate_cache.fingerprint(context, {}), render_cache.fingerprint(), pdf.render_fingerprint("a4", False))
+    after = (
+        validate_cache.fingerprint(context, {}),
+        render_cache.fingerprint(),
+        pdf_pool.render_fingerprint("a4", False),
+    )
     assert [old != new for old, new in zip(before, after, strict=True)] == [True, True, True]

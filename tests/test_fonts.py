@@ -21,7 +21,7 @@ from immunopipe.fonts import (
 def test_the_handout_faces_are_the_files_the_pdf_exporter_embeds() -> None:
     faces = handout_faces()
     assert [(face.weight, face.style) for face in faces] == list(FONT_FACES)
-    assert {path for path, _, _ in pdf._font_files().values()} == set(handout_font_files())
+    assert {path for path, _, _ in pdf.font_files().values()} == set(handout_font_files())
 
 
 def test_the_typeface_covers_latin_text_but_not_cjk_emoji_or_greek() -> None:

@@ -40,6 +40,7 @@ from immunopipe.safe_text import printable
 
 if TYPE_CHECKING:
     from immunopipe.config import Config
+    from immunopipe.profile import Profile
     from immunopipe.validate import Outcome
 
 T = TypeVar("T")
@@ -197,6 +198,32 @@ cache_option = click.option(
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+profile_option = click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Clinic profile (YAML) printed in the handouts' header and contact box; checked like an article.  "
+    "[default: `profile` in [tool.immunopipe], else none]",
+)
+
+
+def check_profile(path: Path | None, outcome: Outcome) -> Profile | None:
+    """Check the clinic profile at ``path`` (if any), adding its problems to ``outcome``."""
+    if path is None:
+        return None
+    from immunopipe.article_schema import SchemaUnavailable
+    from immunopipe.validate.profile import check_profile as check
+
+    if not path.is_file():
+        raise EnvironmentProblem(f"no such clinic profile: {path}")
+    try:
+        profile, diagnostics = check(path)
+    except SchemaUnavailable as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    outcome.diagnostics.extend(diagnostics)
+    outcome.files_checked += 1
+    return profile
+
 
 DEFAULT_BASELINE = Path("immunopipe-baseline.json")
 
@@ -295,6 +322,7 @@ format_option = click.option(
 @paths_argument
 @format_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not just errors.")
+@profile_option
 @max_warnings_option
 @baseline_option
 @no_baseline_option
@@ -304,6 +332,7 @@ def validate(
     paths: tuple[Path, ...],
     output_format: str,
     strict: bool,
+    profile_path: Path | None,
     max_warnings: int | None,
     baseline_file: Path,
     no_baseline: bool,
@@ -322,12 +351,14 @@ def validate(
       immunopipe validate
       immunopipe validate content/lupus.yaml --format json
       immunopipe validate --max-warnings 0
+      immunopipe validate --profile clinic.yaml
     """
     config = project_config()
     baseline = chosen_baseline(baseline_file, no_baseline)
     files = content_files(paths, config.content)
     outcome = check_files(files, config=config, jobs=jobs, use_cache=cache, baseline=baseline)
     outcome.max_warnings = max_warnings
+    check_profile(profile_path or config.profile, outcome)
     echo_report(outcome, output_format, strict)
     raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)
 
@@ -422,7 +453,7 @@ def rules(output_format: str) -> None:
     click.echo(listing(project_config().severities), nl=False)
 
 
-SCHEMA_NAMES = ("article", "article-document", "index")
+SCHEMA_NAMES = ("article", "article-document", "index", "profile")
 
 
 @main.command()
@@ -436,7 +467,8 @@ SCHEMA_NAMES = ("article", "article-document", "index")
 )
 def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
     """Print a published JSON Schema (draft 2020-12): NAME is article (the default),
-    article-document (an exported json/<id>.json) or index (json/index.json).
+    article-document (an exported json/<id>.json), index (json/index.json) or profile (a clinic
+    profile, --profile).
 
     Each schema's $id is a URN ending in its version (urn:immunopipe:schema:article:1.0.0), an
     identifier rather than a web address. Printed and exported schemas are standalone: the
@@ -583,6 +615,7 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
     help="PDF page size.  [default: a4, or `paper` in [tool.immunopipe]]",
 )
 @click.option("--large-print", is_flag=True, help="PDF handouts in large print.")
+@profile_option
 @click.option(
     "--csv-bom/--no-csv-bom",
     default=True,
@@ -615,6 +648,7 @@ def export(
     formats: tuple[str, ...],
     paper: str | None,
     large_print: bool,
+    profile_path: Path | None,
     csv_bom: bool,
     output_format: str,
     strict: bool,
@@ -642,6 +676,7 @@ def export(
       immunopipe export
       immunopipe export --to json --to csv --out public/
       immunopipe export --prune
+      immunopipe export --to pdf --profile clinic.yaml
     """
     from functools import partial
 
@@ -661,6 +696,7 @@ def export(
     files = content_files(paths, config.content)
     outcome = check_files(files, config=config, jobs=jobs, use_cache=cache, baseline=baseline)
     outcome.max_warnings = max_warnings
+    profile = check_profile(profile_path or config.profile, outcome)
     echo_report(outcome, output_format, strict)
     if outcome.failed(strict=strict):
         raise SystemExit(EXIT_INVALID)
@@ -671,6 +707,7 @@ def export(
         paper=paper,
         large_print=large_print,
         csv_bom=csv_bom,
+        profile=profile,
         jobs=jobs,
         cache_dir=DEFAULT_CACHE_DIR if cache else None,
         prune=prune,

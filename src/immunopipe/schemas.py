@@ -4,6 +4,7 @@
 * ``article-document`` (``article-document.schema.json``): an exported ``json/<id>.json``, the
   envelope whose ``$schema`` names it, around the article.
 * ``index`` (``index.schema.json``): an exported ``json/index.json``.
+* ``profile`` (``profile.schema.json``): a clinic profile (``--profile``) printed in handouts.
 
 Each ``$id`` is a URN ending in the schema's version (``urn:immunopipe:schema:article:1.0.0``):
 an identifier, not an address anyone can fetch. A schema refers to another by that ``$id``;
@@ -28,6 +29,7 @@ SCHEMA_FILES = {
     "article": "article.schema.json",
     "article-document": "article-document.schema.json",
     "index": "index.schema.json",
+    "profile": "profile.schema.json",
 }
 
 

@@ -38,6 +38,7 @@ def render_batch(articles: Sequence[Article], options: ExportOptions) -> list[Ex
             large_print=options.large_print,
             jobs=options.jobs,
             cache_dir=options.cache_dir,
+            profile=options.profile,
         )
     except PdfRenderError as exc:  # a handout that cannot be made: reported like a missing library
         raise FormatUnavailable(str(exc)) from exc

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from immunopipe.errors import ImmunopipeError
 from immunopipe.formats import DEFAULT_PAPER
 from immunopipe.ids import ID_PATTERN, RESERVED_IDS
+from immunopipe.profile import Profile
 
 if TYPE_CHECKING:
     from immunopipe.export.piece import Piece
@@ -31,6 +32,8 @@ class ExportOptions:
     paper: str = DEFAULT_PAPER
     large_print: bool = False
     csv_bom: bool = True
+    #: The clinic printed in PDF handouts (header and contact box only), or ``None``.
+    profile: Profile | None = None
     # How PDF handouts are rendered, which never changes their bytes: in up to ``jobs``
     # processes, reusing handouts rendered before from ``cache_dir`` (None: no cache).
     jobs: int = 1
