@@ -52,8 +52,12 @@ from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES
 from immunopipe.model import Article, parse_date
 from immunopipe.profile import Profile
 
-#: Width of the text area (page width less the 10 mm side margins) per paper, in points.
-TEXT_WIDTH_PT: dict[str, float] = {"a4": (210 - 20) / 25.4 * 72, "letter": 8.5 * 72 - 20 / 25.4 * 72}
+#: Width of the text area (page width less the side margins: 10 mm on A4, 8 mm on Letter) per
+#: paper, in points.
+TEXT_WIDTH_PT: dict[str, float] = {"a4": (210 - 20) / 25.4 * 72, "letter": 8.5 * 72 - 16 / 25.4 * 72}
+
+#: The stylesheet added after the handout's own for a paper size (Letter: tighter margins and gaps).
+PAPER_STYLESHEETS: dict[str, str] = {"letter": "handout-letter.css"}
 
 #: The PDF/UA variant WeasyPrint writes: a tagged PDF with language and XMP metadata.
 PDF_VARIANT = "pdf/ua-1"
@@ -68,10 +72,16 @@ FOOTER_FONT_PT = {False: 12.0, True: 16.0}
 #: Room for the ends of wrapped lines (words do not fill a line to its last point).
 FOOTER_WRAP_ALLOWANCE = 1.1
 #: Footer line height (as in the stylesheet), the room above its text (rule and padding) and the
-#: least bottom margin, in points.
+#: least bottom margin per (paper, large print), in points. Letter, 50 pt shorter than A4, gives
+#: standard print no more bottom margin than its footer needs.
 FOOTER_LINE_HEIGHT = 1.3
 FOOTER_TOP_PT = 10.0
-MIN_BOTTOM_MARGIN_PT = {False: 23 / 25.4 * 72, True: 45 / 25.4 * 72}
+MIN_BOTTOM_MARGIN_PT: dict[tuple[str, bool], float] = {
+    ("a4", False): 23 / 25.4 * 72,
+    ("letter", False): 0.0,
+    ("a4", True): 45 / 25.4 * 72,
+    ("letter", True): 45 / 25.4 * 72,
+}
 
 _ENVIRONMENT_LOCK = threading.Lock()
 
@@ -112,11 +122,18 @@ def render_pdf(
     fetcher = AssetFetcher(assets)
     font_config = FontConfiguration()
     whole_fonts = _typeface_covers(html, fonts)
+    paper_stylesheets = (
+        [(TEMPLATES / PAPER_STYLESHEETS[paper]).read_text("utf-8")] if paper in PAPER_STYLESHEETS else []
+    )
     with _weasyprint_errors() as errors, _fixed_font_timestamp(article, needed=not whole_fonts):
         stylesheets = [
             weasyprint.CSS(string=_font_face_rules(fonts), url_fetcher=fetcher, font_config=font_config),
             weasyprint.CSS(
                 string=(TEMPLATES / STYLESHEET_NAME).read_text("utf-8"), url_fetcher=fetcher, font_config=font_config
+            ),
+            *(
+                weasyprint.CSS(string=sheet, url_fetcher=fetcher, font_config=font_config)
+                for sheet in paper_stylesheets
             ),
             weasyprint.CSS(string=page_rules(article, paper, large_print), url_fetcher=fetcher),
         ]
@@ -147,7 +164,7 @@ def page_rules(article: Article, paper: str, large_print: bool) -> str:
     lines = sum(
         max(1, math.ceil(_text_width(text, size) * FOOTER_WRAP_ALLOWANCE / width)) for text in footer_texts(article)
     )
-    margin = max(MIN_BOTTOM_MARGIN_PT[large_print], FOOTER_TOP_PT + lines * size * FOOTER_LINE_HEIGHT + 6)
+    margin = max(MIN_BOTTOM_MARGIN_PT[paper, large_print], FOOTER_TOP_PT + lines * size * FOOTER_LINE_HEIGHT + 6)
     page = "large-print" if large_print else ""
     return f"@page {{ size: {PAPER_SIZES[paper]}; }}\n@page {page} {{ margin-bottom: {margin:.1f}pt; }}"
 
