@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.errors import ImmunopipeError
 from immunopipe.load import LoadError, load_bytes, read_content_file
 from immunopipe.review.facts import check_approval, fact_values
 from immunopipe.review.record import approval_block, read_snapshot, snapshot_bytes, snapshot_path, with_approval
@@ -25,7 +26,7 @@ from immunopipe.validate.runner import SeverityOverrides, check_file, display_pa
 from immunopipe.validate.schema import SchemaChecker
 
 
-class ReviewProblem(Exception):
+class ReviewProblem(ImmunopipeError):
     """The article cannot be reviewed as asked (exit 1 for content, ``usage`` for exit 2)."""
 
     def __init__(self, message: str, *, usage: bool = False) -> None:
