@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from immunopipe.errors import ImmunopipeError
 from immunopipe.files.write import replace_atomically
 from immunopipe.translation.document import SCHEMA_FILE
 from immunopipe.translation.facts import fingerprint, source_facts
@@ -22,7 +23,7 @@ from immunopipe.translation.facts import fingerprint, source_facts
 NEW_STATUS: dict[str, Any] = {"method": "machine-assisted", "translated_by": "unknown", "checked_by": "pending"}
 
 
-class RefreshError(Exception):
+class RefreshError(ImmunopipeError):
     """The translation cannot be refreshed as asked (an unknown fact to accept, say)."""
 
 

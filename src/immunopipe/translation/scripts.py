@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from immunopipe.errors import ImmunopipeError
+
 
 @dataclass(frozen=True)
 class Typeface:
@@ -48,7 +50,7 @@ HAN_SIMPLIFIED = Script("Han (Simplified)", (NOTO_SANS_SC, ATKINSON))
 SCRIPTS: dict[str, Script] = {"Latn": LATIN, "Arab": ARABIC, "Hans": HAN_SIMPLIFIED}
 
 
-class UnsupportedScript(ValueError):
+class UnsupportedScript(ImmunopipeError, ValueError):
     """A language whose script no bundled typeface sets."""
 
 
@@ -63,7 +65,7 @@ def script_for(language: str) -> Script:
     return SCRIPTS[code]
 
 
-class TypefaceMissing(RuntimeError):
+class TypefaceMissing(ImmunopipeError, RuntimeError):
     """A typeface package is not installed, or lacks its font file."""
 
 
