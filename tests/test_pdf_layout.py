@@ -145,3 +145,20 @@ def test_translated_pages_are_used_and_rows_kept_together(language: str, with_pr
     rows = ["".join(c.mechanism.split())[:8] for c in article.medicine_classes]
     found = [sum(row in "".join(page.body.split()) for row in rows) for page in pages]
     assert sum(found) >= 2 and all(count != 1 for count in found), f"a lone table row in {language}: {found}"
+
+
+@pytest.mark.parametrize(("paper", "large_print"), LAYOUTS)
+@pytest.mark.parametrize("language", [tag for tag, _ in TRANSLATIONS])
+def test_a_translated_footer_fits_its_margin_whole(language: str, paper: str, large_print: bool) -> None:
+    """The margin is measured in the script's own faces: never so small that the footer is cut."""
+    translation = Translation.from_data(load_path(translation_path(SEED.parent, language, SEED.stem)).data)
+    article = translated_article(article_from_data(load_path(SEED).data), translation.texts, translation.language)
+    labels = handout_language(translation).labels
+    rules = page_rules(article, paper, large_print, handout_language(translation))
+    margin = float(re.search(r"margin-bottom: ([0-9.]+)pt", rules).group(1))
+    pages = page_layouts(translated_handout(language, paper, large_print), margin, TOP_MARGIN[paper])
+    for page in pages:
+        footer = "".join(page.footer.split())
+        # Its last line's last words (extractors may give the Arabic ligature lam-alef as alef-lam).
+        assert "".join(labels["not-advice"].split()[-3:]) in footer, f"{language} footer cut: {page.footer[-80:]}"
+        assert "".join(labels["published"].split()) in footer

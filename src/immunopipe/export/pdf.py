@@ -210,13 +210,15 @@ def page_rules(article: Article, paper: str, large_print: bool, language: Handou
     The footer is printed whole on every page (the source title has up to 300 characters), so
     the margin is sized from its text: each footer paragraph's width in the bold face (wider
     than the regular one), plus :data:`FOOTER_WRAP_ALLOWANCE` for the ends of wrapped lines,
-    over the text width, at the footer's line height. A character the bold face lacks (Arabic,
-    Chinese) counts as an em, as wide as a Chinese character and wider than an Arabic letter.
+    over the text width, at the footer's line height. A translation's footer is measured in its
+    script's heaviest face first (Almarai Bold, Noto Sans SC), then in the handout's; a character
+    none has counts as an em.
     """
     size = FOOTER_FONT_PT[large_print]
     width = TEXT_WIDTH_PT[paper]
+    faces = _measuring_faces(language)
     lines = sum(
-        max(1, math.ceil(_text_width(text, size) * FOOTER_WRAP_ALLOWANCE / width))
+        max(1, math.ceil(_text_width(text, size, faces) * FOOTER_WRAP_ALLOWANCE / width))
         for text in footer_texts(article, language)
     )
     margin = max(MIN_BOTTOM_MARGIN_PT[paper, large_print], FOOTER_TOP_PT + lines * size * FOOTER_LINE_HEIGHT + 6)
@@ -224,19 +226,43 @@ def page_rules(article: Article, paper: str, large_print: bool, language: Handou
     return f"@page {{ size: {PAPER_SIZES[paper]}; }}\n@page {page} {{ margin-bottom: {margin:.1f}pt; }}"
 
 
-def _text_width(text: str, size: float) -> float:
-    """Width in points of ``text`` set in the bold face at ``size`` (unknown characters as an em)."""
-    advances, units = _bold_advances()
-    return sum(advances.get(ord(character), units) for character in text) * size / units
+def _measuring_faces(language: HandoutLanguage) -> tuple[Path, ...]:
+    """The font files a footer is measured in: the script's heaviest faces, then the handout's bold."""
+    bold = next(path for path, weight, style in font_files().values() if weight == 700 and style == "normal")
+    if language == ENGLISH:
+        return (bold,)
+    from immunopipe.export.pdf_scripts import script_font_files
+    from immunopipe.translation.scripts import TypefaceMissing
+
+    try:
+        script_fonts = script_font_files(language).values()
+    except TypefaceMissing as exc:
+        raise PdfRenderError(str(exc)) from None
+    heaviest: dict[str, tuple[int, Path]] = {}
+    for path, weight, family in script_fonts:
+        if weight >= heaviest.get(family, (0, path))[0]:
+            heaviest[family] = (weight, path)
+    return (*(path for _, path in heaviest.values()), bold)
+
+
+def _text_width(text: str, size: float, faces: tuple[Path, ...]) -> float:
+    """Width in points of ``text`` at ``size``, each character in the first of ``faces`` that has it (else an em)."""
+    tables = [_advances(face) for face in faces]
+    ems = 0.0
+    for character in text:
+        code = ord(character)
+        ems += next((advances[code] / units for advances, units in tables if code in advances), 1.0)
+    return ems * size
 
 
 @cache
-def _bold_advances() -> tuple[dict[int, int], int]:
-    """The bold face's advance width of each character, and its units per em."""
+def _advances(face: Path) -> tuple[dict[int, int], int]:
+    """The advance width of each character of the font file ``face``, and its units per em."""
     from fontTools.ttLib import TTFont
 
-    bold = next(path for path, weight, style in font_files().values() if weight == 700 and style == "normal")
-    with TTFont(bold, lazy=True) as font:
+    with TTFont(face, lazy=True) as font:
+        # Numbered glyph names spare reading a CFF font's charset (Noto Sans SC's 65,000 glyphs).
+        font.setGlyphOrder([f"glyph{index}" for index in range(font["maxp"].numGlyphs)])
         metrics = font["hmtx"].metrics
         return {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()}, font["head"].unitsPerEm
 
