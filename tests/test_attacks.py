@@ -258,6 +258,53 @@ def test_a_users_file_with_a_temporary_looking_name_is_not_deleted(tmp_path: Pat
     assert mine.exists(), "the user's file was deleted"
 
 
+def test_stdout_on_a_full_disk_is_exit_2_not_a_traceback(tmp_path: Path) -> None:
+    # README: exit 2 is an environment problem; reliability.md: never a traceback.
+    # `immunopipe validate > /dev/full` (or a CI log on a full disk) crashes with OSError, exit 1,
+    # which also reads as "content invalid".
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full")
+    root = repo(tmp_path)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([str(IMMUNOPIPE), "validate", "--no-cache"], cwd=root,
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=50)
+    assert "Traceback" not in result.stderr, result.stderr[-1500:]
+    assert result.returncode == 2, result.returncode
+
+
+def test_schema_write_failure_names_what_failed_not_none(tmp_path: Path) -> None:
+    # One-line messages must name the file or folder; `immunopipe schema > /dev/full` says
+    # "cannot write the schemas to None".
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([str(IMMUNOPIPE), "schema"], cwd=tmp_path, stdout=full,
+                                stderr=subprocess.PIPE, text=True, timeout=50)
+    assert result.returncode == 2
+    assert "None" not in result.stderr, result.stderr
+
+
+def test_review_approve_never_writes_an_approval_that_makes_the_article_invalid(
+    tmp_path: Path,
+) -> None:
+    # README: --approve records the approval "(exit 1, writing nothing, while a query is open or
+    # an error remains)". A role containing an escape character is written into the article,
+    # which then fails validation (text-invisible-character, an error), so export stops.
+    text = seed_text().split("\nqueries:")[0] + "\n"  # no open queries
+    root = repo(tmp_path, text)
+    assert run(root, "validate", "--no-cache").returncode == 0
+    before = checksums(root / "content")
+    result = run(root, "review", SEED_ID, "--approve", "--reviewer", "Dr X",
+                 "--role", "GP\x1b[2J")
+    no_traceback(result)
+    if result.returncode == 0:
+        after = run(root, "validate", "--no-cache")
+        assert after.returncode == 0, [l for l in after.stdout.splitlines() if "error" in l]
+    else:
+        assert result.returncode in (1, 2)
+        assert checksums(root / "content") == before
+
+
 # ============================================================================ regression guards
 # Cheap cases that hold today and test a real promise.
 
