@@ -305,6 +305,26 @@ def test_review_approve_never_writes_an_approval_that_makes_the_article_invalid(
         assert checksums(root / "content") == before
 
 
+def test_a_nel_character_in_text_is_neither_dropped_silently_nor_accepted_unseen(
+    tmp_path: Path,
+) -> None:
+    # README: "what you wrote is what gets checked"; NEL (U+0085) is not a line end for
+    # immunopipe. U+2028 in the same place is an error (text-invisible-character), but a NEL in a
+    # plain title passes with no diagnostic and vanishes from the export: the JSON title reads
+    # "What is ..." while the file says "What <NEL> is ...".
+    text = seed_text().replace("title: What is", "title: What \x85 is", 1)
+    root = repo(tmp_path, text)
+    result = run(root, "export", "--to", "json", "--no-cache", "--format", "json")
+    no_traceback(result)
+    if result.returncode == 1:  # refused with a located diagnostic: fine
+        report = json.loads(result.stdout)
+        assert any(d["line"] == 3 for d in report["diagnostics"] if d["severity"] == "error")
+        return
+    assert result.returncode == 0, result.stderr[-1000:]
+    document = json.loads((root / "exports/json" / f"{SEED_ID}.json").read_text(encoding="utf-8"))
+    assert "\x85" in document["article"]["title"], document["article"]["title"]
+
+
 # ============================================================================ regression guards
 # Cheap cases that hold today and test a real promise.
 
@@ -591,3 +611,53 @@ def test_guard_schema_command_rejects_unknown_names_and_files_as_folders(tmp_pat
     assert_clean_error(run(tmp_path, "schema", "bogus"))
     assert_clean_error(run(tmp_path, "schema", "--export", "afile"))
     assert (tmp_path / "afile").read_text(encoding="utf-8") == "x"
+
+
+def test_guard_exports_get_the_usual_permissions_and_unchanged_files_keep_their_dates(
+    tmp_path: Path,
+) -> None:
+    root = repo(tmp_path)
+    assert run(root, "export", "--to", "json", "--to", "csv").returncode == 0
+    index = root / "exports/json/index.json"
+    mask = os.umask(0)
+    os.umask(mask)
+    assert index.stat().st_mode & 0o777 == 0o666 & ~mask
+    stamp = index.stat().st_mtime_ns
+    time.sleep(0.05)
+    again = run(root, "export", "--to", "json", "--to", "csv")
+    assert again.returncode == 0
+    assert "0 files written" in again.stderr
+    assert index.stat().st_mtime_ns == stamp
+
+
+def test_guard_prune_with_a_single_file_is_refused(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    assert_clean_error(run(root, "export", "--to", "json", "--prune",
+                           f"content/{SEED_ID}.yaml"))
+    assert not (root / "exports" / "json").exists()
+
+
+def test_guard_a_fixed_baseline_warning_is_reported_at_its_line_of_the_baseline(
+    tmp_path: Path,
+) -> None:
+    root = repo(tmp_path)
+    assert run(root, "baseline").returncode == 0
+    article = root / "content" / f"{SEED_ID}.yaml"
+    article.write_text(seed_text().replace(
+        "  author: unknown", "  author:\n    name: Jane Roe\n    credentials: RN", 1),
+        encoding="utf-8")
+    result = run(root, "validate", "--no-cache", "--max-warnings", "0")
+    assert result.returncode == 1
+    stale = [l for l in result.stdout.splitlines() if l.endswith("[baseline-stale]")]
+    assert len(stale) == 1 and stale[0].startswith("immunopipe-baseline.json:"), stale
+
+
+def test_guard_json_summary_is_one_line_on_stderr_even_with_quiet(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    result = run(root, "export", "--to", "json", "--format", "json", "-q")
+    assert result.returncode == 0
+    json.loads(result.stdout)
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1
+    summary = json.loads(lines[0])["export"]
+    assert summary["articles"] == 1 and "json/index.json" in summary["written"]
