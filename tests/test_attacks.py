@@ -325,6 +325,21 @@ def test_a_nel_character_in_text_is_neither_dropped_silently_nor_accepted_unseen
     assert "\x85" in document["article"]["title"], document["article"]["title"]
 
 
+def test_review_approve_with_a_folder_at_the_snapshot_path_is_exit_2_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    # "a file in the way" is an environment problem: one line, exit 2, never a traceback; the
+    # approval must not be half recorded.
+    text = seed_text().split("\nqueries:")[0] + "\n"
+    root = repo(tmp_path, text)
+    (root / "content" / "reviews" / f"{SEED_ID}.json").mkdir(parents=True)
+    before = checksums(root / "content")
+    result = run(root, "review", SEED_ID, "--approve", "--reviewer", "Dr X", "--role", "GP")
+    assert_clean_error(result)
+    assert checksums(root / "content") == before
+    assert list(root.rglob("*.immunopipe-tmp")) == []
+
+
 # ============================================================================ regression guards
 # Cheap cases that hold today and test a real promise.
 
