@@ -481,7 +481,15 @@ def review(article_id: str, approve: bool, reviewer: str | None, role: str | Non
         if not approve:
             click.echo(report(found, content_dir), nl=False)
             raise SystemExit(EXIT_INVALID if found.errors else EXIT_OK)
-        written = approve_article(found, content_dir, name=reviewer or "", role=role or "", day=date.today())
+        written = approve_article(
+            found,
+            content_dir,
+            name=reviewer or "",
+            role=role or "",
+            day=date.today(),
+            context=config.rule_context(),
+            severities=config.severities,
+        )
     except ReviewProblem as exc:
         if exc.usage:
             raise EnvironmentProblem(str(exc)) from None

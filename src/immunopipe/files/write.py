@@ -122,11 +122,16 @@ def write_files(root: Path, files: Sequence[ExportFile]) -> list[PurePosixPath]:
     written in two phases: first every new file is written in full to a temporary file and
     flushed to disk; only then are they moved into place, in the given order. A failure in the
     first phase leaves every existing file as it was; on any exception the temporary files are removed.
+    A folder where a file goes is refused before anything is moved into place.
     """
     staging = Staging(root)
     try:
         for file in files:
             staging.add(file.path, file.data)
+        folders = [root.joinpath(*path.parts) for path in staging.paths]
+        in_the_way = next((target for target in folders if target.is_dir() and not target.is_symlink()), None)
+        if in_the_way is not None:
+            raise WriteError(f"refusing to write {in_the_way}: a folder is in the way; move it and try again")
         return staging.commit()
     finally:
         staging.discard()
