@@ -176,8 +176,7 @@ def _mount_tmpfs(path: Path, size: str) -> bool:
     if os.geteuid() != 0 or shutil.which("mount") is None:
         return False
     path.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
     return done.returncode == 0
 
 
@@ -195,8 +194,11 @@ def test_disk_full_leaves_no_temporary_files(tmp_path: Path) -> None:
         before = checksums(out)
         article = root / "content" / f"{SEED_ID}.yaml"
         article.write_text(
-            seed_text().replace("title: What is immune system medicine used for?",
-                                'title: "A rather longer title, to change every table here"', 1),
+            seed_text().replace(
+                "title: What is immune system medicine used for?",
+                'title: "A rather longer title, to change every table here"',
+                1,
+            ),
             encoding="utf-8",
         )
         descriptor = os.open(out / "filler", os.O_WRONLY | os.O_CREAT, 0o644)
@@ -230,7 +232,11 @@ def test_sigint_mid_export_does_not_exit_as_content_invalid(tmp_path: Path) -> N
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
     process = subprocess.Popen(
         [str(IMMUNOPIPE), "export", "--to", "pdf", "--to", "json", "--no-cache", "--jobs", "1"],
-        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     time.sleep(1.5)
     process.send_signal(signal.SIGINT)
@@ -266,8 +272,14 @@ def test_stdout_on_a_full_disk_is_exit_2_not_a_traceback(tmp_path: Path) -> None
         pytest.skip("needs /dev/full")
     root = repo(tmp_path)
     with open("/dev/full", "w") as full:
-        result = subprocess.run([str(IMMUNOPIPE), "validate", "--no-cache"], cwd=root,
-                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=50)
+        result = subprocess.run(
+            [str(IMMUNOPIPE), "validate", "--no-cache"],
+            cwd=root,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=50,
+        )
     assert "Traceback" not in result.stderr, result.stderr[-1500:]
     assert result.returncode == 2, result.returncode
 
@@ -278,8 +290,9 @@ def test_schema_write_failure_names_what_failed_not_none(tmp_path: Path) -> None
     if not Path("/dev/full").exists():
         pytest.skip("needs /dev/full")
     with open("/dev/full", "w") as full:
-        result = subprocess.run([str(IMMUNOPIPE), "schema"], cwd=tmp_path, stdout=full,
-                                stderr=subprocess.PIPE, text=True, timeout=50)
+        result = subprocess.run(
+            [str(IMMUNOPIPE), "schema"], cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True, timeout=50
+        )
     assert result.returncode == 2
     assert "None" not in result.stderr, result.stderr
 
@@ -294,12 +307,11 @@ def test_review_approve_never_writes_an_approval_that_makes_the_article_invalid(
     root = repo(tmp_path, text)
     assert run(root, "validate", "--no-cache").returncode == 0
     before = checksums(root / "content")
-    result = run(root, "review", SEED_ID, "--approve", "--reviewer", "Dr X",
-                 "--role", "GP\x1b[2J")
+    result = run(root, "review", SEED_ID, "--approve", "--reviewer", "Dr X", "--role", "GP\x1b[2J")
     no_traceback(result)
     if result.returncode == 0:
         after = run(root, "validate", "--no-cache")
-        assert after.returncode == 0, [l for l in after.stdout.splitlines() if "error" in l]
+        assert after.returncode == 0, [line for line in after.stdout.splitlines() if "error" in line]
     else:
         assert result.returncode in (1, 2)
         assert checksums(root / "content") == before
@@ -412,21 +424,22 @@ def test_guard_a_foreign_file_where_an_export_goes_is_exit_2_and_nothing_changes
     assert_clean_error(result)
     assert "articles.csv" in result.stderr
     # The lock file is documented ("the empty file may stay"); nothing else may appear.
-    after = {k: v for k, v in checksums(root).items()
-             if ".immunopipe-cache" not in k and k != "exports/.immunopipe.lock"}
+    after = {
+        k: v for k, v in checksums(root).items() if ".immunopipe-cache" not in k and k != "exports/.immunopipe.lock"
+    }
     assert after == {k: v for k, v in before.items() if ".immunopipe-cache" not in k}
 
 
-@pytest.mark.parametrize("target", ["json/immune-system-medicine.json", "csv/articles.csv",
-                                    "xlsx/articles.xlsx"])
+@pytest.mark.parametrize("target", ["json/immune-system-medicine.json", "csv/articles.csv", "xlsx/articles.xlsx"])
 def test_guard_a_hand_edited_export_is_not_replaced(tmp_path: Path, target: str) -> None:
     root = repo(tmp_path)
     assert run(root, "export", "--to", "json", "--to", "csv", "--to", "xlsx").returncode == 0
     edited = root / "exports" / target
     edited.write_bytes(edited.read_bytes() + b"x")
     (root / "content" / f"{SEED_ID}.yaml").write_text(
-        seed_text().replace("title: What is immune system medicine used for?",
-                            "title: Another title", 1), encoding="utf-8")
+        seed_text().replace("title: What is immune system medicine used for?", "title: Another title", 1),
+        encoding="utf-8",
+    )
     before = checksums(root / "exports")
     result = run(root, "export", "--to", "json", "--to", "csv", "--to", "xlsx")
     assert_clean_error(result)
@@ -436,11 +449,15 @@ def test_guard_a_hand_edited_export_is_not_replaced(tmp_path: Path, target: str)
 
 @pytest.mark.parametrize(
     "manifest",
-    ["", "null", "[]", '{"files": 3}',
-     '{"kind": "immunopipe export manifest", "version": 1, "files": {"../../victim.txt": ["0"]}}'],
+    [
+        "",
+        "null",
+        "[]",
+        '{"files": 3}',
+        '{"kind": "immunopipe export manifest", "version": 1, "files": {"../../victim.txt": ["0"]}}',
+    ],
 )
-def test_guard_a_damaged_manifest_stops_before_anything_changes(tmp_path: Path,
-                                                                 manifest: str) -> None:
+def test_guard_a_damaged_manifest_stops_before_anything_changes(tmp_path: Path, manifest: str) -> None:
     root = repo(tmp_path)
     assert run(root, "export", "--to", "json").returncode == 0
     (root / "victim.txt").write_text("keep\n", encoding="utf-8")
@@ -470,7 +487,8 @@ def test_guard_invalid_content_exits_1_and_keeps_the_earlier_export(tmp_path: Pa
     assert run(root, "export", "--to", "json", "--to", "csv").returncode == 0
     before = checksums(root / "exports")
     (root / "content" / f"{SEED_ID}.yaml").write_text(
-        seed_text().replace("language: en", "language: en\nlanguage: fr", 1), encoding="utf-8")
+        seed_text().replace("language: en", "language: en\nlanguage: fr", 1), encoding="utf-8"
+    )
     result = run(root, "export", "--to", "json", "--to", "csv")
     no_traceback(result)
     assert result.returncode == 1
@@ -482,8 +500,7 @@ def test_guard_invalid_content_exits_1_and_keeps_the_earlier_export(tmp_path: Pa
 def test_guard_bom_and_crlf_keep_diagnostics_on_the_right_line(tmp_path: Path) -> None:
     text = seed_text().replace("language: en", "language: en\nlanguage: fr", 1)
     root = repo(tmp_path)
-    (root / "content" / f"{SEED_ID}.yaml").write_bytes(
-        b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    (root / "content" / f"{SEED_ID}.yaml").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
     result = run(root, "validate", "--no-cache")
     no_traceback(result)
     assert result.returncode == 1
@@ -494,8 +511,7 @@ def test_guard_csv_neutralises_formulas_and_xlsx_holds_no_formula(tmp_path: Path
     import zipfile
 
     payload = '=HYPERLINK("http://x","y")'
-    text = seed_text().replace("title: What is immune system medicine used for?",
-                               "title: " + json.dumps(payload), 1)
+    text = seed_text().replace("title: What is immune system medicine used for?", "title: " + json.dumps(payload), 1)
     root = repo(tmp_path, text)
     result = run(root, "export", "--to", "csv", "--to", "xlsx", "--no-cache")
     assert result.returncode == 0, result.stderr[-1000:]
@@ -511,8 +527,7 @@ def test_guard_csv_neutralises_formulas_and_xlsx_holds_no_formula(tmp_path: Path
 def test_guard_xlsx_keeps_text_that_looks_like_an_xml_escape(tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     title = "Lupus _x0041_ medicine"
-    text = seed_text().replace("title: What is immune system medicine used for?",
-                               "title: " + json.dumps(title), 1)
+    text = seed_text().replace("title: What is immune system medicine used for?", "title: " + json.dumps(title), 1)
     root = repo(tmp_path, text)
     assert run(root, "export", "--to", "xlsx", "--no-cache").returncode == 0
     sheet = openpyxl.load_workbook(root / "exports/xlsx/articles.xlsx")["articles"]
@@ -531,8 +546,7 @@ def test_guard_a_format_folder_linking_out_of_out_is_refused(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("kind", ["fifo", "devzero", "devnull"])
-def test_guard_special_files_as_paths_are_exit_2_without_hanging(tmp_path: Path,
-                                                                 kind: str) -> None:
+def test_guard_special_files_as_paths_are_exit_2_without_hanging(tmp_path: Path, kind: str) -> None:
     root = repo(tmp_path)
     if kind == "fifo":
         os.mkfifo(root / "f.yaml")
@@ -548,8 +562,7 @@ def test_guard_a_fifo_in_content_stops_the_search(tmp_path: Path) -> None:
     assert_clean_error(run(root, "validate", timeout=20))
 
 
-@pytest.mark.parametrize("bad_id", ["../evil", "-x", "UPPER", "index", "con", "a b", "ünï",
-                                    "a" * 300])
+@pytest.mark.parametrize("bad_id", ["../evil", "-x", "UPPER", "index", "con", "a b", "ünï", "a" * 300])
 def test_guard_new_refuses_bad_ids(tmp_path: Path, bad_id: str) -> None:
     root = repo(tmp_path)
     before = checksums(root)
@@ -574,8 +587,7 @@ def test_guard_review_approve_without_reviewer_is_exit_2_and_writes_nothing(
 ) -> None:
     root = repo(tmp_path)
     before = checksums(root / "content")
-    for args in (["--approve"], ["--approve", "--reviewer", "", "--role", ""],
-                 ["--reviewer", "X", "--role", "Y"]):
+    for args in (["--approve"], ["--approve", "--reviewer", "", "--role", ""], ["--reviewer", "X", "--role", "Y"]):
         assert_clean_error(run(root, "review", SEED_ID, *args))
     assert checksums(root / "content") == before
 
@@ -591,8 +603,7 @@ def test_guard_a_damaged_baseline_is_exit_2_in_one_line(tmp_path: Path, baseline
 
 
 def test_guard_ignore_comment_for_a_rule_that_cannot_be_ignored_warns(tmp_path: Path) -> None:
-    text = seed_text().replace("  author: unknown",
-                               "  author: unknown  # immunopipe: ignore[yaml-syntax] x", 1)
+    text = seed_text().replace("  author: unknown", "  author: unknown  # immunopipe: ignore[yaml-syntax] x", 1)
     result = run(repo(tmp_path, text), "validate", "--no-cache", "--format", "json")
     assert result.returncode == 0
     rules = [d["rule"] for d in json.loads(result.stdout)["diagnostics"]]
@@ -600,8 +611,7 @@ def test_guard_ignore_comment_for_a_rule_that_cannot_be_ignored_warns(tmp_path: 
 
 
 def test_guard_ignore_comment_without_a_reason_still_applies_and_warns(tmp_path: Path) -> None:
-    text = seed_text().replace("  author: unknown",
-                               "  author: unknown  # immunopipe: ignore[author-unknown]", 1)
+    text = seed_text().replace("  author: unknown", "  author: unknown  # immunopipe: ignore[author-unknown]", 1)
     result = run(repo(tmp_path, text), "validate", "--no-cache", "--format", "json")
     rules = [d["rule"] for d in json.loads(result.stdout)["diagnostics"]]
     assert "suppression-reason" in rules and "author-unknown" not in rules
@@ -647,8 +657,7 @@ def test_guard_exports_get_the_usual_permissions_and_unchanged_files_keep_their_
 
 def test_guard_prune_with_a_single_file_is_refused(tmp_path: Path) -> None:
     root = repo(tmp_path)
-    assert_clean_error(run(root, "export", "--to", "json", "--prune",
-                           f"content/{SEED_ID}.yaml"))
+    assert_clean_error(run(root, "export", "--to", "json", "--prune", f"content/{SEED_ID}.yaml"))
     assert not (root / "exports" / "json").exists()
 
 
@@ -658,12 +667,13 @@ def test_guard_a_fixed_baseline_warning_is_reported_at_its_line_of_the_baseline(
     root = repo(tmp_path)
     assert run(root, "baseline").returncode == 0
     article = root / "content" / f"{SEED_ID}.yaml"
-    article.write_text(seed_text().replace(
-        "  author: unknown", "  author:\n    name: Jane Roe\n    credentials: RN", 1),
-        encoding="utf-8")
+    article.write_text(
+        seed_text().replace("  author: unknown", "  author:\n    name: Jane Roe\n    credentials: RN", 1),
+        encoding="utf-8",
+    )
     result = run(root, "validate", "--no-cache", "--max-warnings", "0")
     assert result.returncode == 1
-    stale = [l for l in result.stdout.splitlines() if l.endswith("[baseline-stale]")]
+    stale = [line for line in result.stdout.splitlines() if line.endswith("[baseline-stale]")]
     assert len(stale) == 1 and stale[0].startswith("immunopipe-baseline.json:"), stale
 
 
@@ -672,7 +682,7 @@ def test_guard_json_summary_is_one_line_on_stderr_even_with_quiet(tmp_path: Path
     result = run(root, "export", "--to", "json", "--format", "json", "-q")
     assert result.returncode == 0
     json.loads(result.stdout)
-    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1
     summary = json.loads(lines[0])["export"]
     assert summary["articles"] == 1 and "json/index.json" in summary["written"]
