@@ -109,6 +109,22 @@ def test_schema_export_writes_standalone_files(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [(), ("--path",), ("--export", "schemas")])
+def test_schema_output_that_cannot_be_written_is_named_in_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [str(IMMUNOPIPE), "schema", *args],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2
+    assert result.stderr == "Error: cannot write the schema to standard output: No space left on device\n"
+
+
 def mutation(old: str, new: str) -> Callable[[str], str]:
     def apply(text: str) -> str:
         assert old in text, old

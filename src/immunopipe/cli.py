@@ -398,20 +398,22 @@ def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
     from immunopipe.schemas import SchemaFileUnavailable, bundled_path, export_files, standalone
 
     try:
-        if export_dir is not None:
-            files = export_files()
-            export_dir.mkdir(parents=True, exist_ok=True)
-            write_files(export_dir.resolve(), [ExportFile(path, data) for path, data in files])
-            for path, _data in files:
-                click.echo(str(export_dir / path))
-        elif show_path:
-            click.echo(str(bundled_path(name)))
+        if export_dir is None:
+            text = str(bundled_path(name)) if show_path else json.dumps(standalone(name), ensure_ascii=False, indent=2)
         else:
-            click.echo(json.dumps(standalone(name), ensure_ascii=False, indent=2))
+            files = export_files()
+            try:
+                export_dir.mkdir(parents=True, exist_ok=True)
+                write_files(export_dir.resolve(), [ExportFile(path, data) for path, data in files])
+            except (OSError, WriteError) as exc:
+                raise EnvironmentProblem(f"cannot write the schemas to {export_dir}: {exc}") from None
+            text = "\n".join(str(export_dir / path) for path, _data in files)
     except SchemaFileUnavailable as exc:
         raise EnvironmentProblem(str(exc)) from None
-    except (OSError, WriteError) as exc:
-        raise EnvironmentProblem(f"cannot write the schemas to {export_dir}: {exc}") from None
+    try:
+        click.echo(text)
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot write the schema to standard output: {exc.strerror or exc}") from None
 
 
 @main.command()
