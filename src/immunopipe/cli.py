@@ -293,7 +293,8 @@ def baseline(paths: tuple[Path, ...], baseline_file: Path, jobs: int, cache: boo
     above it). Entries for files not checked now are kept. validate and export then count the
     recorded warnings instead of listing them and report entries that no longer match, so the
     baseline shrinks as content improves. Errors are never recorded: they are printed, and the
-    exit code is 1 while there are any.
+    exit code is 1 while there are any. A baseline file that is not one (damaged) is kept as
+    FILE.damaged and a fresh baseline is recorded.
 
     \b
     Examples:
@@ -301,14 +302,25 @@ def baseline(paths: tuple[Path, ...], baseline_file: Path, jobs: int, cache: boo
       git add immunopipe-baseline.json
     """
     from immunopipe.files.write import ExportFile, WriteError, write_files
-    from immunopipe.validate.baseline import BaselineError, read, record, render
+    from immunopipe.validate.baseline import BaselineDamaged, BaselineError, read, record, render, set_aside
 
     if not baseline_file.name[:1].isalnum():
         raise EnvironmentProblem(f"the baseline file name must start with a letter or digit: {baseline_file.name}")
     config = project_config()
     files = content_files(paths, config.content)
+    kept_aside: list[ExportFile] = []
     try:
-        previous = read(baseline_file)
+        try:
+            previous = read(baseline_file)
+        except BaselineDamaged as damaged:
+            aside, data = set_aside(damaged)
+            previous = []
+            kept_aside = [ExportFile(PurePosixPath(aside.name), data)]
+            click.echo(
+                f"Warning: {baseline_file} is not an immunopipe baseline ({damaged.reason}); "
+                f"recording a fresh one, the old file is kept as {aside}",
+                err=True,
+            )
     except BaselineError as exc:
         raise EnvironmentProblem(str(exc)) from None
     outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
@@ -316,7 +328,8 @@ def baseline(paths: tuple[Path, ...], baseline_file: Path, jobs: int, cache: boo
     folder = baseline_file.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_files(folder.resolve(), [ExportFile(PurePosixPath(baseline_file.name), render(entries).encode())])
+        baseline_bytes = ExportFile(PurePosixPath(baseline_file.name), render(entries).encode())
+        write_files(folder.resolve(), [*kept_aside, baseline_bytes])
     except (OSError, WriteError) as exc:
         raise EnvironmentProblem(f"cannot write the baseline {baseline_file}: {exc}") from None
     errors = [d for d in outcome.diagnostics if d.severity is Severity.ERROR]
