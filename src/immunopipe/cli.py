@@ -396,8 +396,10 @@ def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
     Each schema's $id is a URN ending in its version (urn:immunopipe:schema:article:1.0.0), an
     identifier rather than a web address. Printed and exported schemas are standalone: the
     schemas they refer to are bundled in $defs, so any 2020-12 validator (check-jsonschema, ajv)
-    can use them offline. Point your editor at the article schema for completion and hover help,
-    e.g. with a first line `# yaml-language-server: $schema=<path>` in each article.
+    can use them offline. --export replaces a schema file only when it holds another version of
+    that schema; an edited copy, or any other file by that name, is refused (exit 2). Point your
+    editor at the article schema for completion and hover help, e.g. with a first line
+    `# yaml-language-server: $schema=<path>` in each article.
 
     \b
     Examples:
@@ -408,7 +410,14 @@ def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
     import json
 
     from immunopipe.files.write import ExportFile, WriteError, write_files
-    from immunopipe.schemas import SchemaFileUnavailable, bundled_path, export_files, standalone
+    from immunopipe.schemas import (
+        SchemaFileEdited,
+        SchemaFileUnavailable,
+        bundled_path,
+        export_files,
+        refuse_edited_schemas,
+        standalone,
+    )
 
     try:
         if export_dir is None:
@@ -416,8 +425,11 @@ def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
         else:
             files = export_files()
             try:
+                refuse_edited_schemas(export_dir, files)
                 export_dir.mkdir(parents=True, exist_ok=True)
                 write_files(export_dir.resolve(), [ExportFile(path, data) for path, data in files])
+            except SchemaFileEdited as exc:
+                raise EnvironmentProblem(f"refusing to export the schemas: {exc}") from None
             except (OSError, WriteError) as exc:
                 raise EnvironmentProblem(f"cannot write the schemas to {export_dir}: {exc}") from None
             text = "\n".join(str(export_dir / path) for path, _data in files)
