@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
 from handout_variants import LAYOUTS, LONG_WORD, SEED, handout, longest_article_data
-from pdf_layout import PageLayout, page_layouts
+from pdf_layout import TOP_MARGIN, PageLayout, page_layouts
 
-from immunopipe.export.pdf import page_rules
+from immunopipe.export.pdf import TEXT_WIDTH_PT, page_rules
 from immunopipe.load import load_path
 from immunopipe.model import article_from_data
 
 #: The least fill of a page that is not the last: two thirds.
 LEAST_FILL = 2 / 3
-SIDE_MARGIN = 10 / 25.4 * 72
 
 
 def _pages(paper: str, large_print: bool, *, with_profile: bool = False, longest: bool = False) -> list[PageLayout]:
     article = article_from_data(longest_article_data() if longest else load_path(SEED).data)
     margin = float(re.search(r"margin-bottom: ([0-9.]+)pt", page_rules(article, paper, large_print)).group(1))
-    return page_layouts(handout(paper, large_print, with_profile=with_profile, longest=longest), margin)
+    pdf = handout(paper, large_print, with_profile=with_profile, longest=longest)
+    return page_layouts(pdf, margin, TOP_MARGIN[paper])
 
 
 @pytest.mark.parametrize(("paper", "large_print"), LAYOUTS)
@@ -62,7 +63,8 @@ def test_long_words_wrap_inside_the_page_and_the_footer_is_whole(paper: str, lar
     data = longest_article_data()
     pages = _pages(paper, large_print, with_profile=True, longest=True)
     for page in pages:
-        assert page.right_edge <= page.width - SIDE_MARGIN + 1, "text runs past the right margin"
+        side_margin = (page.width - TEXT_WIDTH_PT[paper]) / 2
+        assert page.right_edge <= page.width - side_margin + 1, "text runs past the right margin"
         source = data["editorial"]["sources"][0]
         assert " ".join(source["title"].split()) in page.footer  # never cut with "..."
         assert "…" not in page.footer
@@ -70,10 +72,47 @@ def test_long_words_wrap_inside_the_page_and_the_footer_is_whole(paper: str, lar
     assert LONG_WORD[:200] in body  # the word is all there, wrapped, not clipped
 
 
+@pytest.mark.parametrize("paper", ["a4", "letter"])
 @pytest.mark.parametrize("with_profile", [False, True])
-def test_seed_fits_two_pages_on_a4(with_profile: bool) -> None:
-    """With the example clinic's header and contact box too."""
-    assert len(_pages("a4", False, with_profile=with_profile)) == 2
+def test_seed_fits_two_pages(paper: str, with_profile: bool) -> None:
+    """On A4 and on Letter (50 pt shorter), with the example clinic's header and contact box too."""
+    pages = _pages(paper, False, with_profile=with_profile)
+    assert len(pages) == 2, [round(page.fill, 2) for page in pages]
+    assert all(page.fill <= 1.005 for page in pages), "text below the bottom margin"
+    assert "About this leaflet" in pages[-1].body and "versions of this leaflet." in pages[-1].body  # nothing dropped
+
+
+@pytest.mark.parametrize("with_profile", [False, True])
+def test_letter_keeps_body_text_size_and_line_spacing(with_profile: bool) -> None:
+    """Letter fits in two pages by its margins and gaps, never by smaller text or tighter lines."""
+    for paper_pages in (_text_lines("a4", with_profile), _text_lines("letter", with_profile)):
+        sizes, gaps = paper_pages
+        assert min(sizes) >= 12 - 0.05, f"text below 12 pt: {min(sizes)}"
+        assert 16.8 - 0.2 <= gaps <= 16.8 + 0.2, f"body line spacing {gaps}, not 1.4 x 12 pt"
+
+
+def _text_lines(paper: str, with_profile: bool) -> tuple[list[float], float]:
+    """Font sizes of every character, and the commonest gap between glossary lines (points)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium.PdfDocument(handout(paper, False, with_profile=with_profile))
+    sizes: list[float] = []
+    baselines: list[float] = []
+    for page in document:
+        text = page.get_textpage()
+        sizes += [
+            pdfium_c.FPDFText_GetFontSize(text, index)
+            for index in range(text.count_chars())
+            if not text.get_text_range(index, 1).isspace()
+        ]
+        for term in ("chronic:", "systemic:", "insulin:", "pancreas:"):
+            found = text.search(term, match_case=True, match_whole_word=False).get_next()
+            if found:
+                baselines.append(text.get_charbox(found[0])[1])
+    ordered = sorted(baselines)
+    gaps = [round(b - a, 1) for a, b in itertools.pairwise(ordered)]
+    return sizes, min(gaps)
 
 
 def test_page_fill_sees_a_near_empty_page() -> None:

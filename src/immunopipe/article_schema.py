@@ -7,10 +7,12 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from immunopipe.errors import ImmunopipeError
+
 SCHEMA_FILE = "article.schema.json"
 
 
-class SchemaUnavailable(Exception):
+class SchemaUnavailable(ImmunopipeError):
     """The bundled schema is missing or is not a valid JSON Schema (an environment problem)."""
 
 

@@ -1,25 +1,42 @@
 """The ``immunopipe`` command line: parse options, call the core, map outcomes to exit codes.
 
-Exit codes: 0 success, 1 content invalid, 2 usage or environment problem.
+Exit codes: 0 success, 1 content invalid, 2 usage or environment problem, 70 a bug in
+immunopipe, 130 and 143 interrupted (SIGINT, SIGTERM). Every command runs inside one error
+boundary, :meth:`Boundary.invoke`: the only place exceptions become messages and exit codes.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager as ContextManager
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, TypeVar
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from immunopipe import __version__
 from immunopipe.diagnostics import Severity
+from immunopipe.errors import (
+    BUG_REPORTS,
+    EXIT_BUG,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    TRACEBACK_VARIABLE,
+    ImmunopipeError,
+    describe_os_error,
+)
 from immunopipe.formats import EXPORT_FORMATS, PAPER_SIZES
 from immunopipe.reporters import REPORTERS, format_text_line
+from immunopipe.safe_text import printable
 
 if TYPE_CHECKING:
     from immunopipe.config import Config
@@ -31,22 +48,96 @@ T = TypeVar("T")
 # Commands import the core lazily, so `--help` and `--version` start as fast as click itself
 # and only `export --to pdf` ever loads WeasyPrint.
 
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
+__all__ = ["EXIT_BUG", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
 
 DEFAULT_CACHE_DIR = Path(".immunopipe-cache")
 
 
-class EnvironmentProblem(click.ClickException):
-    """A problem with paths, files or the installation rather than with content: exit 2."""
+class EnvironmentProblem(ImmunopipeError):
+    """A problem the command line itself finds with paths or settings: exit 2."""
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: unwind (removing temporary files) and exit 128 + the signal number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+
+class UserError(click.ClickException):
+    """An :class:`ImmunopipeError` on its way out: ``Error: <message>`` on stderr, exit 2."""
 
     exit_code = EXIT_USAGE
 
 
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> NoReturn:
+    raise Interrupted(signum)
+
+
+class Boundary(click.Group):
+    """The one error boundary: every exception of every command ends here as one line and an exit code.
+
+    * :class:`ImmunopipeError` (and any ``OSError`` the core did not word itself): ``Error: ...``, exit 2;
+    * SIGINT and SIGTERM: the run unwinds (temporary files are removed, workers are stopped) and
+      exits 130 or 143 without a word;
+    * anything else is a bug: one line saying so and where to report it, exit 70 (the traceback
+      too when ``IMMUNOPIPE_TRACEBACK=1``).
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Interrupted as exc:
+            raise SystemExit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise SystemExit(128 + signal.SIGINT) from None
+        except ImmunopipeError as exc:
+            raise UserError(printable(str(exc))) from None
+        except OSError as exc:
+            raise UserError(_os_problem(exc)) from None
+        except MemoryError:
+            raise UserError("out of memory: check fewer files at a time, or use fewer --jobs") from None
+        except Exception as exc:
+            _report_bug(exc)
+            raise SystemExit(EXIT_BUG) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _os_problem(exc: OSError) -> str:
+    """The one line for an ``OSError`` no command worded itself."""
+    if exc.errno == errno.ENOENT and exc.filename is None and not _working_folder_exists():
+        return "the folder immunopipe was started in no longer exists: change to an existing folder and run it again"
+    return describe_os_error(exc)
+
+
+def _working_folder_exists() -> bool:
+    try:
+        os.getcwd()
+    except OSError:
+        return False
+    return True
+
+
+def _report_bug(exc: Exception) -> None:
+    """One line for an error immunopipe did not expect (and the traceback when asked for)."""
+    if os.environ.get(TRACEBACK_VARIABLE) == "1":
+        traceback.print_exception(exc, file=sys.stderr)
+    detail = printable(f"{type(exc).__name__}: {exc}")[:300]
+    click.echo(
+        f"Bug: immunopipe {__version__} failed unexpectedly ({detail}); please report it, with the command you ran, "
+        f"to {BUG_REPORTS} (set {TRACEBACK_VARIABLE}=1 to include the traceback) [exit {EXIT_BUG}]",
+        err=True,
+    )
+
+
 def content_files(paths: tuple[Path, ...], default: Path) -> list[Path]:
     """Resolve PATH arguments (or the ``default`` folder) to content files, or fail with exit 2."""
-    from immunopipe.paths import DiscoveryError, MissingPath, find_content_files
+    from immunopipe.paths import MissingPath, find_content_files
 
     targets = list(paths) or [default]
     try:
@@ -54,8 +145,6 @@ def content_files(paths: tuple[Path, ...], default: Path) -> list[Path]:
     except MissingPath as exc:
         hint = " (run from your content repository, or pass the files to check)" if not paths else ""
         raise EnvironmentProblem(f"{exc}{hint}") from None
-    except DiscoveryError as exc:
-        raise EnvironmentProblem(str(exc)) from None
     if not files:
         raise EnvironmentProblem(f"no content files (*.yaml, *.yml) found in: {', '.join(map(str, targets))}")
     return files
@@ -63,12 +152,9 @@ def content_files(paths: tuple[Path, ...], default: Path) -> list[Path]:
 
 def project_config() -> Config:
     """The ``[tool.immunopipe]`` settings of ./pyproject.toml; invalid settings exit 2."""
-    from immunopipe.config import ConfigError, load_config
+    from immunopipe.config import load_config
 
-    try:
-        return load_config()
-    except ConfigError as exc:
-        raise EnvironmentProblem(str(exc)) from None
+    return load_config()
 
 
 def check_files(
@@ -79,18 +165,14 @@ def check_files(
     With a ``baseline`` file, the warnings it records are dropped and its stale entries reported.
     The baseline is applied after the cache, so a changed baseline is never served stale.
     """
-    from immunopipe.article_schema import SchemaUnavailable
     from immunopipe.validate import validate_files
-    from immunopipe.validate.baseline import BaselineError, apply, read
+    from immunopipe.validate.baseline import apply, read
     from immunopipe.validate.cache import ResultCache, fingerprint
 
     context = config.rule_context()
-    try:
-        entries = read(baseline) if baseline else []
-        cache = ResultCache(DEFAULT_CACHE_DIR, fingerprint(context, config.severities)) if use_cache else None
-        outcome = validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
-    except (SchemaUnavailable, BaselineError) as exc:
-        raise EnvironmentProblem(str(exc)) from None
+    entries = read(baseline) if baseline else []
+    cache = ResultCache(DEFAULT_CACHE_DIR, fingerprint(context, config.severities)) if use_cache else None
+    outcome = validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
     if cache:
         cache.save()
     if baseline:
@@ -104,7 +186,8 @@ jobs_option = click.option(
     type=click.IntRange(min=1),
     default=os.cpu_count() or 1,
     show_default="the number of CPUs",
-    help="Processes to use for checking many files and rendering handouts.",
+    help="Processes to use for checking many files and rendering handouts (never more than CPUs or files; "
+    "fewer when the system refuses processes or open files).",
 )
 cache_option = click.option(
     "--cache/--no-cache",
@@ -175,7 +258,7 @@ def chosen_baseline(baseline_file: Path, no_baseline: bool) -> Path | None:
     return baseline_file
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="immunopipe")
 @click.option(
     "--color",
@@ -190,8 +273,15 @@ def main(ctx: click.Context, color: str) -> None:
 
     Articles are YAML files (by default in content/) checked against the bundled JSON Schema
     and immunopipe's rules. Settings may live under [tool.immunopipe] in ./pyproject.toml;
-    options given here override them. Exit codes: 0 success, 1 content invalid, 2 usage or
-    environment problem.
+    options given here override them.
+
+    \b
+    Exit codes:
+      0    success
+      1    content invalid
+      2    usage or environment problem (one line: Error: ...)
+      70   a bug in immunopipe (one line saying where to report it)
+      130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
     """
     ctx.meta["immunopipe.color"] = color
 
@@ -455,13 +545,11 @@ def new(article_id: str, content_dir: Path | None) -> None:
     The template passes the schema; its TODO placeholders are flagged by `immunopipe validate`
     until they are filled in. An existing file is never overwritten.
     """
-    from immunopipe.scaffold import ScaffoldError, create_article
+    from immunopipe.scaffold import create_article
 
     content_dir = content_dir or project_config().content
     try:
         path = create_article(article_id, content_dir, today=date.today())
-    except ScaffoldError as exc:
-        raise EnvironmentProblem(str(exc)) from None
     except OSError as exc:
         raise EnvironmentProblem(f"cannot create the article in {content_dir}: {exc.strerror}") from None
     click.echo(f"created {path}; fill in the TODOs, then run: immunopipe validate {path}")
@@ -627,9 +715,8 @@ def export(
     """
     from functools import partial
 
-    from immunopipe.export import ExportOptions, FormatUnavailable, PendingArticle, WriteError, export_articles
-    from immunopipe.validate import ContentChanged
-    from immunopipe.validate.runner import NotAsValidated, load_checked
+    from immunopipe.export import ExportOptions, PendingArticle, export_articles
+    from immunopipe.validate.runner import load_checked
 
     config = project_config()
     out_dir = out_dir or config.out
@@ -662,13 +749,8 @@ def export(
         overwrite_edited=overwrite_edited,
     )
     chosen = formats or EXPORT_FORMATS
-    try:
-        with progress(articles, len(outcome.valid_files), quiet=quiet) as shown:
-            result = export_articles(shown, out_dir, formats=chosen, options=options, on_wait=waiting_notice(out_dir))
-    except ContentChanged as exc:
-        raise EnvironmentProblem(f"{exc}; run the export again") from None
-    except (FormatUnavailable, WriteError, NotAsValidated) as exc:
-        raise EnvironmentProblem(str(exc)) from None
+    with progress(articles, len(outcome.valid_files), quiet=quiet) as shown:
+        result = export_articles(shown, out_dir, formats=chosen, options=options, on_wait=waiting_notice(out_dir))
     if resolve_format(output_format) == "json":
         click.echo(result.json_summary(), err=True)
     elif not quiet:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from immunopipe.diagnostics import Severity
+from immunopipe.errors import ImmunopipeError
 from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES, Paper
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.options import option_key
@@ -51,7 +52,7 @@ def default_options() -> dict[str, Any]:
     return {option_key(name, key): value for name, rule in RULE_TABLES.items() for key, value in rule.default.items()}
 
 
-class ConfigError(Exception):
+class ConfigError(ImmunopipeError):
     """The configuration cannot be used; the message says where and how to fix it."""
 
 
@@ -133,6 +134,8 @@ def _folder(table: dict[str, Any], key: str, default: Path, where: str) -> Path:
     value = table.get(key, str(default))
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where} '{key}' must be a folder name such as \"{default}\", not {value!r}")
+    if "\0" in value:
+        raise ConfigError(f"{where} '{key}' must be a folder name, and no file name holds a NUL character: {value!r}")
     return Path(value)
 
 

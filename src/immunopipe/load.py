@@ -18,12 +18,14 @@ What the author wrote is what gets checked:
 * each of those three characters is a ``yaml-syntax`` error at its position: libyaml folds a NEL
   inside text into a space (or drops it), and any of them ends a comment for libyaml while an
   editor shows the rest of the comment on the same line, so what is checked would differ from
-  what the author sees.
+  what the author sees;
+* an integer too long for Python to read (over 4,300 digits by default) is reported where it stands.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -331,6 +333,16 @@ def _scalar_value(node: ScalarNode) -> Any:
     return value
 
 
+def _key_value(node: Node) -> Any:
+    """A mapping key's value; ``None`` (not text, so a ``yaml-key`` problem) for any but a scalar."""
+    if not isinstance(node, ScalarNode):
+        return None
+    try:
+        return _scalar_value(node)
+    except ValueError:  # an integer too long to convert is not text either
+        return None
+
+
 class _Builder:
     """Turns composed nodes into plain data, recording positions and problems."""
 
@@ -376,17 +388,30 @@ class _Builder:
             )
             return None
         if isinstance(node, ScalarNode):
-            return _scalar_value(node)
+            return self._scalar(node, pointer)
         if isinstance(node, SequenceNode):
             return [self.build(child, f"{pointer}/{index}", depth + 1) for index, child in enumerate(node.value)]
         return self._build_mapping(cast(MappingNode, node), pointer, depth)
+
+    def _scalar(self, node: ScalarNode, pointer: str) -> Any:
+        """The node's value; an integer too long to convert is a ``yaml-number`` problem (and ``None``)."""
+        try:
+            return _scalar_value(node)
+        except ValueError:  # Python's limit on converting long digit strings (CVE-2020-10735)
+            digits = len(node.value.lstrip("+-"))
+            message = (
+                f"this integer has {digits:,} digits, more than the {sys.get_int_max_str_digits():,} "
+                "a number may have; quote it if it is text"
+            )
+            self.problems.append(Problem("yaml-number", message, *self._positions.of(node.start_mark), pointer))
+            return None
 
     def _build_mapping(self, node: MappingNode, pointer: str, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, tuple[int, int]] = {}
         for key_node, value_node in node.value:
             where = self._positions.of(key_node.start_mark)
-            key = _scalar_value(key_node) if isinstance(key_node, ScalarNode) else None
+            key = _key_value(key_node)
             if not isinstance(key, str):
                 self.problems.append(
                     Problem(

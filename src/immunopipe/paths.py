@@ -16,10 +16,12 @@ import os
 import stat
 from pathlib import Path
 
+from immunopipe.errors import ImmunopipeError
+
 CONTENT_SUFFIXES = (".yaml", ".yml")
 
 
-class DiscoveryError(Exception):
+class DiscoveryError(ImmunopipeError):
     """A PATH, or something under it, cannot be searched completely (a usage or environment problem: exit 2)."""
 
 

@@ -2,6 +2,9 @@
 
 Each reporter is a function ``(outcome, strict, styled) -> str`` registered in :data:`REPORTERS`;
 ``styled`` asks for ANSI colours where the format has any (only the text report does).
+Paths and messages come from files and their names, so the text and GitHub reports escape
+control characters, escape sequences, line breaks and bytes that are not UTF-8
+(:func:`~immunopipe.safe_text.printable`), and the JSON report is always valid UTF-8.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from immunopipe.diagnostics import Diagnostic, Severity, has_failures
+from immunopipe.safe_text import printable, valid_text
 
 if TYPE_CHECKING:
     from immunopipe.validate import Outcome
@@ -67,8 +71,9 @@ def format_text_line(diagnostic: Diagnostic, *, styled: bool = False) -> str:
     """``path:line:col: severity: message [rule]``, the form editors and compilers use."""
     d = diagnostic
     severity = click.style(str(d.severity), fg=_COLOURS[d.severity], bold=True) if styled else str(d.severity)
-    where = click.style(f"{d.path}:{d.line}:{d.column}:", bold=True) if styled else f"{d.path}:{d.line}:{d.column}:"
-    return f"{where} {severity}: {d.message} [{d.rule}]"
+    place = f"{printable(d.path)}:{d.line}:{d.column}:"
+    where = click.style(place, bold=True) if styled else place
+    return f"{where} {severity}: {printable(d.message)} [{d.rule}]"
 
 
 def text_report(outcome: Outcome, strict: bool = False, styled: bool = False) -> str:
@@ -92,15 +97,19 @@ def json_report(outcome: Outcome, strict: bool = False, styled: bool = False) ->
         "version": JSON_REPORT_VERSION,
         "valid": not outcome.failed(strict=strict),
         "files": outcome.files_checked,
-        "diagnostics": [{**d.to_dict(), "where": d.where} for d in outcome.diagnostics],
+        "diagnostics": [_valid({**d.to_dict(), "where": d.where}) for d in outcome.diagnostics],
         "suppressed": outcome.suppressed,
         "baselined": outcome.baselined,
     }
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
+def _valid(record: dict[str, object]) -> dict[str, object]:
+    return {key: valid_text(value) if isinstance(value, str) else value for key, value in record.items()}
+
+
 def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(value: str) -> str:

@@ -6,11 +6,12 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from immunopipe.errors import ImmunopipeError
 from immunopipe.ids import RESERVED_IDS, id_problem
 from immunopipe.safe_text import printable, shortened
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(ImmunopipeError):
     """The article cannot be created (bad id, or the file exists)."""
 
 

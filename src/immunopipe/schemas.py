@@ -22,6 +22,8 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from immunopipe.errors import ImmunopipeError
+
 #: Published schemas by name, and their file names.
 SCHEMA_FILES = {
     "article": "article.schema.json",
@@ -31,7 +33,7 @@ SCHEMA_FILES = {
 }
 
 
-class SchemaFileUnavailable(Exception):
+class SchemaFileUnavailable(ImmunopipeError):
     """A bundled schema file is missing or not JSON (an installation problem)."""
 
 

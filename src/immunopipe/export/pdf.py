@@ -36,6 +36,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from immunopipe.errors import ImmunopipeError
 from immunopipe.export.handout import (
     ASSET_SCHEME,
     SOURCE_DATE_EPOCH,
@@ -46,12 +47,17 @@ from immunopipe.export.handout import (
     render_html,
     source_date_epoch,
 )
+from immunopipe.fonts import FONT_FAMILY, FontUnavailable, code_points, handout_faces
 from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES
 from immunopipe.model import Article, parse_date
 from immunopipe.profile import Profile
 
-#: Width of the text area (page width less the 10 mm side margins) per paper, in points.
-TEXT_WIDTH_PT: dict[str, float] = {"a4": (210 - 20) / 25.4 * 72, "letter": 8.5 * 72 - 20 / 25.4 * 72}
+#: Width of the text area (page width less the side margins: 10 mm on A4, 8 mm on Letter) per
+#: paper, in points.
+TEXT_WIDTH_PT: dict[str, float] = {"a4": (210 - 20) / 25.4 * 72, "letter": 8.5 * 72 - 16 / 25.4 * 72}
+
+#: The stylesheet added after the handout's own for a paper size (Letter: tighter margins and gaps).
+PAPER_STYLESHEETS: dict[str, str] = {"letter": "handout-letter.css"}
 
 #: The PDF/UA variant WeasyPrint writes: a tagged PDF with language and XMP metadata.
 PDF_VARIANT = "pdf/ua-1"
@@ -60,24 +66,27 @@ PDF_VARIANT = "pdf/ua-1"
 #: 1980-01-01T00:00:00Z, the earliest date ZIP files can hold, used by reproducible builds.
 FALLBACK_EPOCH = 315_532_800
 
-FONT_FAMILY = "Atkinson Hyperlegible"
-FONT_PACKAGE = "fontpkg-atkinson-hyperlegible"
-FONT_FACES: tuple[tuple[int, str], ...] = ((400, "normal"), (700, "normal"), (400, "italic"), (700, "italic"))
 
 #: Footer text size (points) for standard and large print, as in the stylesheet.
 FOOTER_FONT_PT = {False: 12.0, True: 16.0}
 #: Room for the ends of wrapped lines (words do not fill a line to its last point).
 FOOTER_WRAP_ALLOWANCE = 1.1
 #: Footer line height (as in the stylesheet), the room above its text (rule and padding) and the
-#: least bottom margin, in points.
+#: least bottom margin per (paper, large print), in points. Letter, 50 pt shorter than A4, gives
+#: standard print no more bottom margin than its footer needs.
 FOOTER_LINE_HEIGHT = 1.3
 FOOTER_TOP_PT = 10.0
-MIN_BOTTOM_MARGIN_PT = {False: 23 / 25.4 * 72, True: 45 / 25.4 * 72}
+MIN_BOTTOM_MARGIN_PT: dict[tuple[str, bool], float] = {
+    ("a4", False): 23 / 25.4 * 72,
+    ("letter", False): 0.0,
+    ("a4", True): 45 / 25.4 * 72,
+    ("letter", True): 45 / 25.4 * 72,
+}
 
 _ENVIRONMENT_LOCK = threading.Lock()
 
 
-class PdfRenderError(RuntimeError):
+class PdfRenderError(ImmunopipeError, RuntimeError):
     """A handout could not be rendered cleanly, so none is written.
 
     WeasyPrint logged an error, the render asked for something it may not load, the bundled
@@ -113,11 +122,18 @@ def render_pdf(
     fetcher = AssetFetcher(assets)
     font_config = FontConfiguration()
     whole_fonts = _typeface_covers(html, fonts)
+    paper_stylesheets = (
+        [(TEMPLATES / PAPER_STYLESHEETS[paper]).read_text("utf-8")] if paper in PAPER_STYLESHEETS else []
+    )
     with _weasyprint_errors() as errors, _fixed_font_timestamp(article, needed=not whole_fonts):
         stylesheets = [
             weasyprint.CSS(string=_font_face_rules(fonts), url_fetcher=fetcher, font_config=font_config),
             weasyprint.CSS(
                 string=(TEMPLATES / STYLESHEET_NAME).read_text("utf-8"), url_fetcher=fetcher, font_config=font_config
+            ),
+            *(
+                weasyprint.CSS(string=sheet, url_fetcher=fetcher, font_config=font_config)
+                for sheet in paper_stylesheets
             ),
             weasyprint.CSS(string=page_rules(article, paper, large_print), url_fetcher=fetcher),
         ]
@@ -148,7 +164,7 @@ def page_rules(article: Article, paper: str, large_print: bool) -> str:
     lines = sum(
         max(1, math.ceil(_text_width(text, size) * FOOTER_WRAP_ALLOWANCE / width)) for text in footer_texts(article)
     )
-    margin = max(MIN_BOTTOM_MARGIN_PT[large_print], FOOTER_TOP_PT + lines * size * FOOTER_LINE_HEIGHT + 6)
+    margin = max(MIN_BOTTOM_MARGIN_PT[paper, large_print], FOOTER_TOP_PT + lines * size * FOOTER_LINE_HEIGHT + 6)
     page = "large-print" if large_print else ""
     return f"@page {{ size: {PAPER_SIZES[paper]}; }}\n@page {page} {{ margin-bottom: {margin:.1f}pt; }}"
 
@@ -187,18 +203,10 @@ def weasyprint_module() -> ModuleType:
 def _typeface_covers(text: str, fonts: dict[str, tuple[Path, int, str]]) -> bool:
     """True when every font file in ``fonts`` has every character of ``text`` (but line breaks)."""
     needed = {ord(character) for character in text} - {ord("\n"), ord("\r"), ord("\t")}
-    return all(needed <= _code_points(path) for path, _, _ in fonts.values())
-
-
-@cache
-def _code_points(font_file: Path) -> frozenset[int]:
-    from fontTools.ttLib import TTFont, TTLibError
-
     try:
-        with TTFont(font_file, lazy=True) as font:
-            return frozenset(font.getBestCmap())
-    except (OSError, TTLibError) as exc:
-        raise PdfRenderError(f"cannot read {font_file}: {getattr(exc, 'strerror', None) or exc}") from exc
+        return all(needed <= code_points(path) for path, _, _ in fonts.values())
+    except FontUnavailable as exc:
+        raise PdfRenderError(str(exc)) from exc
 
 
 def _fixed_font_timestamp(article: Article, *, needed: bool) -> AbstractContextManager[None]:
@@ -261,27 +269,15 @@ def _weasyprint_errors() -> Iterator[list[str]]:
 
 
 def font_files() -> dict[str, tuple[Path, int, str]]:
-    """The bundled font's files as ``{asset URL: (file, weight, style)}``.
+    """The bundled font's files (:func:`immunopipe.fonts.handout_faces`) as ``{asset URL: (file, weight, style)}``.
 
-    Raises :class:`PdfRenderError` when the font package or one of its files is missing: every
-    handout is set in the same typeface, so that it prints (and paginates) the same everywhere.
+    Raises :class:`PdfRenderError` when the font package or one of its files is missing.
     """
     try:
-        import fontpkg
-    except ImportError:
-        raise PdfRenderError(
-            f"the handout typeface {FONT_FAMILY} is not installed: reinstall immunopipe (it needs {FONT_PACKAGE})"
-        ) from None
-    files: dict[str, tuple[Path, int, str]] = {}
-    for weight, style in FONT_FACES:
-        try:
-            path = fontpkg.path(FONT_FAMILY, weight, style)
-        except fontpkg.FontpkgError as exc:
-            raise PdfRenderError(f"the handout typeface {FONT_FAMILY} is incomplete: {exc}") from None
-        if not path.is_file():
-            raise PdfRenderError(f"a file of the handout typeface {FONT_FAMILY} is missing: {path}")
-        files[f"{ASSET_SCHEME}fonts/{path.name}"] = (path, weight, style)
-    return files
+        faces = handout_faces()
+    except FontUnavailable as exc:
+        raise PdfRenderError(str(exc)) from None
+    return {f"{ASSET_SCHEME}fonts/{face.path.name}": (face.path, face.weight, face.style) for face in faces}
 
 
 def _font_face_rules(fonts: dict[str, tuple[Path, int, str]]) -> str:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from immunopipe.fingerprint import code_fingerprint
 from immunopipe.formats import DEFAULT_PAPER
 from immunopipe.model import Article
 from immunopipe.profile import Profile
+from immunopipe.workers import run_tasks
 
 #: Distributions whose code shapes the PDF bytes, so their versions are part of the cache key.
 RENDERER_DISTRIBUTIONS = ("weasyprint", "pydyf")
@@ -39,8 +39,9 @@ def render_pdfs(
     With a ``cache_dir``, handouts rendered before from the same inputs are reused from
     ``cache_dir/pdf/`` and new ones are stored there. When more than one handout is left to
     render and ``jobs`` > 1, they are rendered in a pool of up to ``jobs`` processes; the
-    bytes are the same either way. Every handout carries the clinic ``profile``, if one is given.
-    Raises like :func:`~immunopipe.export.pdf.render_pdf`.
+    bytes are the same either way. Each handout goes into the cache as soon as it is rendered,
+    so an interrupted export continues where it stopped. Every handout carries the clinic
+    ``profile``, if one is given. Raises like :func:`~immunopipe.export.pdf.render_pdf`.
     """
     from immunopipe.export.pdf_cache import HandoutCache
 
@@ -49,8 +50,8 @@ def render_pdfs(
     keys = [cache.key(article_inputs(article)) for article in articles] if cache else []
     pdfs: list[bytes | None] = [cache.get(key) for key in keys] if cache else [None] * len(articles)
     missing = [index for index, pdf in enumerate(pdfs) if pdf is None]
-    rendered = _render_all([articles[index] for index in missing], paper, large_print, profile, jobs)
-    for index, pdf in zip(missing, rendered, strict=True):
+    for position, pdf in _render_all([articles[index] for index in missing], paper, large_print, profile, jobs):
+        index = missing[position]
         pdfs[index] = pdf
         if cache:
             cache.put(keys[index], pdf)
@@ -83,18 +84,12 @@ def article_inputs(article: Article) -> bytes:
 
 def _render_all(
     articles: Sequence[Article], paper: str, large_print: bool, profile: Profile | None, jobs: int
-) -> list[bytes]:
-    """Render ``articles`` in order: in this process, or in a pool when several are left."""
-    if jobs <= 1 or len(articles) <= 1:
-        return [_render_task((article, paper, large_print, profile)) for article in articles]
-    renderer.weasyprint_module()  # loaded once here, so that forked workers do not each load it again
+) -> Iterator[tuple[int, bytes]]:
+    """``(index, handout)`` for each of ``articles``, in order: here, or in a pool when several are left."""
+    if jobs > 1 and len(articles) > 1:
+        renderer.weasyprint_module()  # loaded once here, so that forked workers do not each load it again
     tasks = [(article, paper, large_print, profile) for article in articles]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(articles))) as pool:
-        try:
-            return list(pool.map(_render_task, tasks))
-        except BaseException:
-            pool.shutdown(cancel_futures=True)
-            raise
+    return run_tasks(_render_task, tasks, jobs=jobs)
 
 
 def _render_task(task: tuple[Article, str, bool, Profile | None]) -> bytes:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
+from immunopipe.errors import ImmunopipeError
 from immunopipe.formats import DEFAULT_PAPER
 from immunopipe.ids import ID_PATTERN, RESERVED_IDS
 from immunopipe.profile import Profile
@@ -43,11 +44,11 @@ class ExportOptions:
     overwrite_edited: bool = False
 
 
-class UnsafeName(ValueError):
+class UnsafeName(ImmunopipeError, ValueError):
     """An article id that cannot safely name an export file."""
 
 
-class FormatUnavailable(Exception):
+class FormatUnavailable(ImmunopipeError):
     """A format cannot be produced by this installation (e.g. PDF without WeasyPrint's libraries)."""
 
 

@@ -31,6 +31,8 @@ from typing import BinaryIO, NamedTuple
 
 from filelock import FileLock, Timeout
 
+from immunopipe.errors import ImmunopipeError
+
 #: Ending of temporary files (``.<target name>.<random><TEMP_SUFFIX>``), so strays can be found.
 TEMP_SUFFIX = ".immunopipe-tmp"
 
@@ -65,7 +67,7 @@ class ExportFile(NamedTuple):
     data: bytes
 
 
-class WriteError(Exception):
+class WriteError(ImmunopipeError):
     """The output folder cannot be written: permissions, space, a file in the way, or an unsafe path."""
 
 

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.errors import ImmunopipeError
 from immunopipe.ids import id_problem
 from immunopipe.load import LoadError, load_bytes, read_content_file
 from immunopipe.review.facts import check_approval, fact_values
@@ -28,7 +29,7 @@ from immunopipe.validate.runner import SeverityOverrides, check_file, display_pa
 from immunopipe.validate.schema import SchemaChecker
 
 
-class ReviewProblem(Exception):
+class ReviewProblem(ImmunopipeError):
     """The article cannot be reviewed as asked (exit 1 for content, ``usage`` for exit 2)."""
 
     def __init__(self, message: str, *, usage: bool = False) -> None:

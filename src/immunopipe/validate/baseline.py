@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.errors import ImmunopipeError
 from immunopipe.safe_text import printable
 from immunopipe.validate.rules import baseline_stale
 from immunopipe.validate.runner import Outcome
@@ -36,7 +37,7 @@ from immunopipe.validate.runner import Outcome
 BASELINE_FORMAT = 1
 
 
-class BaselineError(Exception):
+class BaselineError(ImmunopipeError):
     """The baseline file cannot be read or is not a baseline (an environment problem)."""
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.files.write import ExportFile, WriteError, write_files
 from immunopipe.fingerprint import code_fingerprint
+from immunopipe.fonts import handout_font_files
 from immunopipe.validate.context import ArticleRef, RuleContext
 from immunopipe.validate.runner import FileResult
 
@@ -39,6 +40,9 @@ def fingerprint(context: RuleContext, severities: Mapping[str, Severity | None])
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{code_fingerprint()}\0{context.today.isoformat()}\0".encode())
     digest.update(json.dumps(dict(context.options), sort_keys=True, default=str).encode())
     digest.update(json.dumps({k: v and v.value for k, v in severities.items()}, sort_keys=True).encode())
+    # text-glyph-missing answers from the typeface's character maps, which live outside the package.
+    for font_file in handout_font_files():
+        digest.update(font_file.name.encode() + b"\0" + font_file.read_bytes())
     return digest.hexdigest()
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from immunopipe.diagnostics import Diagnostic, Severity, has_failures
+from immunopipe.diagnostics import Diagnostic, Severity, capped, has_failures
+from immunopipe.errors import ImmunopipeError
 from immunopipe.load import Document, LoadError, Problem, load_bytes, read_content_file
 from immunopipe.model import Article, article_from_data
 from immunopipe.validate import classifications, suppression
@@ -26,6 +26,7 @@ from immunopipe.validate.reference import official_title
 from immunopipe.validate.rules import RULES, Rule
 from immunopipe.validate.schema import SchemaChecker
 from immunopipe.validate.where import describe
+from immunopipe.workers import run_tasks
 
 if TYPE_CHECKING:
     from immunopipe.validate.cache import ResultCache
@@ -101,7 +102,7 @@ def check_file(
     problems = [_load_diagnostic(shown, p) for p in document.problems]
     problems += checker.check(document)
     if problems:
-        return FileResult(tuple(problems), None)
+        return FileResult(tuple(capped(problems)), None)
     found: list[Diagnostic] = []
     for rule in RULES.values():
         if rule.scope == "article":
@@ -110,7 +111,7 @@ def check_file(
     if b"immunopipe:" in raw:  # the mark of an ignore comment; without it there is nothing to look for
         found, suppressed = suppression.apply(shown, found, suppression.find(document.text), severities)
     ref = ArticleRef(path=shown, id=document.data["id"], id_position=document.source_map.locate("/id"))
-    return FileResult(tuple(found), ref, suppressed)
+    return FileResult(tuple(capped(found)), ref, suppressed)
 
 
 def validate_files(
@@ -161,8 +162,8 @@ def validate_files(
     return outcome
 
 
-class ContentChanged(Exception):
-    """A file changed between validation and being read again."""
+class ContentChanged(ImmunopipeError):
+    """A file changed between validation and being read again; running again is the remedy."""
 
 
 def load_validated(path: Path, digest: str) -> dict[str, Any]:
@@ -170,9 +171,9 @@ def load_validated(path: Path, digest: str) -> dict[str, Any]:
     try:
         raw = read_content_file(path)
     except LoadError as exc:
-        raise ContentChanged(f"{display_path(path)} can no longer be read") from exc
+        raise ContentChanged(f"{display_path(path)} can no longer be read; run the export again") from exc
     if hashlib.sha256(raw).hexdigest() != digest:
-        raise ContentChanged(f"{display_path(path)} changed after it was validated")
+        raise ContentChanged(f"{display_path(path)} changed after it was validated; run the export again")
     return load_bytes(raw, display_path(path)).data
 
 
@@ -187,8 +188,11 @@ def _check_all(
     chunk = max(1, min(64, len(pending) // (jobs * 4)))
     # Build any missing classification lookup here, once, rather than in every worker.
     classifications.prepare()
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(context, severities)) as pool:
-        yield from pool.map(_check_in_worker, [(shown, raw) for _path, shown, raw in pending], chunksize=chunk)
+    items = [(shown, raw) for _path, shown, raw in pending]
+    tasks = run_tasks(
+        _check_in_worker, items, jobs=jobs, chunk=chunk, initializer=_start_worker, initargs=(context, severities)
+    )
+    yield from (result for _index, result in tasks)
 
 
 _worker_state: dict[str, object] = {}
@@ -238,7 +242,7 @@ def _located(
     return result
 
 
-class NotAsValidated(Exception):
+class NotAsValidated(ImmunopipeError):
     """A file validation passed (perhaps from its cache) fails the schema when the export loads it."""
 
 

@@ -13,6 +13,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -97,13 +98,33 @@ def _detailed_validator(schema: dict[str, Any]) -> Validator:
     return ecma_validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER, registry=Registry())
 
 
+_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def is_calendar_date(value: str) -> bool:
+    """The ``date`` format as python-jsonschema checks it: ``YYYY-MM-DD`` naming a real day, years 1-9999.
+
+    The compiled validator's own check follows RFC 3339, which allows the year 0000 that no
+    exporter can print; both validators must agree, so the compiled one is given this one.
+    """
+    if not _DATE_SHAPE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 class SchemaChecker:
     """Checks documents against the article schema; build once, use for every file."""
 
     def __init__(self, schema: dict[str, Any] | None = None) -> None:
         self._schema = schema if schema is not None else load_schema()
         try:
-            self._fast = jsonschema_rs.validator_for(self._schema, validate_formats=True, offline=True)
+            self._fast = jsonschema_rs.validator_for(
+                self._schema, validate_formats=True, offline=True, formats={"date": is_calendar_date}
+            )
         except (ValueError, jsonschema_rs.ValidationError) as exc:
             raise SchemaUnavailable(f"the bundled schema is not a valid JSON Schema: {exc}") from exc
 

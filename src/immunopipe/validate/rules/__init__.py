@@ -48,6 +48,7 @@ from immunopipe.validate.rules import (
     glossary_source,
     glossary_term,
     glossary_unused,
+    handout_length,
     id_matches_file,
     publisher_named,
     publisher_url_unknown,
@@ -59,6 +60,7 @@ from immunopipe.validate.rules import (
     suppression_reason,
     suppression_unused,
     text_empty,
+    text_glyph_missing,
     text_invisible_character,
     text_mixed_script,
     text_placeholder,
@@ -169,6 +171,8 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     suppression_unused,
     suppression_reason,
     baseline_stale,
+    text_glyph_missing,
+    handout_length,
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in map(_describe, RULE_MODULES)}
