@@ -21,6 +21,7 @@ from immunopipe.reporters import REPORTERS
 
 if TYPE_CHECKING:
     from immunopipe.config import Config
+    from immunopipe.export.shard import ShardSpec
     from immunopipe.validate import Outcome
 
 T = TypeVar("T")
@@ -272,6 +273,20 @@ def progress(items: Iterable[T], length: int, *, quiet: bool) -> ContextManager[
     return click.progressbar(items, length=length, label="Exporting", file=sys.stderr)
 
 
+class ShardOption(click.ParamType):
+    """``K/N``: shard K of N (checked by :class:`immunopipe.export.shard.ShardSpec`)."""
+
+    name = "K/N"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        from immunopipe.export.shard import ShardSpec
+
+        try:
+            return value if isinstance(value, ShardSpec) else ShardSpec.parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 def waiting_notice(out_dir: Path) -> Callable[[], None]:
     """Tell the user, once, that the export waits for another one writing to ``out_dir``."""
     return lambda: click.echo(f"another export is writing to {out_dir}; waiting for it to finish...", err=True)
@@ -307,6 +322,11 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
 @format_option
 @click.option("--strict", is_flag=True, help="Refuse to export on warnings too, not just errors.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
+@click.option(
+    "--shard",
+    type=ShardOption(),
+    help="Export only shard K of N (chosen by each content file's SHA-256) into OUT, for `immunopipe merge`.",
+)
 @jobs_option
 @cache_option
 def export(
@@ -321,6 +341,7 @@ def export(
     jobs: int,
     cache: bool,
     quiet: bool,
+    shard: ShardSpec | None,
 ) -> None:
     """Validate articles, then write them as JSON, CSV and PDF files under OUT.
 
@@ -329,10 +350,15 @@ def export(
     export replaces the previous one file by file, atomically, and removes the per-article files
     of articles no longer exported. A summary goes to stderr.
 
+    With --shard K/N every machine validates all articles but exports only its share (about
+    one in N) and a shard.json describing it; `immunopipe merge` joins the N folders into the
+    files one export would have written.
+
     \b
     Examples:
       immunopipe export
       immunopipe export --to json --to csv --out public/
+      immunopipe export --shard 2/4 --out shards/2
     """
     from functools import partial
 
@@ -352,9 +378,6 @@ def export(
     echo_report(outcome, output_format, strict)
     if outcome.failed(strict=strict):
         raise SystemExit(EXIT_INVALID)
-    # A generator: the export takes one article at a time, so memory stays flat, and loads it
-    # only if the render cache cannot stand in for it.
-    articles = (Source(digest, partial(load, path, digest)) for path, digest in outcome.digests.items())
     options = ExportOptions(
         paper=paper,
         large_print=large_print,
@@ -362,13 +385,63 @@ def export(
         jobs=jobs,
         cache_dir=DEFAULT_CACHE_DIR if cache else None,
     )
-    chosen = formats or EXPORT_FORMATS
+    chosen = [name for name in EXPORT_FORMATS if name in (formats or EXPORT_FORMATS)]
+    items = list(outcome.digests.items())
+    plan = None
+    if shard:
+        from immunopipe.export.shard import ShardPlan
+
+        plan = ShardPlan(spec=shard, digests=[digest for _, digest in items], formats=chosen, options=options)
+        items = [items[place] for place in plan.selected()]
+    # A generator: the export takes one article at a time, so memory stays flat, and loads it
+    # only if the render cache cannot stand in for it.
+    articles = (Source(digest, partial(load, path, digest)) for path, digest in items)
     try:
-        with progress(articles, len(outcome.valid_files), quiet=quiet) as shown:
-            result = export_articles(shown, out_dir, formats=chosen, options=options, on_wait=waiting_notice(out_dir))
+        with progress(articles, len(items), quiet=quiet) as shown:
+            result = export_articles(
+                shown,
+                out_dir,
+                formats=chosen,
+                options=options,
+                on_wait=waiting_notice(out_dir),
+                record=plan.recorder if plan else None,
+            )
     except ContentChanged as exc:
         raise EnvironmentProblem(f"{exc}; run the export again") from None
     except (FormatUnavailable, WriteError) as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    if not quiet:
+        click.echo(result.summary(), err=True)
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Folder to write the whole export into.  [default: exports/, or `out` in [tool.immunopipe]]",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+def merge(shards: tuple[Path, ...], out_dir: Path | None, quiet: bool) -> None:
+    """Join the folders of `export --shard K/N` into the export one machine would have written.
+
+    SHARDS are the N shard folders, each given once. The files written under OUT (per-article
+    files, index.json, the CSV tables and datapackage.json) are byte for byte those of a single
+    export of the whole library; handouts are copied, not rendered again. Missing, duplicated or
+    mismatched shards are refused (exit 2) before OUT is touched.
+
+    \b
+    Examples:
+      immunopipe merge shards/1 shards/2 shards/3 shards/4 --out exports/
+    """
+    from immunopipe.export import FormatUnavailable, WriteError
+    from immunopipe.export.shard import ShardError, merge_shards
+
+    out_dir = out_dir or project_config().out
+    try:
+        result = merge_shards(shards, out_dir, on_wait=waiting_notice(out_dir))
+    except (ShardError, FormatUnavailable, WriteError) as exc:
         raise EnvironmentProblem(str(exc)) from None
     if not quiet:
         click.echo(result.summary(), err=True)

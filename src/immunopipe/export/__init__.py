@@ -60,6 +60,8 @@ __all__ = [
     "ExportOptions",
     "ExportResult",
     "FormatUnavailable",
+    "FormatWriter",
+    "Piece",
     "Source",
     "UnsafeName",
     "WriteError",
@@ -112,6 +114,9 @@ class Source:
 class Piece:
     """One article on its way through the writers: loaded and rendered only as far as they need."""
 
+    #: The article's handout when it was rendered before (by a shard being merged); None: render it.
+    pdf: bytes | None = None
+
     def __init__(self, item: Article | Source, cache: RenderCache | None) -> None:
         self._source = item if isinstance(item, Source) else None
         self._article = item if isinstance(item, Article) else None
@@ -127,6 +132,11 @@ class Piece:
             assert self._source is not None
             self._article = self._source.load()
         return self._article
+
+    @property
+    def digest(self) -> str | None:
+        """The SHA-256 of the article's content file, when it came as a :class:`Source`."""
+        return self._source.digest if self._source else None
 
     @property
     def id(self) -> str:
@@ -298,6 +308,9 @@ class _PdfWriter:
         self._batch: list[Article] = []
 
     def add(self, piece: Piece) -> None:
+        if piece.pdf is not None:
+            self._staging.add(article_path("pdf", piece.id, ".pdf"), piece.pdf)
+            return
         self._batch.append(piece.article)
         if len(self._batch) >= PDF_BATCH:
             self._render_batch()
@@ -341,12 +354,14 @@ class ExportResult:
 
 
 def export_articles(
-    articles: Iterable[Article | Source],
+    articles: Iterable[Article | Source | Piece],
     out_dir: Path,
     *,
     formats: Collection[str] = tuple(FORMATS),
     options: ExportOptions | None = None,
     on_wait: Callable[[], None] | None = None,
+    record: Callable[[Staging], FormatWriter] | None = None,
+    render: bool = True,
 ) -> ExportResult:
     """Render ``articles`` in ``formats`` and write them under ``out_dir``, replacing the last export.
 
@@ -358,10 +373,15 @@ def export_articles(
     file is replaced; :class:`WriteError` when the folder cannot be written (files already
     replaced stay whole). No temporary file is left behind. ``on_wait`` is called if another
     export holds the folder's lock, before waiting for it.
+
+    ``record`` makes one more writer (given every article after the formats' writers, its files
+    staged under ``out_dir`` and moved into place last): a shard's descriptor. With ``render``
+    False, every item is a :class:`Piece` that brings its rendered files (a merge of shards), so
+    the renderers need not be installed.
     """
     chosen = _chosen(formats)
     options = options or ExportOptions()
-    for name in chosen:
+    for name in chosen if render else ():
         if FORMATS[name].check_available:
             FORMATS[name].check_available()
     try:
@@ -373,6 +393,8 @@ def export_articles(
             stagings = {name: Staging(root) for name in chosen}
             try:
                 writers = [FORMATS[name].writer(stagings[name], options) for name in chosen]
+                if record:
+                    writers.append(record(stagings.setdefault("", Staging(root))))
                 with _render_cache(options) as cache:
                     count = _stage(articles, writers, cache)
                 written = [path for staging in stagings.values() for path in staging.commit()]
@@ -393,11 +415,13 @@ def _render_cache(options: ExportOptions) -> AbstractContextManager[RenderCache 
     return RenderCache(options.cache_dir) if options.cache_dir else nullcontext()
 
 
-def _stage(items: Iterable[Article | Source], writers: Sequence[FormatWriter], cache: RenderCache | None) -> int:
+def _stage(
+    items: Iterable[Article | Source | Piece], writers: Sequence[FormatWriter], cache: RenderCache | None
+) -> int:
     """Feed every article to every writer, then finish them; return how many articles there were."""
     seen: set[str] = set()
     for item in items:
-        piece = Piece(item, cache)
+        piece = item if isinstance(item, Piece) else Piece(item, cache)
         if piece.id in seen:
             raise UnsafeName(f"article id {piece.id!r} is used by two articles: their export files would collide")
         seen.add(piece.id)
