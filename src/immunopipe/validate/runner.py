@@ -8,10 +8,12 @@ of files. Rules that compare articles with each other run last, over :class:`Art
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,13 +149,33 @@ def load_validated(path: Path, digest: str) -> dict[str, Any]:
     return load_bytes(raw, display_path(path)).data
 
 
+#: Allocations between garbage collections while checking (Python's default is 700). Checking
+#: builds and drops many small objects that reference counting frees; collecting less often
+#: saved about a tenth of the time of a cold run.
+COLLECT_EVERY = 50_000
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Set aside the objects alive now (modules, schema) from collections and collect less often."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(COLLECT_EVERY, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def _check_all(
     pending: list[tuple[Path, str, bytes]], context: RuleContext, severities: dict[str, Severity | None], jobs: int
 ) -> Iterator[FileResult]:
     if jobs <= 1 or len(pending) < PARALLEL_THRESHOLD:
         checker = SchemaChecker()
-        for _path, shown, raw in pending:
-            yield check_file(raw, shown, checker=checker, context=context, severities=severities)
+        with _fewer_collections():
+            for _path, shown, raw in pending:
+                yield check_file(raw, shown, checker=checker, context=context, severities=severities)
         return
     chunk = max(1, min(64, len(pending) // (jobs * 4)))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(context, severities)) as pool:
@@ -165,6 +187,8 @@ _worker_state: dict[str, object] = {}
 
 def _start_worker(context: RuleContext, severities: dict[str, Severity | None]) -> None:
     _worker_state.update(checker=SchemaChecker(), context=context, severities=severities)
+    gc.freeze()  # the worker only checks files from here on: see _fewer_collections
+    gc.set_threshold(COLLECT_EVERY, *gc.get_threshold()[1:])
 
 
 def _check_in_worker(item: tuple[str, bytes]) -> FileResult:

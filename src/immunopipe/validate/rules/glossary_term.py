@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from immunopipe.diagnostics import Severity
@@ -70,24 +70,40 @@ MEDICAL_TERMS: dict[str, str] = {
 }
 
 
+def _whole_words(forms: list[str], *, capture: bool = False) -> re.Pattern[str]:
+    """``\\b(?:form|form|...)\\b`` ignoring case (each form a group if ``capture``), led by a
+    look-ahead for the letters the forms start with.
+
+    The look-ahead changes no match (every form starts with one of those letters); it lets the
+    search skip quickly past every other character instead of trying each form there.
+    """
+    firsts = {alternative[0].lower() for form in forms for alternative in form.split("|") if alternative}
+    ahead = f"(?=[{''.join(sorted(firsts))}])" if all(first.isascii() and first.isalpha() for first in firsts) else ""
+    body = "|".join(f"({form})" if capture else form for form in forms)
+    return re.compile(rf"{ahead}\b(?:{body})\b", re.IGNORECASE)
+
+
 @cache
 def term_pattern(term: str) -> re.Pattern[str]:
     """The pattern that finds ``term`` in text: its listed forms, or the word itself (and plural)."""
-    forms = MEDICAL_TERMS.get(term, re.escape(term) + r"s?")
-    return re.compile(rf"\b(?:{forms})\b", re.IGNORECASE)
+    return _whole_words([MEDICAL_TERMS.get(term, re.escape(term) + r"s?")])
 
 
 @cache
 def _all_terms() -> re.Pattern[str]:
     """One pattern finding every listed term in a single pass; group ``n`` is the ``n``-th term."""
-    forms = "|".join(f"({form})" for form in MEDICAL_TERMS.values())
-    return re.compile(rf"\b(?:{forms})\b", re.IGNORECASE)
+    return _whole_words(list(MEDICAL_TERMS.values()), capture=True)
+
+
+@lru_cache(maxsize=4096)
+def listed_terms(entry: str) -> tuple[str, ...]:
+    """The listed medical terms that glossary entry ``entry`` (stripped) is a form of, in list order."""
+    return tuple(term for term in MEDICAL_TERMS if term_pattern(term).fullmatch(entry))
 
 
 def explained_terms(article: dict[str, Any]) -> set[str]:
     """The listed medical terms the glossary explains (an entry may use any form of a term)."""
-    entries = [entry["term"].strip() for entry in article.get("glossary", [])]
-    return {term for term in MEDICAL_TERMS for entry in entries if term_pattern(term).fullmatch(entry)}
+    return {term for entry in article.get("glossary", []) for term in listed_terms(entry["term"].strip())}
 
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:

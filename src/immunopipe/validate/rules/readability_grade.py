@@ -26,8 +26,8 @@ from typing import Any
 
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
-from immunopipe.validate.readability import hardest_words, score
-from immunopipe.validate.rules.text_placeholder import PLACEHOLDER
+from immunopipe.validate.readability import hardest_words, score, words
+from immunopipe.validate.rules.text_placeholder import holds_placeholder
 from immunopipe.validate.text import prose
 
 ID = "readability-grade"
@@ -45,11 +45,12 @@ def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
         return
     max_grade = float(context.options.get(MAX_GRADE_OPTION, DEFAULT_MAX_GRADE))
     for pointer, text in prose(article):
-        if PLACEHOLDER.search(text):
+        if holds_placeholder(text):
             continue
-        scores = score(text)
+        found = words(text)  # once, for both the score and the hardest words
+        scores = score(text, found)
         if scores.grade > max_grade:
-            hard = hardest_words(text)
+            hard = hardest_words(text, found=found)
             hint = f"; hardest words: {', '.join(hard)}" if hard else ""
             yield Finding(
                 pointer,
