@@ -22,7 +22,9 @@ from immunopipe.reporters import REPORTERS
 if TYPE_CHECKING:
     from immunopipe.config import Config
     from immunopipe.export.shard import ShardSpec
+    from immunopipe.reporters import AnyOutcome
     from immunopipe.validate import Outcome
+    from immunopipe.validate.cache import ResultCache
 
 T = TypeVar("T")
 
@@ -69,21 +71,42 @@ def project_config() -> Config:
         raise EnvironmentProblem(str(exc)) from None
 
 
-def check_files(files: list[Path], *, config: Config, jobs: int, use_cache: bool) -> Outcome:
-    """Validate ``files`` with the configured rule severities and options (and the cache)."""
-    from immunopipe.validate import validate_files
+def check_files(files: list[Path], *, config: Config, jobs: int, use_cache: bool, output_format: str) -> AnyOutcome:
+    """Validate ``files`` with the configured rule severities and options (and the caches).
+
+    When nothing changed since the last run and the report is plain text or JSON, the stored
+    report of that run is the outcome (:mod:`immunopipe.validate.warm`): nothing is checked again.
+    """
+    if not use_cache:
+        return _validate(files, config=config, jobs=jobs, cache=None)
     from immunopipe.validate.cache import ResultCache, fingerprint
+    from immunopipe.validate.warm import RunCache
+
+    context = config.rule_context()
+    key = fingerprint(context, config.severities)
+    last_run = RunCache(DEFAULT_CACHE_DIR, key)
+    printable = resolve_format(output_format) in ("text", "json") and not use_color()
+    if printable and (warm := last_run.outcome(files)) is not None:
+        return warm
+    cache = ResultCache(DEFAULT_CACHE_DIR, key)
+    outcome = _validate(files, config=config, jobs=jobs, cache=cache)
+    cache.save()
+    if printable:
+        from immunopipe.reporters import stored_report
+
+        last_run.save(files, outcome, stored_report(outcome))
+    return outcome
+
+
+def _validate(files: list[Path], *, config: Config, jobs: int, cache: ResultCache | None) -> Outcome:
+    from immunopipe.validate import validate_files
     from immunopipe.validate.schema import SchemaUnavailable
 
     context = config.rule_context()
     try:
-        cache = ResultCache(DEFAULT_CACHE_DIR, fingerprint(context, config.severities)) if use_cache else None
-        outcome = validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
+        return validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
     except SchemaUnavailable as exc:
         raise EnvironmentProblem(str(exc)) from None
-    if cache:
-        cache.save()
-    return outcome
 
 
 jobs_option = click.option(
@@ -134,7 +157,7 @@ def use_color() -> bool:
     return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
-def echo_report(outcome: Outcome, output_format: str, strict: bool) -> None:
+def echo_report(outcome: AnyOutcome, output_format: str, strict: bool) -> None:
     """Print the validation report in the chosen format (coloured where wanted)."""
     styled = use_color()
     click.echo(REPORTERS[resolve_format(output_format)](outcome, strict, styled), nl=False, color=styled)
@@ -177,7 +200,7 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool, jobs: in
     """
     config = project_config()
     files = content_files(paths, config.content)
-    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
+    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache, output_format=output_format)
     echo_report(outcome, output_format, strict)
     raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)
 
@@ -374,7 +397,7 @@ def export(
     out_dir = out_dir or config.out
     paper = paper or config.paper
     files = content_files(paths, config.content)
-    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
+    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache, output_format=output_format)
     echo_report(outcome, output_format, strict)
     if outcome.failed(strict=strict):
         raise SystemExit(EXIT_INVALID)

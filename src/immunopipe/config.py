@@ -28,8 +28,7 @@ from typing import Any, Literal, cast
 
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import RuleContext
-from immunopipe.validate.rules import RULES
-from immunopipe.validate.rules.readability_grade import DEFAULT_MAX_GRADE, MAX_GRADE_OPTION
+from immunopipe.validate.rule_options import DEFAULT_MAX_GRADE, MAX_GRADE_OPTION
 
 CONFIG_FILE = "pyproject.toml"
 TABLE = "[tool.immunopipe]"
@@ -145,8 +144,11 @@ def _grade(value: Any, where: str) -> float:
 def _severities(rules: Any, where: str) -> dict[str, Severity | None]:
     if not isinstance(rules, dict):
         raise ConfigError(f"{where} 'rules' must be a table of rule ids, e.g. rules = {{ author-unknown = \"off\" }}")
-    more = "`immunopipe rules` lists them (schema and YAML checks are always errors)"
-    _refuse_unknown(rules, tuple(RULES), f"{where} rules:", "rule id", more)
+    if rules:  # the rules are loaded only when some are configured
+        from immunopipe.validate.rules import RULES
+
+        more = "`immunopipe rules` lists them (schema and YAML checks are always errors)"
+        _refuse_unknown(rules, tuple(RULES), f"{where} rules:", "rule id", more)
     result: dict[str, Severity | None] = {}
     for rule_id, name in rules.items():
         if name not in SEVERITY_NAMES:

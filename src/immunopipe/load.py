@@ -25,6 +25,8 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
+from immunopipe.pointer import escape_pointer_token
+
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 1_000_000
 #: Characters of text the document may hold once aliases are expanded: no more than the largest file.
@@ -100,14 +102,6 @@ class Document:
     data: Any
     source_map: SourceMap
     problems: list[Problem] = field(default_factory=list)
-
-
-def escape_pointer_token(token: str | int) -> str:
-    """Escape one JSON pointer reference token (RFC 6901)."""
-    text = str(token)
-    if "~" in text or "/" in text:
-        return text.replace("~", "~0").replace("/", "~1")
-    return text
 
 
 def read_content_file(path: Path) -> bytes:

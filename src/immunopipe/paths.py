@@ -8,6 +8,17 @@ from pathlib import Path
 CONTENT_SUFFIXES = (".yaml", ".yml")
 
 
+def display_path(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it, as editors expect."""
+    if not path.is_absolute() and ".." not in path.parts:
+        return str(path)
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
 class MissingPath(Exception):
     """A path given on the command line does not exist (a usage problem, not a content one)."""
 

@@ -1,13 +1,16 @@
 """Reporters: turn a validation outcome into text for people, JSON for tools, or CI annotations.
 
 Each reporter is a function ``(outcome, strict, styled) -> str`` registered in :data:`REPORTERS`;
-``styled`` asks for ANSI colours where the format has any (only the text report does).
+``styled`` asks for ANSI colours where the format has any (only the text report does). The
+plain text and JSON reports of a run can be formatted ahead (:func:`stored_report`): a run
+answered from :mod:`immunopipe.validate.warm` prints them as they are.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
@@ -16,22 +19,51 @@ from immunopipe.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from immunopipe.validate import Outcome
+    from immunopipe.validate.warm import WarmOutcome
+
+    AnyOutcome = Outcome | WarmOutcome
 
 JSON_REPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """A report formatted before: text lines and JSON report, and the counts of its summary."""
+
+    #: Every diagnostic as a text line, each ending in a newline.
+    text: str
+    #: The JSON report with ``"valid": null``, to be replaced by the verdict.
+    json: str
+    errors: int
+    warnings: int
+    #: How many files have at least one diagnostic.
+    files_with_problems: int
 
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def summary(outcome: Outcome, *, strict: bool = False) -> str:
+def _stored(outcome: AnyOutcome) -> StoredReport | None:
+    return getattr(outcome, "report", None)
+
+
+def _counts(outcome: AnyOutcome) -> tuple[int, int, int]:
+    """Errors, warnings, and files with at least one diagnostic."""
+    stored = _stored(outcome)
+    if stored is not None:
+        return stored.errors, stored.warnings, stored.files_with_problems
+    diagnostics = outcome.diagnostics  # type: ignore[union-attr]
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    return errors, len(diagnostics) - errors, len({d.path for d in diagnostics})
+
+
+def summary(outcome: AnyOutcome, *, strict: bool = False) -> str:
     """One line saying how the run went, e.g. ``2 errors, 1 warning in 1 of 3 files``."""
-    errors = sum(d.severity is Severity.ERROR for d in outcome.diagnostics)
-    warnings = len(outcome.diagnostics) - errors
+    errors, warnings, bad = _counts(outcome)
     files = _plural(outcome.files_checked, "file")
-    if not outcome.diagnostics:
+    if not errors + warnings:
         return f"{files} checked: no problems found"
-    bad = len({d.path for d in outcome.diagnostics})
     verdict = "failed" if outcome.failed(strict=strict) else "passed"
     return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {bad} of {files}: {verdict}"
 
@@ -47,22 +79,49 @@ def format_text_line(diagnostic: Diagnostic, *, styled: bool = False) -> str:
     return f"{where} {severity}: {d.message} [{d.rule}]"
 
 
-def text_report(outcome: Outcome, strict: bool = False, styled: bool = False) -> str:
+def _text_lines(diagnostics: list[Diagnostic], styled: bool) -> str:
+    return "".join(f"{format_text_line(d, styled=styled)}\n" for d in diagnostics)
+
+
+def text_report(outcome: AnyOutcome, strict: bool = False, styled: bool = False) -> str:
     """Compiler-style lines and a summary."""
-    lines = [format_text_line(d, styled=styled) for d in outcome.diagnostics]
-    lines.append(summary(outcome, strict=strict))
-    return "\n".join(lines) + "\n"
+    stored = None if styled else _stored(outcome)
+    lines = stored.text if stored else _text_lines(outcome.diagnostics, styled)  # type: ignore[union-attr]
+    return f"{lines}{summary(outcome, strict=strict)}\n"
 
 
-def json_report(outcome: Outcome, strict: bool = False, styled: bool = False) -> str:
-    """A stable JSON document: ``{"version", "valid", "files", "diagnostics": [...]}``."""
+#: The verdict in a JSON report formatted ahead, replaced when it is printed.
+_NO_VERDICT = '"valid": null'
+
+
+def _json_without_verdict(files_checked: int, diagnostics: list[Diagnostic]) -> str:
     report = {
         "version": JSON_REPORT_VERSION,
-        "valid": not outcome.failed(strict=strict),
-        "files": outcome.files_checked,
-        "diagnostics": [d.to_dict() for d in outcome.diagnostics],
+        "valid": None,
+        "files": files_checked,
+        "diagnostics": [d.to_dict() for d in diagnostics],
     }
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+
+
+def json_report(outcome: AnyOutcome, strict: bool = False, styled: bool = False) -> str:
+    """A stable JSON document: ``{"version", "valid", "files", "diagnostics": [...]}``."""
+    stored = _stored(outcome)
+    report = stored.json if stored else _json_without_verdict(outcome.files_checked, outcome.diagnostics)  # type: ignore[union-attr]
+    verdict = "false" if outcome.failed(strict=strict) else "true"
+    return report.replace(_NO_VERDICT, f'"valid": {verdict}', 1)
+
+
+def stored_report(outcome: Outcome) -> StoredReport:
+    """The plain text and JSON reports of ``outcome``, formatted ahead for a later run to print."""
+    errors, warnings, bad = _counts(outcome)
+    return StoredReport(
+        text=_text_lines(outcome.diagnostics, styled=False),
+        json=_json_without_verdict(outcome.files_checked, outcome.diagnostics),
+        errors=errors,
+        warnings=warnings,
+        files_with_problems=bad,
+    )
 
 
 def _escape_data(value: str) -> str:
@@ -84,7 +143,7 @@ def github_report(outcome: Outcome, strict: bool = False, styled: bool = False) 
     return "\n".join(lines) + "\n"
 
 
-REPORTERS: dict[str, Callable[[Outcome, bool, bool], str]] = {
+REPORTERS: dict[str, Callable[[AnyOutcome, bool, bool], str]] = {
     "text": text_report,
     "json": json_report,
     "github": github_report,

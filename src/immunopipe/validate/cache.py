@@ -16,12 +16,14 @@ import json
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from immunopipe import __version__
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.validate.context import ArticleRef, RuleContext
-from immunopipe.validate.runner import FileResult
+
+if TYPE_CHECKING:
+    from immunopipe.validate.runner import FileResult
 
 CACHE_FORMAT = 1
 CACHE_FILE = "validate-v1.json"
@@ -120,6 +122,8 @@ def _encode(result: FileResult) -> dict[str, Any]:
 
 
 def _decode(entry: dict[str, Any], shown: str) -> FileResult:
+    from immunopipe.validate.runner import FileResult
+
     diagnostics = tuple(
         Diagnostic(shown, int(line), int(column), str(rule), str(message), _SEVERITIES[severity], str(pointer))
         for line, column, rule, message, severity, pointer in entry["diagnostics"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from immunopipe.diagnostics import Diagnostic, Severity, has_failures
 from immunopipe.load import LoadError, Problem, SourceMap, load_bytes, read_content_file
+from immunopipe.paths import display_path
 from immunopipe.validate.context import ArticleRef, Finding, RuleContext
 from immunopipe.validate.rules import RULES, Rule
 from immunopipe.validate.schema import SchemaChecker
@@ -44,6 +44,8 @@ class Outcome:
     cached_files: int = 0
     #: SHA-256 of each valid file's bytes as checked, so later readers can tell it has not changed.
     digests: dict[Path, str] = field(default_factory=dict)
+    #: The same for every file that could be read, valid or not (what the outcome depends on).
+    read_digests: dict[Path, str] = field(default_factory=dict)
 
     def failed(self, *, strict: bool = False) -> bool:
         """True when the run should fail (errors; warnings too under ``strict``)."""
@@ -56,17 +58,6 @@ class FileResult:
 
     diagnostics: tuple[Diagnostic, ...]
     ref: ArticleRef | None
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the working folder when it is inside it, as editors expect."""
-    if not path.is_absolute() and ".." not in path.parts:
-        return str(path)
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 def check_file(
@@ -129,6 +120,7 @@ def validate_files(
     outcome.diagnostics += _library_diagnostics(refs, context, severities)
     failed_paths = {d.path for d in outcome.diagnostics if d.severity is Severity.ERROR}
     outcome.valid_files = [p for p in files if results[p].ref is not None and display_path(p) not in failed_paths]
+    outcome.read_digests = outcome.digests
     outcome.digests = {p: outcome.digests[p] for p in outcome.valid_files}
     outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.column, d.rule))
     return outcome

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from immunopipe.diagnostics import Diagnostic, Severity
-from immunopipe.load import Document, escape_pointer_token
+from immunopipe.load import Document
+from immunopipe.pointer import escape_pointer_token
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError

@@ -27,6 +27,7 @@ from typing import Any
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.readability import hardest_words, score, words
+from immunopipe.validate.rule_options import DEFAULT_MAX_GRADE, MAX_GRADE_OPTION
 from immunopipe.validate.rules.text_placeholder import holds_placeholder
 from immunopipe.validate.text import prose
 
@@ -34,10 +35,6 @@ ID = "readability-grade"
 SEVERITY = Severity.WARNING
 SUMMARY = "Each prose field reads at or below the maximum Flesch-Kincaid grade (default 8)."
 STANDARD = "PIF TICK and NHS (reading age 9-11); US health literacy guidance (grade 6-8); PEMAT-P"
-
-#: The key of the maximum grade in :attr:`RuleContext.options`.
-MAX_GRADE_OPTION = "readability-max-grade"
-DEFAULT_MAX_GRADE = 8.0
 
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:

@@ -1,0 +1,119 @@
+"""The last run's report, kept whole, so a run over unchanged files only reads, hashes and prints.
+
+The per-file cache (:mod:`immunopipe.validate.cache`) spares checking unchanged files, but a run
+still builds every diagnostic again, runs the library-wide rules and formats the report. When
+nothing at all has changed, that work gives the same report as last time. So after a run the
+report is stored once more, already formatted: the text lines and the JSON report (without its
+verdict, which depends on ``--strict``), with the counts the summary needs and which files were
+valid. The next run reads every file, hashes it and, when the files, their order, their bytes
+and the fingerprint of everything else (:func:`immunopipe.validate.cache.fingerprint`: version,
+schema, rules, options, severities, date) are those of the stored run, prints the stored report
+in one write, without loading the rules, the schema or YAML.
+
+The file holds one JSON line (the key, the counts and the lengths of what follows), then the
+text lines and the JSON report as UTF-8. Anything unexpected in it means a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from immunopipe.paths import display_path
+from immunopipe.reporters import StoredReport
+
+if TYPE_CHECKING:
+    from immunopipe.validate.runner import Outcome
+
+RUN_FILE = "validate-run-v1.bin"
+RUN_FORMAT = 1
+
+
+@dataclass
+class WarmOutcome:
+    """The outcome of a run answered whole from the stored report (see the module docstring)."""
+
+    report: StoredReport
+    files_checked: int
+    valid_files: list[Path]
+    digests: dict[Path, str] = field(default_factory=dict)
+
+    @property
+    def cached_files(self) -> int:
+        return self.files_checked
+
+    def failed(self, *, strict: bool = False) -> bool:
+        """True when the run should fail (errors; warnings too under ``strict``)."""
+        return self.report.errors > 0 or (strict and self.report.warnings > 0)
+
+
+def _run_key(fingerprint: str, digests: list[tuple[str, str]]) -> str:
+    digest = hashlib.sha256(fingerprint.encode() + b"\0")
+    for shown, file_digest in digests:
+        digest.update(f"{shown}\0{file_digest}\n".encode())
+    return digest.hexdigest()
+
+
+class RunCache:
+    """The stored report of the last run in ``directory``, valid for one fingerprint."""
+
+    def __init__(self, directory: Path, fingerprint: str) -> None:
+        self._path = directory / RUN_FILE
+        self._fingerprint = fingerprint
+
+    def outcome(self, files: list[Path]) -> WarmOutcome | None:
+        """The stored outcome if ``files`` hold the bytes of the stored run, else ``None``."""
+        try:
+            digests = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+            data = self._path.read_bytes()
+        except OSError:
+            return None
+        key = _run_key(self._fingerprint, [(display_path(path), digest) for path, digest in digests.items()])
+        try:
+            end = data.index(b"\n")
+            header = json.loads(data[:end])
+            if header.get("format") != RUN_FORMAT or header.get("key") != key:
+                return None
+            text_end = end + 1 + header["text_bytes"]
+            report = StoredReport(
+                text=data[end + 1 : text_end].decode("utf-8"),
+                json=data[text_end:].decode("utf-8"),
+                errors=header["errors"],
+                warnings=header["warnings"],
+                files_with_problems=header["files_with_problems"],
+            )
+            valid = [files[index] for index in header["valid"]]
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+        return WarmOutcome(report, len(files), valid, {path: digests[path] for path in valid})
+
+    def save(self, files: list[Path], outcome: Outcome, report: StoredReport) -> None:
+        """Store ``report`` of ``outcome`` over ``files`` (atomically). Failures are ignored.
+
+        Nothing is stored when a file could not be read: such a run cannot be told apart later.
+        """
+        from immunopipe.export.write import ExportFile, WriteError, write_files
+
+        if any(path not in outcome.read_digests for path in files):
+            return
+        key = _run_key(self._fingerprint, [(display_path(path), outcome.read_digests[path]) for path in files])
+        valid = set(outcome.valid_files)
+        text = report.text.encode("utf-8")
+        header = {
+            "format": RUN_FORMAT,
+            "key": key,
+            "errors": report.errors,
+            "warnings": report.warnings,
+            "files_with_problems": report.files_with_problems,
+            "valid": [index for index, path in enumerate(files) if path in valid],
+            "text_bytes": len(text),
+        }
+        data = json.dumps(header).encode() + b"\n" + text + report.json.encode("utf-8")
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            write_files(self._path.parent.resolve(), [ExportFile(PurePosixPath(RUN_FILE), data)])
+        except (OSError, WriteError):
+            return  # a cache that cannot be written only costs time
