@@ -152,13 +152,6 @@ def test_new_command_creates_then_refuses_to_overwrite(tmp_path: Path, monkeypat
     assert code == 2 and "already exists" in output
 
 
-def test_cli_choices_match_the_core() -> None:
-    from immunopipe import cli, export
-
-    assert tuple(export.FORMATS) == cli.EXPORT_FORMATS
-    assert tuple(export.PAPER_SIZES) == cli.PAPER_SIZES
-
-
 def test_help_and_version_import_no_core_module() -> None:
     probe = (
         "import sys\n"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from immunopipe.cli import main
 from immunopipe.config import Config, ConfigError, load_config
 from immunopipe.diagnostics import Severity
-from immunopipe.validate.rules.readability_grade import MAX_GRADE_OPTION
+from immunopipe.validate.rules.readability_grade import MAX_GRADE
 
 
 def configured(tmp_path: Path, text: str) -> Config:
@@ -21,7 +21,7 @@ def configured(tmp_path: Path, text: str) -> Config:
 def test_no_pyproject_gives_the_defaults(tmp_path: Path) -> None:
     config = load_config(tmp_path)
     assert config == Config()
-    assert (config.content, config.out, config.paper, config.readability_max_grade) == (
+    assert (config.content, config.out, config.paper, config.options[MAX_GRADE]) == (
         Path("content"),
         Path("exports"),
         "a4",
@@ -50,7 +50,7 @@ readability-grade = "error"
 text-spacing = "warning"
 """,
     )
-    assert (config.content, config.out, config.paper, config.readability_max_grade) == (
+    assert (config.content, config.out, config.paper, config.options[MAX_GRADE]) == (
         Path("articles"),
         Path("public"),
         "letter",
@@ -63,7 +63,7 @@ text-spacing = "warning"
     }
     assert config.source == tmp_path / "pyproject.toml"
     context = config.rule_context()
-    assert context.options == {MAX_GRADE_OPTION: 6.5}
+    assert context.options == {MAX_GRADE: 6.5}
 
 
 @pytest.mark.parametrize(

@@ -174,6 +174,7 @@ def test_hostile_ids_cannot_name_files(article_id: str) -> None:
         article_path("json", article_id, ".json")
 
 
+@pytest.mark.slow
 @given(st.text(max_size=80))
 def test_any_id_either_is_refused_or_names_one_file_inside_the_folder(article_id: str) -> None:
     root = Path("/srv/exports")

@@ -10,10 +10,10 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from immunopipe.article_schema import load_schema, schema_version
 from immunopipe.export.json import IndexEntry, render_article, render_index
 from immunopipe.load import load_bytes
 from immunopipe.model import Article, article_from_data
-from immunopipe.validate.schema import load_schema, schema_version
 
 
 @pytest.fixture(scope="module")

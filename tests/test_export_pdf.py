@@ -729,6 +729,7 @@ def counting_pool(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return CountingPool.started
 
 
+@pytest.mark.slow
 def test_a_pool_renders_the_same_bytes_in_the_same_order(seed_article: Article, counting_pool: list[int]) -> None:
     articles = [variant(seed_article, number) for number in (3, 1, 2)]
     in_one_process = handout.render_pdfs(articles, jobs=1)

@@ -170,6 +170,7 @@ def io_times(stderr: str) -> list[float]:
     return [float(line.split()[1]) for line in stderr.splitlines() if line.startswith("io ")]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 def test_killed_at_random_moments_every_file_stays_whole_and_listed(versions: Versions) -> None:
     folder, out = versions.folder, versions.folder / "killed"
@@ -365,6 +366,7 @@ def test_content_changed_after_validation_stops_the_export_cleanly(
     assert temp_files(out) == []
 
 
+@pytest.mark.slow
 def test_content_rewritten_and_deleted_during_real_exports_never_crashes(seed_text: str, tmp_path: Path) -> None:
     versions_of = {minutes: library(seed_text, (SEED_ID,), minutes)[f"{SEED_ID}.yaml"] for minutes in (3, 4)}
     content = tmp_path / "content"

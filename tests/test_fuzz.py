@@ -41,13 +41,16 @@ from test_export_csv import FORMULA_STARTS, parse, rebuild
 from immunopipe.diagnostics import Severity
 from immunopipe.export import export_articles
 from immunopipe.export.csv import TABLES
+from immunopipe.ids import RESERVED_IDS
 from immunopipe.load import LoadError, load_bytes
 from immunopipe.model import article_from_data
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules import RULES
-from immunopipe.validate.rules.article_id_reserved import RESERVED
 from immunopipe.validate.runner import FileResult, check_file
 from immunopipe.validate.schema import SchemaChecker
+
+#: Every property test here generates, checks and renders many articles.
+pytestmark = pytest.mark.slow
 
 SEED = (Path(__file__).resolve().parents[1] / "content" / "immune-system-medicine.yaml").read_bytes()
 LOAD_RULES = frozenset(
@@ -274,7 +277,7 @@ def articles(draw: st.DrawFn) -> dict[str, Any]:
         "contact": draw(st.one_of(st.just("unknown"), st.fixed_dictionaries({"text": texts(), "url": URL}))),
     }
     article: dict[str, Any] = {
-        "id": draw(SLUG.filter(lambda slug: slug not in RESERVED)),
+        "id": draw(SLUG.filter(lambda slug: slug not in RESERVED_IDS)),
         "title": draw(texts(200, 8)),
         "category": draw(texts(80, 3)),
         "language": draw(st.sampled_from(["en", "en-GB", "fr", "de"])),

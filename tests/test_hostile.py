@@ -288,6 +288,7 @@ def test_case_gets_its_expected_answer(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [c for c in CASES if c.generate is not None], ids=lambda c: c.id)
 def test_huge_case_gets_its_answer_in_bounded_time_and_memory(case: Case, hazards: Hazards, tmp_path: Path) -> None:
     write_content(tmp_path, case_files(case, hazards))
@@ -461,12 +462,14 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"), newline="")))
 
 
+@pytest.mark.slow
 def test_every_valid_input_exports(exported: Exported) -> None:
     assert exported.result.returncode == 0, exported.result.stderr[-3000:]
     assert "Traceback" not in exported.result.stderr
     assert f"exported {len(exported.sources)} articles" in exported.result.stderr
 
 
+@pytest.mark.slow
 def test_nothing_is_fetched_and_nothing_lands_outside_the_output_folder(exported: Exported, hazards: Hazards) -> None:
     assert exported.result.returncode == 0
     assert hazards.requests == []
@@ -476,6 +479,7 @@ def test_nothing_is_fetched_and_nothing_lands_outside_the_output_folder(exported
     assert [path.name for path in hazards.secret.parent.iterdir()] == [hazards.secret.name]
 
 
+@pytest.mark.slow
 def test_no_export_holds_the_secret(exported: Exported, hazards: Hazards) -> None:
     files = [path for path in exported.out.rglob("*") if path.is_file()]
     assert len(files) > len(exported.sources)
@@ -486,6 +490,7 @@ def test_no_export_holds_the_secret(exported: Exported, hazards: Hazards) -> Non
             assert not [stream for stream in pdf_streams(data) if hazards.token.encode() in stream], path
 
 
+@pytest.mark.slow
 def test_json_gives_every_fact_back_and_re_validates(exported: Exported) -> None:
     checker = SchemaChecker()
     for article_id, source in exported.sources.items():
@@ -498,6 +503,7 @@ def test_json_gives_every_fact_back_and_re_validates(exported: Exported) -> None
             assert value_at(article, path) == text
 
 
+@pytest.mark.slow
 def test_no_csv_cell_starts_a_formula_and_every_text_comes_back(exported: Exported) -> None:
     tables = {path.stem: read_csv(path) for path in sorted((exported.out / "csv").glob("*.csv"))}
     rows = [row for table in tables.values() for row in table]
@@ -509,6 +515,7 @@ def test_no_csv_cell_starts_a_formula_and_every_text_comes_back(exported: Export
     assert all(re.fullmatch(r"[0-9]+", value) for value in minutes.values()), minutes
 
 
+@pytest.mark.slow
 def test_every_pdf_opens_prints_markup_as_text_and_attaches_nothing(exported: Exported) -> None:
     for article_id in exported.sources:
         reader = pypdf.PdfReader(exported.out / "pdf" / f"{article_id}.pdf")

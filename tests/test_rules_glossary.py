@@ -13,7 +13,7 @@ from immunopipe.diagnostics import Severity
 from immunopipe.validate import validate_files
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules import RULES
-from immunopipe.validate.rules.glossary_term import MEDICAL_TERMS, term_pattern
+from immunopipe.validate.vocabulary import MEDICAL_TERMS, term_pattern
 
 TODAY = RuleContext(today=date(2026, 11, 26))
 CALCINEURIN_ENTRY = "  - term: calcineurin\n    definition: A protein that helps switch on T-cells.\n"

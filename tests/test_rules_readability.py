@@ -12,7 +12,7 @@ from immunopipe.diagnostics import Severity
 from immunopipe.validate import validate_files
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.readability import Scores, hardest_words, score, sentence_count, syllables
-from immunopipe.validate.rules.readability_grade import MAX_GRADE_OPTION
+from immunopipe.validate.rules.readability_grade import MAX_GRADE
 
 TODAY = date(2026, 11, 26)
 HARD_MECHANISM = "Interfere with DNA synthesis and cell proliferation, impacting immune cell function."
@@ -97,7 +97,7 @@ def test_hardest_words_keep_their_spelling_and_order() -> None:
 
 
 def findings(write_article: Callable[..., Path], text: str, max_grade: float | None = None) -> list:
-    options = {} if max_grade is None else {MAX_GRADE_OPTION: max_grade}
+    options = {} if max_grade is None else {MAX_GRADE: max_grade}
     outcome = validate_files([write_article(text)], context=RuleContext(today=TODAY, options=options))
     return [(d.severity, d.line, d.message) for d in outcome.diagnostics if d.rule == "readability-grade"]
 

@@ -1,4 +1,4 @@
-"""The code stays lint-clean and formatted: ruff over everything that ships or tests it."""
+"""The code stays lint-clean, formatted and type-checked: ruff over everything, mypy over the package."""
 
 from __future__ import annotations
 
@@ -16,5 +16,12 @@ TARGETS = ["src", "tests", "scripts", "benchmarks"]
 def test_ruff_is_clean(command: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "ruff", *command, *TARGETS], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "src"], cwd=REPO, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr

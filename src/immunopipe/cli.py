@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from immunopipe import __version__
+from immunopipe.formats import EXPORT_FORMATS, PAPER_SIZES
 from immunopipe.reporters import REPORTERS
 
 if TYPE_CHECKING:
@@ -280,11 +281,6 @@ def new(article_id: str, content_dir: Path | None) -> None:
     click.echo(f"created {path}; fill in the TODOs, then run: immunopipe validate {path}")
 
 
-#: The export formats and paper sizes (immunopipe.export.FORMATS and PAPER_SIZES; a test keeps them equal).
-EXPORT_FORMATS = ("json", "csv", "pdf")
-PAPER_SIZES = ("a4", "letter")
-
-
 #: Below this many articles an export is quick enough to need no progress bar.
 PROGRESS_THRESHOLD = 20
 
@@ -332,7 +328,7 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
 )
 @click.option(
     "--paper",
-    type=click.Choice(PAPER_SIZES),
+    type=click.Choice(tuple(PAPER_SIZES)),
     help="PDF page size.  [default: a4, or `paper` in [tool.immunopipe]]",
 )
 @click.option("--large-print", is_flag=True, help="PDF handouts in large print.")

@@ -24,24 +24,30 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from immunopipe.diagnostics import Severity
+from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES, Paper
 from immunopipe.validate.context import RuleContext
-from immunopipe.validate.rule_options import DEFAULT_MAX_GRADE, MAX_GRADE_OPTION
+from immunopipe.validate.options import option_key
+from immunopipe.validate.rules import RULES, Rule
 
 CONFIG_FILE = "pyproject.toml"
 TABLE = "[tool.immunopipe]"
 
-Paper = Literal["a4", "letter"]
-PAPERS: tuple[Paper, ...] = ("a4", "letter")
+PAPERS = tuple(PAPER_SIZES)
 
 #: How severities are written in the configuration; ``off`` switches a rule off.
 SEVERITY_NAMES: dict[str, Severity | None] = {"error": Severity.ERROR, "warning": Severity.WARNING, "off": None}
 
-GRADE_RANGE = (1, 20)
-KEYS = ("content", "out", "paper", "readability", "rules")
-READABILITY_KEYS = ("max-grade",)
+#: The rules with settings, by the name of their table in ``[tool.immunopipe]`` (``readability``).
+RULE_TABLES: dict[str, Rule] = {rule.conf_table: rule for rule in RULES.values() if rule.conf_table}
+KEYS = ("content", "out", "paper", *RULE_TABLES, "rules")
+
+
+def default_options() -> dict[str, Any]:
+    """Every rule setting at its default, named as in ``[tool.immunopipe]``."""
+    return {option_key(name, key): value for name, rule in RULE_TABLES.items() for key, value in rule.default.items()}
 
 
 class ConfigError(Exception):
@@ -54,20 +60,17 @@ class Config:
 
     content: Path = Path("content")
     out: Path = Path("exports")
-    paper: Paper = "a4"
-    readability_max_grade: float = DEFAULT_MAX_GRADE
+    paper: Paper = DEFAULT_PAPER
+    #: Every rule setting (``readability.max-grade``), with the defaults for those not configured.
+    options: Mapping[str, Any] = field(default_factory=default_options)
     #: Rule id -> configured severity (``None`` = off), only for the rules configured.
     severities: Mapping[str, Severity | None] = field(default_factory=dict)
     #: The file the settings came from, or ``None`` when they are all defaults.
     source: Path | None = None
 
-    def rule_options(self) -> dict[str, Any]:
-        """The options rules read from :attr:`RuleContext.options`."""
-        return {MAX_GRADE_OPTION: self.readability_max_grade}
-
     def rule_context(self) -> RuleContext:
-        """A rule context (dated today) with these options."""
-        return RuleContext(options=self.rule_options())
+        """A rule context (dated today) with these settings."""
+        return RuleContext(options=dict(self.options))
 
 
 def load_config(directory: Path | None = None) -> Config:
@@ -99,15 +102,13 @@ def parse_config(table: Any, path: Path) -> Config:
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")
     _refuse_unknown(table, KEYS, where, "key")
-    readability = table.get("readability", {})
-    if not isinstance(readability, dict):
-        raise ConfigError(f"{where} 'readability' must be a table, e.g. readability.max-grade = 8")
-    _refuse_unknown(readability, READABILITY_KEYS, f"{where} readability", "key")
+    for name, rule in RULE_TABLES.items():
+        _check_rule_table(table.get(name, {}), rule, name, where)
     return Config(
         content=_folder(table, "content", Config.content, where),
         out=_folder(table, "out", Config.out, where),
         paper=_paper(table.get("paper", Config.paper), where),
-        readability_max_grade=_grade(readability.get("max-grade", DEFAULT_MAX_GRADE), where),
+        options=_rule_options(table, where),
         severities=_severities(table.get("rules", {}), where),
         source=path,
     )
@@ -134,21 +135,30 @@ def _paper(value: Any, where: str) -> Paper:
     return cast(Paper, value)
 
 
-def _grade(value: Any, where: str) -> float:
-    low, high = GRADE_RANGE
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ConfigError(f"{where} 'readability.max-grade' must be a number from {low} to {high}, not {value!r}")
-    return float(value)
+def _check_rule_table(settings: Any, rule: Rule, name: str, where: str) -> None:
+    if not isinstance(settings, dict):
+        key, value = next(iter(rule.default.items()))
+        raise ConfigError(f"{where} '{name}' must be a table, e.g. {option_key(name, key)} = {value:g}")
+    _refuse_unknown(settings, tuple(rule.conf), f"{where} {name}", "key")
+
+
+def _rule_options(table: dict[str, Any], where: str) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for name, rule in RULE_TABLES.items():
+        settings = table.get(name, {})
+        for key, option in rule.conf.items():
+            value = settings.get(key, rule.default[key])
+            if not option.accepts(value):
+                raise ConfigError(f"{where} '{option_key(name, key)}' must be {option.expected()}, not {value!r}")
+            options[option_key(name, key)] = option.convert(value)
+    return options
 
 
 def _severities(rules: Any, where: str) -> dict[str, Severity | None]:
     if not isinstance(rules, dict):
         raise ConfigError(f"{where} 'rules' must be a table of rule ids, e.g. rules = {{ author-unknown = \"off\" }}")
-    if rules:  # the rules are loaded only when some are configured
-        from immunopipe.validate.rules import RULES
-
-        more = "`immunopipe rules` lists them (schema and YAML checks are always errors)"
-        _refuse_unknown(rules, tuple(RULES), f"{where} rules:", "rule id", more)
+    more = "`immunopipe rules` lists them (schema and YAML checks are always errors)"
+    _refuse_unknown(rules, tuple(RULES), f"{where} rules:", "rule id", more)
     result: dict[str, Severity | None] = {}
     for rule_id, name in rules.items():
         if name not in SEVERITY_NAMES:

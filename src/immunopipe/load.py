@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
-from yaml.cyaml import CParser
+from yaml._yaml import CParser
 from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
@@ -47,7 +47,7 @@ _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?")
 
 
-class _Composer(CParser, BaseResolver):  # type: ignore[misc]
+class _Composer(CParser, BaseResolver):
     """libyaml's parser without PyYAML's YAML 1.1 resolvers: plain scalars are marked, not typed."""
 
     def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
@@ -293,7 +293,7 @@ class _Builder:
             return _scalar_value(node)
         if isinstance(node, SequenceNode):
             return [self.build(child, f"{pointer}/{index}", depth + 1) for index, child in enumerate(node.value)]
-        return self._build_mapping(node, pointer, depth)
+        return self._build_mapping(cast(MappingNode, node), pointer, depth)
 
     def _build_mapping(self, node: MappingNode, pointer: str, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-UNKNOWN = "unknown"
+UNKNOWN: Final = "unknown"
 Unknown = Literal["unknown"]
 
 
@@ -205,7 +205,7 @@ def _codes(items: list[dict[str, Any]]) -> tuple[Code, ...]:
 
 
 def _person_or_unknown(value: dict[str, Any] | str) -> Person | Unknown:
-    return UNKNOWN if value == UNKNOWN else Person(**value)  # type: ignore[arg-type]
+    return Person(**value) if isinstance(value, dict) else UNKNOWN
 
 
 def article_from_data(data: dict[str, Any]) -> Article:
@@ -234,7 +234,7 @@ def article_from_data(data: dict[str, Any]) -> Article:
             sources=tuple(Source(**source) for source in editorial["sources"]),
             funding=editorial["funding"],
             disclaimer=editorial["disclaimer"],
-            contact=UNKNOWN if contact == UNKNOWN else Contact(**contact),
+            contact=Contact(**contact) if isinstance(contact, dict) else UNKNOWN,
         ),
         uses=tuple(
             Use(

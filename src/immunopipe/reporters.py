@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 import click
 
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from immunopipe.validate import Outcome
     from immunopipe.validate.warm import WarmOutcome
 
-    AnyOutcome = Outcome | WarmOutcome
+    #: A full run's outcome, or a run answered from the stored report (which has no diagnostics).
+    AnyOutcome: TypeAlias = Outcome | WarmOutcome
 
 JSON_REPORT_VERSION = 1
 
@@ -48,12 +49,17 @@ def _stored(outcome: AnyOutcome) -> StoredReport | None:
     return getattr(outcome, "report", None)
 
 
+def _diagnostics(outcome: AnyOutcome) -> list[Diagnostic]:
+    """The diagnostics of a full run (never called for an outcome with a stored report)."""
+    return cast("Outcome", outcome).diagnostics
+
+
 def _counts(outcome: AnyOutcome) -> tuple[int, int, int]:
     """Errors, warnings, and files with at least one diagnostic."""
     stored = _stored(outcome)
     if stored is not None:
         return stored.errors, stored.warnings, stored.files_with_problems
-    diagnostics = outcome.diagnostics  # type: ignore[union-attr]
+    diagnostics = _diagnostics(outcome)
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     return errors, len(diagnostics) - errors, len({d.path for d in diagnostics})
 
@@ -86,7 +92,7 @@ def _text_lines(diagnostics: list[Diagnostic], styled: bool) -> str:
 def text_report(outcome: AnyOutcome, strict: bool = False, styled: bool = False) -> str:
     """Compiler-style lines and a summary."""
     stored = None if styled else _stored(outcome)
-    lines = stored.text if stored else _text_lines(outcome.diagnostics, styled)  # type: ignore[union-attr]
+    lines = stored.text if stored else _text_lines(_diagnostics(outcome), styled)
     return f"{lines}{summary(outcome, strict=strict)}\n"
 
 
@@ -107,7 +113,7 @@ def _json_without_verdict(files_checked: int, diagnostics: list[Diagnostic]) -> 
 def json_report(outcome: AnyOutcome, strict: bool = False, styled: bool = False) -> str:
     """A stable JSON document: ``{"version", "valid", "files", "diagnostics": [...]}``."""
     stored = _stored(outcome)
-    report = stored.json if stored else _json_without_verdict(outcome.files_checked, outcome.diagnostics)  # type: ignore[union-attr]
+    report = stored.json if stored else _json_without_verdict(outcome.files_checked, _diagnostics(outcome))
     verdict = "false" if outcome.failed(strict=strict) else "true"
     return report.replace(_NO_VERDICT, f'"valid": {verdict}', 1)
 
@@ -132,10 +138,10 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def github_report(outcome: Outcome, strict: bool = False, styled: bool = False) -> str:
+def github_report(outcome: AnyOutcome, strict: bool = False, styled: bool = False) -> str:
     """GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per diagnostic."""
     lines = []
-    for d in outcome.diagnostics:
+    for d in _diagnostics(outcome):
         level = "error" if d.severity is Severity.ERROR or strict else "warning"
         props = f"file={_escape_property(d.path)},line={d.line},col={d.column},title={_escape_property(d.rule)}"
         lines.append(f"::{level} {props}::{_escape_data(d.message)}")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
-ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+from immunopipe.ids import ID_MAX_LENGTH, ID_PATTERN
 
 
 class ScaffoldError(Exception):
@@ -22,7 +21,7 @@ def new_article_text(article_id: str, *, today: date) -> str:
 
 def create_article(article_id: str, content_dir: Path, *, today: date | None = None) -> Path:
     """Write ``content_dir/<article_id>.yaml`` from the template; never overwrite a file."""
-    if not ID_PATTERN.fullmatch(article_id) or len(article_id) > 64:
+    if not ID_PATTERN.fullmatch(article_id) or len(article_id) > ID_MAX_LENGTH:
         raise ScaffoldError(f"'{article_id}' is not a valid id: use lowercase letters a-z, digits and single hyphens")
     path = content_dir / f"{article_id}.yaml"
     content_dir.mkdir(parents=True, exist_ok=True)

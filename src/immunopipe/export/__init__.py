@@ -27,7 +27,6 @@ symlinks and folders are left alone, and so are the folders of formats not being
 from __future__ import annotations
 
 import hashlib
-import re
 from array import array
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -50,12 +49,12 @@ from immunopipe.export.write import (
     remove_files,
     remove_stray_temp_files,
 )
+from immunopipe.formats import DEFAULT_PAPER
+from immunopipe.ids import ID_PATTERN, RESERVED_IDS
 from immunopipe.model import Article
-from immunopipe.validate.rules.article_id_reserved import RESERVED
 
 __all__ = [
     "FORMATS",
-    "PAPER_SIZES",
     "ExportFile",
     "ExportOptions",
     "ExportResult",
@@ -68,21 +67,12 @@ __all__ = [
     "export_articles",
 ]
 
-#: Article ids that may name files: lowercase letters and digits in groups joined by single hyphens.
-ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-#: Ids that would collide with a file the export writes itself (``json/index.json``).
-RESERVED_IDS = frozenset(RESERVED)
-
-#: The ``--paper`` choices of the PDF handouts.
-PAPER_SIZES = ("a4", "letter")
-
 
 @dataclass(frozen=True, kw_only=True)
 class ExportOptions:
     """Choices that change the bytes of an export."""
 
-    paper: str = "a4"
+    paper: str = DEFAULT_PAPER
     large_print: bool = False
     csv_bom: bool = True
     # How PDF handouts are rendered, which never changes their bytes: in up to ``jobs``
@@ -324,7 +314,7 @@ class _PdfWriter:
         self._batch = []
 
 
-#: Every export format by name, in the order they are written.
+#: Every export format by name, in the order they are written (the names and order of ``EXPORT_FORMATS``).
 FORMATS: dict[str, Format] = {
     "json": Format(folder="json", writer=_JsonWriter, article_suffix=".json"),
     "csv": Format(folder="csv", writer=_CsvWriter),
@@ -382,8 +372,9 @@ def export_articles(
     chosen = _chosen(formats)
     options = options or ExportOptions()
     for name in chosen if render else ():
-        if FORMATS[name].check_available:
-            FORMATS[name].check_available()
+        check_available = FORMATS[name].check_available
+        if check_available:
+            check_available()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         root = out_dir.resolve()

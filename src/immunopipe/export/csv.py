@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from immunopipe.export.json import dump
-from immunopipe.model import UNKNOWN, Article, Code, Person, Unknown
+from immunopipe.model import UNKNOWN, Article, Code, Contact, Person, Unknown
 
 #: A cell value: text, a whole number, or ``None`` for an empty cell.
 Cell = str | int | None
@@ -147,7 +147,7 @@ def _code_rows(article: Article, owner_id: str, codes: Sequence[Code]) -> Iterat
 def _person(person: Person | Unknown | None) -> tuple[str | None, str | None]:
     if person is None:
         return None, None
-    if person == UNKNOWN:
+    if not isinstance(person, Person):
         return UNKNOWN, UNKNOWN
     return person.name, person.credentials
 
@@ -175,8 +175,8 @@ def _article_rows(article: Article) -> Iterator[Row]:
         editorial.dates.next_review,
         editorial.funding,
         editorial.disclaimer,
-        UNKNOWN if contact == UNKNOWN else contact.text,
-        None if contact == UNKNOWN else contact.url,
+        contact.text if isinstance(contact, Contact) else UNKNOWN,
+        contact.url if isinstance(contact, Contact) else None,
     )
 
 

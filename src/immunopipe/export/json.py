@@ -20,8 +20,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from immunopipe.article_schema import load_schema, schema_version
 from immunopipe.model import Article
-from immunopipe.validate.schema import load_schema, schema_version
 
 INDEX_NAME = "index.json"
 

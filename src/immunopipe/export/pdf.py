@@ -41,7 +41,20 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from immunopipe import __version__
-from immunopipe.model import UNKNOWN, Article, Code, Condition, Editorial, Medicine, Source, Use, parse_date
+from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES
+from immunopipe.model import (
+    UNKNOWN,
+    Article,
+    Code,
+    Condition,
+    Contact,
+    Editorial,
+    Medicine,
+    Person,
+    Source,
+    Use,
+    parse_date,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -49,9 +62,6 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "handout.html.j2"
 STYLESHEET_NAME = "handout.css"
-
-#: The ``--paper`` choices and the CSS page size each one selects.
-PAPER_SIZES: dict[str, str] = {"a4": "A4", "letter": "letter"}
 
 #: The PDF/UA variant WeasyPrint writes: a tagged PDF with language and XMP metadata.
 PDF_VARIANT = "pdf/ua-1"
@@ -108,7 +118,7 @@ class UnknownPaper(PdfRenderError, ValueError):
     """A paper size that is not one of :data:`PAPER_SIZES`."""
 
 
-def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False) -> bytes:
+def render_pdf(article: Article, *, paper: str = DEFAULT_PAPER, large_print: bool = False) -> bytes:
     """Render ``article`` as a printable PDF handout.
 
     ``paper`` is ``a4`` or ``letter``; ``large_print`` sets text in 18 pt (16 pt at the least)
@@ -150,7 +160,7 @@ def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False
 def render_pdfs(
     articles: Sequence[Article],
     *,
-    paper: str = "a4",
+    paper: str = DEFAULT_PAPER,
     large_print: bool = False,
     jobs: int = 1,
     cache_dir: Path | None = None,
@@ -393,18 +403,19 @@ def _environment() -> jinja2.Environment:
 
 
 def _author_name(editorial: Editorial) -> str:
-    return editorial.publisher.name if editorial.author == UNKNOWN else editorial.author.name
+    return editorial.author.name if isinstance(editorial.author, Person) else editorial.publisher.name
 
 
 def _author_credit(editorial: Editorial) -> str:
-    if editorial.author == UNKNOWN:
+    author = editorial.author
+    if not isinstance(author, Person):
         return "not named by the source"
-    return f"{editorial.author.name}, {editorial.author.credentials}"
+    return f"{author.name}, {author.credentials}"
 
 
 def _feedback(editorial: Editorial) -> str:
     contact = editorial.contact
-    if contact == UNKNOWN:
+    if not isinstance(contact, Contact):
         return "no contact details given by the source"
     return f"{sentence(contact.text)} {contact.url}" if contact.url else contact.text
 

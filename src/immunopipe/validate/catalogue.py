@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from immunopipe.diagnostics import Severity
+from immunopipe.validate.options import option_key
 from immunopipe.validate.rules import RULES, Rule
-from immunopipe.validate.rules.readability_grade import DEFAULT_MAX_GRADE
 
 Severities = Mapping[str, Severity | None]
 
@@ -81,6 +81,16 @@ def _section(rule: Rule) -> str:
     )
 
 
+def _settings_lines() -> str:
+    """The ``[tool.immunopipe]`` lines of every rule setting, at its default."""
+    return "\n".join(
+        f"{option_key(rule.conf_table, key)} = {rule.default[key]:g}    # {option.help} ({option.low}-{option.high})"
+        for rule in RULES.values()
+        if rule.conf_table
+        for key, option in rule.conf.items()
+    )
+
+
 def render_markdown() -> str:
     """The rule reference, ``docs/rules.md``: an overview table, configuration, then each rule."""
     table = ["| Rule | Default severity | What it checks |", "|---|---|---|"]
@@ -104,7 +114,7 @@ Severities and the readability target are set in the content repository's `pypro
 content = "content"          # folder of articles
 out = "exports"              # folder exports are written to
 paper = "a4"                 # PDF page size: "a4" or "letter"
-readability.max-grade = {DEFAULT_MAX_GRADE:g}    # readability-grade warns above this grade (1-20)
+{_settings_lines()}
 
 [tool.immunopipe.rules]      # per rule id: "error", "warning" or "off"
 # author-unknown = "off"

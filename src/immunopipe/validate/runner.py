@@ -112,11 +112,12 @@ def validate_files(
         results[path] = result
         if cache:
             cache.put(raw, result)
-    refs = []
+    refs: list[ArticleRef] = []
     for path in files:
-        outcome.diagnostics += results[path].diagnostics
-        if results[path].ref is not None:
-            refs.append(results[path].ref)
+        result = results[path]
+        outcome.diagnostics += result.diagnostics
+        if result.ref is not None:
+            refs.append(result.ref)
     outcome.diagnostics += _library_diagnostics(refs, context, severities)
     failed_paths = {d.path for d in outcome.diagnostics if d.severity is Severity.ERROR}
     outcome.valid_files = [p for p in files if results[p].ref is not None and display_path(p) not in failed_paths]

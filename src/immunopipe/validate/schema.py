@@ -14,20 +14,19 @@ import json
 import re
 from collections.abc import Iterator
 from functools import cache, cached_property
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
+from immunopipe.article_schema import SchemaUnavailable, load_schema
 from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.ids import ID_PATTERN
 from immunopipe.load import Document
 from immunopipe.pointer import escape_pointer_token
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
-
-SCHEMA_FILE = "article.schema.json"
 
 RULE_BY_KEYWORD = {
     "additionalProperties": "schema-unknown-key",
@@ -56,7 +55,7 @@ _TYPE_WORDS = {
 }
 
 _PATTERN_HINTS = {
-    "^[a-z0-9]+(?:-[a-z0-9]+)*$": "use lowercase letters a-z, digits and single hyphens, e.g. 'type-1-diabetes'",
+    f"^{ID_PATTERN.pattern}$": "use lowercase letters a-z, digits and single hyphens, e.g. 'type-1-diabetes'",
     "^https?://[^\\s/?#]+([/?#]\\S*)?$": "write an absolute address such as https://example.org/page",
     "^[a-z]{2,3}(-[A-Z]{2})?$": "write a language tag such as 'en' or 'en-GB'",
 }
@@ -68,20 +67,6 @@ _FORMAT_HINTS = {
 
 
 _VALUE_RULES = {"schema-type", "schema-format", "schema-pattern", "schema-const", "schema-enum"}
-
-
-class SchemaUnavailable(Exception):
-    """The bundled schema is missing or is not a valid JSON Schema (an environment problem)."""
-
-
-@cache
-def load_schema() -> dict[str, Any]:
-    """The article schema shipped inside the package."""
-    try:
-        text = resources.files("immunopipe").joinpath("schema", SCHEMA_FILE).read_text("utf-8")
-        return json.loads(text)
-    except (OSError, ValueError) as exc:
-        raise SchemaUnavailable(f"cannot read the bundled schema {SCHEMA_FILE}: {exc}") from exc
 
 
 @cache
@@ -109,11 +94,6 @@ def _detailed_validator(schema: dict[str, Any]) -> Validator:
         raise SchemaUnavailable(f"the bundled schema is not a valid JSON Schema: {exc.message}") from exc
     # An empty registry: a $ref can only point inside the schema, never to the network.
     return ecma_validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER, registry=Registry())
-
-
-def schema_version() -> str:
-    """The version of the article schema, as declared in the schema itself."""
-    return str(load_schema()["x-schema-version"])
 
 
 class SchemaChecker:

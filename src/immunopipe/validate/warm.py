@@ -8,7 +8,8 @@ verdict, which depends on ``--strict``), with the counts the summary needs and w
 valid. The next run reads every file, hashes it and, when the files, their order, their bytes
 and the fingerprint of everything else (:func:`immunopipe.validate.cache.fingerprint`: version,
 schema, rules, options, severities, date) are those of the stored run, prints the stored report
-in one write, without loading the rules, the schema or YAML.
+in one write, without running a rule or loading the schema or YAML. (Rule modules are imported,
+since they declare their settings: a rule needing a slow package imports it inside its check.)
 
 The file holds one JSON line (the key, the counts and the lengths of what follows), then the
 text lines and the JSON report as UTF-8. Anything unexpected in it means a miss, never an error.

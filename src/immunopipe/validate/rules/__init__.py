@@ -4,18 +4,21 @@ A rule module defines ``ID`` (stable kebab-case id), ``SEVERITY`` (default), ``S
 line), ``STANDARD`` (where the requirement comes from) and either ``check(article, context)``
 yielding :class:`Finding` for one article, or ``check_library(articles, context)`` yielding
 ``(ArticleRef, Finding)`` pairs across every file of a run (an ``ArticleRef`` holds an article's
-path and id only, so these rules see ids, not contents).
+path and id only, so these rules see ids, not contents). A rule with settings also defines
+``CONF_TABLE``, ``CONF`` and ``DEFAULT`` (:mod:`immunopipe.validate.options`). A rule module
+imports shared words from :mod:`immunopipe.validate.vocabulary`, never from another rule.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 from immunopipe.diagnostics import Severity
+from immunopipe.validate.options import NumberOption
 from immunopipe.validate.rules import (
     article_id_reserved,
     article_id_unique,
@@ -61,6 +64,21 @@ class Rule:
     standard: str
     doc: str
     module: ModuleType
+
+    @property
+    def conf_table(self) -> str | None:
+        """The rule's table of settings in ``[tool.immunopipe]``, if it has settings."""
+        return getattr(self.module, "CONF_TABLE", None)
+
+    @property
+    def conf(self) -> Mapping[str, NumberOption]:
+        """Each setting's kind of value (see :mod:`immunopipe.validate.options`)."""
+        return getattr(self.module, "CONF", {})
+
+    @property
+    def default(self) -> Mapping[str, Any]:
+        """Each setting's value when it is not configured."""
+        return getattr(self.module, "DEFAULT", {})
 
     @property
     def library_wide(self) -> bool:

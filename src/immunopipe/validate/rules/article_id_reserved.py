@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from immunopipe.diagnostics import Severity
+from immunopipe.ids import RESERVED_IDS
 from immunopipe.validate.context import Finding, RuleContext
 
 ID = "reserved-id"
@@ -26,15 +27,8 @@ SEVERITY = Severity.ERROR
 SUMMARY = "An article id is not a name exports or Windows reserve (index, con, nul, com1, ...)."
 STANDARD = "immunopipe data model"
 
-#: Names an article id must not take, with why.
-RESERVED = {
-    "index": "it would overwrite the export's own json/index.json",
-    **{name: "Windows reserves it for a device" for name in ("con", "prn", "aux", "nul")},
-    **{f"{port}{n}": "Windows reserves it for a device" for port in ("com", "lpt") for n in range(1, 10)},
-}
-
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
-    reason = RESERVED.get(article["id"])
+    reason = RESERVED_IDS.get(article["id"])
     if reason:
         yield Finding("/id", f"article id '{article['id']}' cannot name export files: {reason}")

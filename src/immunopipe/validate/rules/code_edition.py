@@ -72,7 +72,7 @@ def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
             continue
         source = sources.get(source_id)
         title_years = years_in(source["title"]) if source else set()
-        if title_years and edition_year(version) not in title_years:
+        if source and title_years and edition_year(version) not in title_years:
             yield Finding(
                 f"{pointer}/version",
                 f"version {version} differs from the edition of the cited source '{source['title']}'",

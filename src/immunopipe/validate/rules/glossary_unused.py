@@ -24,8 +24,8 @@ from typing import Any
 
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
-from immunopipe.validate.rules.glossary_term import listed_terms, term_pattern
 from immunopipe.validate.text import reader_text
+from immunopipe.validate.vocabulary import listed_terms, term_pattern
 
 ID = "glossary-unused"
 SEVERITY = Severity.WARNING

@@ -19,13 +19,12 @@ from typing import Any
 
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
+from immunopipe.validate.vocabulary import NOT_A_NAME
 
 ID = "publisher-named"
 SEVERITY = Severity.ERROR
 SUMMARY = "The organisation that publishes the article is named."
 STANDARD = "NHS Standard for Creating Health Content (say who published it); HONcode transparency"
-
-NOT_A_NAME = frozenset({"unknown", "n/a", "na", "none", "not known", "anonymous"})
 
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:

@@ -26,21 +26,27 @@ from typing import Any
 
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
+from immunopipe.validate.options import NumberOption, option_key
 from immunopipe.validate.readability import hardest_words, score, words
-from immunopipe.validate.rule_options import DEFAULT_MAX_GRADE, MAX_GRADE_OPTION
-from immunopipe.validate.rules.text_placeholder import holds_placeholder
 from immunopipe.validate.text import prose
+from immunopipe.validate.vocabulary import holds_placeholder
 
 ID = "readability-grade"
 SEVERITY = Severity.WARNING
 SUMMARY = "Each prose field reads at or below the maximum Flesch-Kincaid grade (default 8)."
 STANDARD = "PIF TICK and NHS (reading age 9-11); US health literacy guidance (grade 6-8); PEMAT-P"
 
+#: Settings under ``[tool.immunopipe]``: ``readability.max-grade`` (see :mod:`immunopipe.validate.options`).
+CONF_TABLE = "readability"
+CONF = {"max-grade": NumberOption(low=1, high=20, help="readability-grade warns above this grade")}
+DEFAULT = {"max-grade": 8.0}
+MAX_GRADE = option_key(CONF_TABLE, "max-grade")
+
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     if article["language"].split("-")[0] != "en":
         return
-    max_grade = float(context.options.get(MAX_GRADE_OPTION, DEFAULT_MAX_GRADE))
+    max_grade = float(context.options.get(MAX_GRADE, DEFAULT["max-grade"]))
     for pointer, text in prose(article):
         if holds_placeholder(text):
             continue

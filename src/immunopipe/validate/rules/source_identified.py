@@ -23,7 +23,7 @@ from typing import Any
 
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
-from immunopipe.validate.rules.publisher_named import NOT_A_NAME
+from immunopipe.validate.vocabulary import NOT_A_NAME
 
 ID = "source-identified"
 SEVERITY = Severity.ERROR

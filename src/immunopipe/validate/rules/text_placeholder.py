@@ -16,39 +16,18 @@ Fails::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.text import strings
+from immunopipe.validate.vocabulary import PLACEHOLDER, holds_placeholder
 
 ID = "text-placeholder"
 SEVERITY = Severity.ERROR
 SUMMARY = "No placeholder text (TODO, TBD, lorem ipsum, [insert ...]) is left."
 STANDARD = "immunopipe text hygiene"
-
-PLACEHOLDER = re.compile(
-    r"\b(?:TODO|TBD|TBC|FIXME|XXX)\b"
-    r"|(?i:\blorem ipsum\b)"
-    r"|(?i:\[\s*(?:insert|add|enter|placeholder)\b[^\]]*\])"
-    r"|\?{3,}"
-)
-
-
-#: Text :data:`PLACEHOLDER` can match holds one of these (``orem`` after lowercasing, for lorem ipsum).
-_CLUES = ("TODO", "TBD", "TBC", "FIXME", "XXX", "???", "[")
-
-
-def may_hold_placeholder(text: str) -> bool:
-    """False when :data:`PLACEHOLDER` cannot match ``text``: a quick look before the search."""
-    return any(clue in text for clue in _CLUES) or "orem" in text.lower()
-
-
-def holds_placeholder(text: str) -> bool:
-    """Whether ``text`` holds a placeholder."""
-    return may_hold_placeholder(text) and PLACEHOLDER.search(text) is not None
 
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
