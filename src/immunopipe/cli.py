@@ -10,15 +10,13 @@ import sys
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager as ContextManager
 from contextlib import nullcontext
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from immunopipe import __version__
-from immunopipe.formats import EXPORT_FORMATS, PAPER_SIZES
-from immunopipe.reporters import REPORTERS
+from immunopipe.formats import EXPORT_FORMATS, PAPER_SIZES, REPORT_FORMATS
 
 if TYPE_CHECKING:
     from immunopipe.config import Config
@@ -160,6 +158,8 @@ def use_color() -> bool:
 
 def echo_report(outcome: AnyOutcome, output_format: str, strict: bool) -> None:
     """Print the validation report in the chosen format (coloured where wanted)."""
+    from immunopipe.reporters import REPORTERS
+
     styled = use_color()
     click.echo(REPORTERS[resolve_format(output_format)](outcome, strict, styled), nl=False, color=styled)
 
@@ -174,7 +174,7 @@ def resolve_format(output_format: str) -> str:
 format_option = click.option(
     "--format",
     "output_format",
-    type=click.Choice(["auto", *REPORTERS]),
+    type=click.Choice(["auto", *REPORT_FORMATS]),
     default="auto",
     show_default=True,
     help="text: path:line:col lines; json: a machine-readable report; github: Actions annotations; "
@@ -269,6 +269,8 @@ def new(article_id: str, content_dir: Path | None) -> None:
     The template passes the schema; its TODO placeholders are flagged by `immunopipe validate`
     until they are filled in. An existing file is never overwritten.
     """
+    from datetime import date
+
     from immunopipe.scaffold import ScaffoldError, create_article
 
     content_dir = content_dir or project_config().content
