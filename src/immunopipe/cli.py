@@ -79,22 +79,26 @@ def check_files(files: list[Path], *, config: Config, jobs: int, use_cache: bool
     if not use_cache:
         return _validate(files, config=config, jobs=jobs, cache=None)
     from immunopipe.validate.cache import ResultCache, fingerprint
-    from immunopipe.validate.warm import RunCache
+    from immunopipe.validate.warm import RunCache, WarmOutcome
 
     context = config.rule_context()
     key = fingerprint(context, config.severities)
     last_run = RunCache(DEFAULT_CACHE_DIR, key)
-    printable = resolve_format(output_format) in ("text", "json") and not use_color()
-    if printable and (warm := last_run.outcome(files)) is not None:
+    report_format = resolve_format(output_format)
+    printable = report_format in ("text", "json") and not use_color()
+    if printable and (warm := last_run.outcome(files, report_format)) is not None:
         return warm
     cache = ResultCache(DEFAULT_CACHE_DIR, key)
     outcome = _validate(files, config=config, jobs=jobs, cache=cache)
     cache.save()
-    if printable:
-        from immunopipe.reporters import stored_report
+    if not printable:
+        return outcome
+    from immunopipe.reporters import stored_report
 
-        last_run.save(files, outcome, stored_report(outcome))
-    return outcome
+    report = stored_report(outcome, report_format)
+    last_run.save(files, outcome, report)
+    # Printed from the stored report: formatted once, and the diagnostics can go.
+    return WarmOutcome(report, outcome.files_checked, outcome.valid_files, outcome.digests)
 
 
 def _validate(files: list[Path], *, config: Config, jobs: int, cache: ResultCache | None) -> Outcome:

@@ -2,8 +2,8 @@
 
 Each reporter is a function ``(outcome, strict, styled) -> str`` registered in :data:`REPORTERS`;
 ``styled`` asks for ANSI colours where the format has any (only the text report does). The
-plain text and JSON reports of a run can be formatted ahead (:func:`stored_report`): a run
-answered from :mod:`immunopipe.validate.warm` prints them as they are.
+plain text or JSON report of a run can be formatted ahead (:func:`stored_report`): an outcome
+holding one (:class:`immunopipe.validate.warm.WarmOutcome`) is printed from it, in that format only.
 """
 
 from __future__ import annotations
@@ -29,12 +29,13 @@ JSON_REPORT_VERSION = 1
 
 @dataclass(frozen=True)
 class StoredReport:
-    """A report formatted before: text lines and JSON report, and the counts of its summary."""
+    """A plain text or JSON report formatted ahead, and the counts of its summary."""
 
-    #: Every diagnostic as a text line, each ending in a newline.
-    text: str
-    #: The JSON report with ``"valid": null``, to be replaced by the verdict.
-    json: str
+    #: ``text`` or ``json``: the only report an outcome holding this one can print.
+    format: str
+    #: Text: every diagnostic as a line ending in a newline. JSON: the report with ``"valid": null``,
+    #: to be replaced by the verdict.
+    body: str
     errors: int
     warnings: int
     #: How many files have at least one diagnostic.
@@ -92,7 +93,7 @@ def _text_lines(diagnostics: list[Diagnostic], styled: bool) -> str:
 def text_report(outcome: AnyOutcome, strict: bool = False, styled: bool = False) -> str:
     """Compiler-style lines and a summary."""
     stored = None if styled else _stored(outcome)
-    lines = stored.text if stored else _text_lines(_diagnostics(outcome), styled)
+    lines = stored.body if stored else _text_lines(_diagnostics(outcome), styled)
     return f"{lines}{summary(outcome, strict=strict)}\n"
 
 
@@ -113,21 +114,19 @@ def _json_without_verdict(files_checked: int, diagnostics: list[Diagnostic]) -> 
 def json_report(outcome: AnyOutcome, strict: bool = False, styled: bool = False) -> str:
     """A stable JSON document: ``{"version", "valid", "files", "diagnostics": [...]}``."""
     stored = _stored(outcome)
-    report = stored.json if stored else _json_without_verdict(outcome.files_checked, _diagnostics(outcome))
+    report = stored.body if stored else _json_without_verdict(outcome.files_checked, _diagnostics(outcome))
     verdict = "false" if outcome.failed(strict=strict) else "true"
     return report.replace(_NO_VERDICT, f'"valid": {verdict}', 1)
 
 
-def stored_report(outcome: Outcome) -> StoredReport:
-    """The plain text and JSON reports of ``outcome``, formatted ahead for a later run to print."""
+def stored_report(outcome: Outcome, report_format: str) -> StoredReport:
+    """The plain ``text`` or ``json`` report of ``outcome``, formatted ahead (verdict aside)."""
     errors, warnings, bad = _counts(outcome)
-    return StoredReport(
-        text=_text_lines(outcome.diagnostics, styled=False),
-        json=_json_without_verdict(outcome.files_checked, outcome.diagnostics),
-        errors=errors,
-        warnings=warnings,
-        files_with_problems=bad,
-    )
+    if report_format == "text":
+        body = _text_lines(outcome.diagnostics, styled=False)
+    else:
+        body = _json_without_verdict(outcome.files_checked, outcome.diagnostics)
+    return StoredReport(report_format, body, errors, warnings, bad)
 
 
 def _escape_data(value: str) -> str:

@@ -3,16 +3,18 @@
 The per-file cache (:mod:`immunopipe.validate.cache`) spares checking unchanged files, but a run
 still builds every diagnostic again, runs the library-wide rules and formats the report. When
 nothing at all has changed, that work gives the same report as last time. So after a run the
-report is stored once more, already formatted: the text lines and the JSON report (without its
-verdict, which depends on ``--strict``), with the counts the summary needs and which files were
-valid. The next run reads every file, hashes it and, when the files, their order, their bytes
-and the fingerprint of everything else (:func:`immunopipe.validate.cache.fingerprint`: version,
-schema, rules, options, severities, date) are those of the stored run, prints the stored report
-in one write, without running a rule or loading the schema or YAML. (Rule modules are imported,
-since they declare their settings: a rule needing a slow package imports it inside its check.)
+report printed is stored once more, already formatted (the text lines, or the JSON report
+without its verdict, which depends on ``--strict``), with the counts the summary needs and which
+files were valid. The next run in the same format reads every file, hashes it and, when the
+files, their order, their bytes and the fingerprint of everything else
+(:func:`immunopipe.validate.cache.fingerprint`: version, schema, rules, options, severities, date)
+are those of the stored run, prints the stored report in one write, without running a rule or
+loading the schema or YAML. (Rule modules are imported, since they declare their settings: a
+rule needing a slow package imports it inside its check.)
 
-The file holds one JSON line (the key, the counts and the lengths of what follows), then the
-text lines and the JSON report as UTF-8. Anything unexpected in it means a miss, never an error.
+Only the format printed last is kept (the JSON report of a large library is large). The file
+holds one JSON line (the key, the format and the counts), then the report as UTF-8. Anything
+unexpected in it means a miss, never an error.
 """
 
 from __future__ import annotations
@@ -29,22 +31,21 @@ from immunopipe.reporters import StoredReport
 if TYPE_CHECKING:
     from immunopipe.validate.runner import Outcome
 
-RUN_FILE = "validate-run-v1.bin"
-RUN_FORMAT = 1
+RUN_FILE = "validate-run-v2.bin"
+RUN_LAYOUT = 1
 
 
 @dataclass
 class WarmOutcome:
-    """The outcome of a run answered whole from the stored report (see the module docstring)."""
+    """A run's outcome with its report formatted: stored by this run, or answered from the last.
+
+    The diagnostics themselves are not kept: the report says all there is to say.
+    """
 
     report: StoredReport
     files_checked: int
     valid_files: list[Path]
     digests: dict[Path, str] = field(default_factory=dict)
-
-    @property
-    def cached_files(self) -> int:
-        return self.files_checked
 
     def failed(self, *, strict: bool = False) -> bool:
         """True when the run should fail (errors; warnings too under ``strict``)."""
@@ -65,8 +66,8 @@ class RunCache:
         self._path = directory / RUN_FILE
         self._fingerprint = fingerprint
 
-    def outcome(self, files: list[Path]) -> WarmOutcome | None:
-        """The stored outcome if ``files`` hold the bytes of the stored run, else ``None``."""
+    def outcome(self, files: list[Path], report_format: str) -> WarmOutcome | None:
+        """The stored outcome if ``files`` hold the bytes of the stored run in that format, else ``None``."""
         try:
             digests = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
             data = self._path.read_bytes()
@@ -76,12 +77,13 @@ class RunCache:
         try:
             end = data.index(b"\n")
             header = json.loads(data[:end])
-            if header.get("format") != RUN_FORMAT or header.get("key") != key:
+            if header.get("layout") != RUN_LAYOUT or header.get("key") != key:
                 return None
-            text_end = end + 1 + header["text_bytes"]
+            if header.get("format") != report_format:
+                return None
             report = StoredReport(
-                text=data[end + 1 : text_end].decode("utf-8"),
-                json=data[text_end:].decode("utf-8"),
+                format=report_format,
+                body=data[end + 1 :].decode("utf-8"),
                 errors=header["errors"],
                 warnings=header["warnings"],
                 files_with_problems=header["files_with_problems"],
@@ -102,17 +104,16 @@ class RunCache:
             return
         key = _run_key(self._fingerprint, [(display_path(path), outcome.read_digests[path]) for path in files])
         valid = set(outcome.valid_files)
-        text = report.text.encode("utf-8")
         header = {
-            "format": RUN_FORMAT,
+            "layout": RUN_LAYOUT,
             "key": key,
+            "format": report.format,
             "errors": report.errors,
             "warnings": report.warnings,
             "files_with_problems": report.files_with_problems,
             "valid": [index for index, path in enumerate(files) if path in valid],
-            "text_bytes": len(text),
         }
-        data = json.dumps(header).encode() + b"\n" + text + report.json.encode("utf-8")
+        data = json.dumps(header).encode() + b"\n" + report.body.encode("utf-8")
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             write_files(self._path.parent.resolve(), [ExportFile(PurePosixPath(RUN_FILE), data)])
