@@ -128,6 +128,7 @@ def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
     return paths
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fast_and_detailed_validators_agree(checker: SchemaChecker, seed_data: dict, data: st.DataObject) -> None:

@@ -102,8 +102,8 @@ def check_files(files: list[Path], *, config: Config, jobs: int, use_cache: bool
 
 
 def _validate(files: list[Path], *, config: Config, jobs: int, cache: ResultCache | None) -> Outcome:
+    from immunopipe.article_schema import SchemaUnavailable
     from immunopipe.validate import validate_files
-    from immunopipe.validate.schema import SchemaUnavailable
 
     context = config.rule_context()
     try:

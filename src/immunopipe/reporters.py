@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias, cast
 
 import click
 
 from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.validate.warm import StoredReport
 
 if TYPE_CHECKING:
     from immunopipe.validate import Outcome
@@ -25,21 +25,6 @@ if TYPE_CHECKING:
     AnyOutcome: TypeAlias = Outcome | WarmOutcome
 
 JSON_REPORT_VERSION = 1
-
-
-@dataclass(frozen=True)
-class StoredReport:
-    """A plain text or JSON report formatted ahead, and the counts of its summary."""
-
-    #: ``text`` or ``json``: the only report an outcome holding this one can print.
-    format: str
-    #: Text: every diagnostic as a line ending in a newline. JSON: the report with ``"valid": null``,
-    #: to be replaced by the verdict.
-    body: str
-    errors: int
-    warnings: int
-    #: How many files have at least one diagnostic.
-    files_with_problems: int
 
 
 def _plural(count: int, word: str) -> str:

@@ -259,10 +259,10 @@ class _CsvWriter:
 
 
 def _render_pdf(articles: Sequence[Article], options: ExportOptions) -> list[ExportFile]:
-    try:  # imported here so that other commands never load WeasyPrint
-        from immunopipe.export.pdf import PdfRenderError, render_pdfs
-    except (ImportError, OSError) as exc:
-        raise FormatUnavailable(f"PDF export is not available in this installation: {exc}") from exc
+    # Imported here so that other formats never load it; _require_pdf checked that it imports,
+    # and the renderer's own probe reports a WeasyPrint that cannot load its libraries.
+    from immunopipe.export.pdf import PdfRenderError, render_pdfs
+
     paths = [article_path("pdf", article.id, ".pdf") for article in articles]
     try:
         pdfs = render_pdfs(
@@ -283,7 +283,7 @@ PDF_BATCH = 256
 
 
 def _require_pdf() -> None:
-    try:  # imported here so that other commands never load WeasyPrint
+    try:  # imported here so that other commands never load it
         import immunopipe.export.pdf  # noqa: F401
     except (ImportError, OSError) as exc:
         raise FormatUnavailable(f"PDF export is not available in this installation: {exc}") from exc

@@ -26,10 +26,25 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from immunopipe.paths import display_path
-from immunopipe.reporters import StoredReport
 
 if TYPE_CHECKING:
     from immunopipe.validate.runner import Outcome
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """A plain text or JSON report formatted ahead, and the counts of its summary."""
+
+    #: ``text`` or ``json``: the only report an outcome holding this one can print.
+    format: str
+    #: Text: every diagnostic as a line ending in a newline. JSON: the report with ``"valid": null``,
+    #: to be replaced by the verdict.
+    body: str
+    errors: int
+    warnings: int
+    #: How many files have at least one diagnostic.
+    files_with_problems: int
+
 
 RUN_FILE = "validate-run-v2.bin"
 RUN_LAYOUT = 1
