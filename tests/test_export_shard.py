@@ -241,3 +241,25 @@ def test_merged_handouts_are_the_handouts_of_one_export(
     single = snapshot(tmp_path / "single")
     assert {"pdf/a-article.pdf", "pdf/b-article.pdf"} <= set(single)
     assert snapshot(tmp_path / "merged") == single
+    # Merging copies the handouts: it works where WeasyPrint cannot even be imported.
+    no_weasyprint = (
+        "import sys\n"
+        "class Refuse:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'weasyprint':\n"
+        "            raise ImportError('no WeasyPrint here')\n"
+        "sys.meta_path.insert(0, Refuse())\n"
+        "from immunopipe.cli import main\n"
+        "main(['merge', *sys.argv[1:]])\n"
+    )
+    command = [sys.executable, "-c", no_weasyprint, *folders, "--out", "copied"]
+    process = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert process.returncode == 0, process.stderr
+    assert snapshot(tmp_path / "copied") == single
+    # A shard missing a handout is refused, and nothing is written.
+    missing = next(path for folder in folders for path in (tmp_path / folder / "pdf").glob("*.pdf"))
+    missing.unlink()
+    result = run("merge", *folders, "--out", "incomplete")
+    assert result.exit_code == 2
+    assert f"cannot read {missing.relative_to(tmp_path)}" in result.output
+    assert not list((tmp_path / "incomplete").rglob("*.pdf"))
