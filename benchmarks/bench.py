@@ -34,6 +34,7 @@ without the mistakes, since an export refuses invalid content.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import shutil
@@ -145,9 +146,15 @@ def run(command: Sequence[str], cwd: Path, *, expect: Sequence[int] = (0,)) -> R
     return Run(seconds, usage.ru_maxrss / 1024)
 
 
-def output(command: Sequence[str], cwd: Path) -> bytes:
-    """What ``command`` prints on stdout (not timed)."""
-    return subprocess.run(command, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, check=False).stdout
+def output(command: Sequence[str], cwd: Path) -> str:
+    """The SHA-256 of what ``command`` prints on stdout (not timed; digests keep this process small,
+    since a child's peak RSS counts the memory of the parent it was forked from)."""
+    with tempfile.TemporaryFile() as out:
+        subprocess.run(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL, check=False)
+        if not out.tell():
+            return ""
+        out.seek(0)
+        return hashlib.file_digest(out, "sha256").hexdigest()
 
 
 def same_reports(folder: Path) -> None:
@@ -168,13 +175,14 @@ def same_reports(folder: Path) -> None:
     clean(folder, ".immunopipe-cache")
 
 
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` (hidden files aside) by relative path."""
-    return {
-        str(path.relative_to(root)): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and not path.name.startswith(".")
-    }
+def snapshot(root: Path) -> dict[str, str]:
+    """The SHA-256 of every file under ``root`` (hidden files aside) by relative path."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            with path.open("rb") as handle:
+                found[str(path.relative_to(root))] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return found
 
 
 def interleaved(rounds: int, commands: dict[str, Callable[[], Run]]) -> dict[str, list[Run]]:
