@@ -73,15 +73,12 @@ EXPORT_ONLY = """
 import hashlib, sys
 from functools import partial
 from pathlib import Path
-from immunopipe.export import Source, export_articles
-from immunopipe.load import load_path
-from immunopipe.model import article_from_data
-
-def load(path):
-    return article_from_data(load_path(path).data)
+from immunopipe.export import PendingArticle, export_articles
+from immunopipe.validate.runner import load_checked
 
 files = sorted(Path(sys.argv[1]).glob("*.yaml"))
-sources = (Source(hashlib.sha256(path.read_bytes()).hexdigest(), partial(load, path)) for path in files)
+digests = ((path, hashlib.sha256(path.read_bytes()).hexdigest()) for path in files)
+sources = (PendingArticle(digest, partial(load_checked, path, digest)) for path, digest in digests)
 export_articles(sources, Path(sys.argv[2]), formats=("json", "csv"))
 """
 
@@ -176,10 +173,10 @@ def same_reports(folder: Path) -> None:
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    """The SHA-256 of every file under ``root`` (hidden files aside) by relative path."""
+    """The SHA-256 of every file under ``root`` (the manifests included, the lock file aside) by relative path."""
     found = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
+        if path.is_file() and path.name != ".immunopipe.lock":
             with path.open("rb") as handle:
                 found[str(path.relative_to(root))] = hashlib.file_digest(handle, "sha256").hexdigest()
     return found

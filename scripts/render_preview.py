@@ -6,6 +6,7 @@ page into pixels); Pillow, which writes the PNG, comes with WeasyPrint. No syste
     pip install '.[test]'
     python scripts/render_preview.py [--article content/immune-system-medicine.yaml] [--dpi 110]
     python scripts/render_preview.py --page 2 --paper letter --output /tmp/page2.png   # to check others
+    python scripts/render_preview.py --profile examples/clinic.yaml --output docs/handout-profile-page1.png
 
 The picture is made from the real PDF that ``immunopipe export`` writes, so it shows exactly
 what a clinic prints. Re-run it after changing the template or stylesheet and commit the PNG.
@@ -22,6 +23,7 @@ from PIL import Image
 from immunopipe.export.pdf import render_pdf
 from immunopipe.load import load_path
 from immunopipe.model import article_from_data
+from immunopipe.validate.profile import load_profile
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ARTICLE = REPO / "content" / "immune-system-medicine.yaml"
@@ -38,10 +40,12 @@ def main() -> None:
     parser.add_argument("--page", type=int, default=1, help="page to render, counting from 1")
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4")
     parser.add_argument("--large-print", action="store_true")
+    parser.add_argument("--profile", type=Path, help="clinic profile, e.g. examples/clinic.yaml")
     options = parser.parse_args()
 
     article = article_from_data(load_path(options.article).data)
-    pdf = pdfium.PdfDocument(render_pdf(article, paper=options.paper, large_print=options.large_print))
+    profile = load_profile(options.profile) if options.profile else None
+    pdf = pdfium.PdfDocument(render_pdf(article, paper=options.paper, large_print=options.large_print, profile=profile))
     if not 1 <= options.page <= len(pdf):
         parser.error(f"--page: the handout has {len(pdf)} pages")
     image = pdf[options.page - 1].render(scale=options.dpi / POINTS_PER_INCH).to_pil()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +15,7 @@ from immunopipe.validate import validate_files
 from immunopipe.validate.cache import CACHE_FILE, ResultCache, fingerprint
 from immunopipe.validate.context import RuleContext
 
-TODAY = RuleContext(today=date(2026, 11, 26))
+TODAY = RuleContext(today=date(2026, 12, 1))
 
 
 @pytest.fixture
@@ -112,3 +115,69 @@ def test_cli_no_cache_writes_nothing(tmp_path: Path, seed_text: str, monkeypatch
     assert CliRunner().invoke(main, ["validate"]).exit_code == 0
     assert (tmp_path / ".immunopipe-cache" / CACHE_FILE).is_file()
     assert not any(p.name.startswith(".immunopipe") for p in (tmp_path / "content").iterdir())
+
+
+# --- a cache restored from elsewhere (another branch, another machine) is never an authority -------
+
+IMMUNOPIPE = Path(sys.executable).with_name("immunopipe")
+
+
+def immunopipe(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(IMMUNOPIPE), *args], cwd=folder, capture_output=True, text=True, timeout=120)
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    files = (p for p in folder.rglob("*") if p.is_file() and p.name != ".immunopipe.lock")
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def entry_checksum(key: str, content: dict[str, object]) -> str:
+    """The checksum an entry carries (written out here, independently of the code)."""
+    return hashlib.sha256(key.encode() + b"\0" + json.dumps(content, separators=(",", ":")).encode()).hexdigest()
+
+
+@pytest.fixture
+def broken_but_cached_clean(tmp_path: Path, seed_text: str) -> tuple[Path, Path]:
+    """A folder whose validation cache says a schema-invalid file is clean; returns (folder, cache file)."""
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "immune-system-medicine.yaml").write_text(seed_text)
+    assert immunopipe(tmp_path, "validate").returncode == 0
+    broken = b"id: broken\ntitle: no other fields\n"
+    (tmp_path / "content" / "broken.yaml").write_bytes(broken)
+    assert immunopipe(tmp_path, "validate").returncode == 1
+    cache_file = tmp_path / ".immunopipe-cache" / CACHE_FILE
+    stored = json.loads(cache_file.read_text())
+    key = hashlib.sha256(broken).hexdigest()
+    stored["entries"][key] = {"diagnostics": [], "ref": ["broken", 1, 5], "suppressed": 0}
+    cache_file.write_text(json.dumps(stored))
+    return tmp_path, cache_file
+
+
+def test_a_cached_verdict_edited_without_its_checksum_is_ignored(broken_but_cached_clean: tuple[Path, Path]) -> None:
+    folder, _ = broken_but_cached_clean
+    result = immunopipe(folder, "validate")
+    assert result.returncode == 1
+    assert "content/broken.yaml:1:1: error:" in result.stdout
+
+
+def test_a_forged_verdict_cannot_make_export_crash_or_write(broken_but_cached_clean: tuple[Path, Path]) -> None:
+    """A checksum proves an entry undamaged, not honest: the export re-checks what it loads."""
+    folder, cache_file = broken_but_cached_clean
+    stored = json.loads(cache_file.read_text())
+    for key, entry in stored["entries"].items():
+        content = {"diagnostics": entry["diagnostics"], "ref": entry["ref"], "suppressed": entry["suppressed"]}
+        entry["checksum"] = entry_checksum(key, content)
+    cache_file.write_text(json.dumps(stored))
+    assert immunopipe(folder, "validate").returncode == 0  # the forged verdict is served...
+    (folder / "exports").mkdir()
+    (folder / "exports" / "mine.txt").write_text("keep\n")
+    before = checksums(folder / "exports")
+    result = immunopipe(folder, "export", "--to", "json", "--to", "csv")
+    assert result.returncode == 2  # ...but the export does not take it on trust
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: content/broken.yaml does not pass the schema, although the validation (or its cache) "
+        "passed it: run the export again with --no-cache"
+    )
+    assert checksums(folder / "exports") == before
+    assert immunopipe(folder, "export", "--no-cache").returncode == 1

@@ -138,7 +138,7 @@ def test_format_auto_uses_github_annotations_inside_actions(content_dir: Path, m
 def test_schema_command_prints_the_bundled_schema() -> None:
     code, output = run("schema")
     assert code == 0
-    assert json.loads(output)["$id"].startswith("https://")
+    assert json.loads(output)["$id"] == "urn:immunopipe:schema:article:1.0.0"
     code, output = run("schema", "--path")
     assert code == 0 and Path(output.strip()).is_file()
 

@@ -42,6 +42,7 @@ def test_every_setting(tmp_path: Path) -> None:
 content = "articles"
 out = "public"
 paper = "letter"
+profile = "clinic/profile.yaml"
 readability.max-grade = 6.5
 
 [tool.immunopipe.rules]
@@ -56,6 +57,7 @@ text-spacing = "warning"
         "letter",
         6.5,
     )
+    assert config.profile == Path("clinic/profile.yaml")
     assert config.severities == {
         "author-unknown": None,
         "readability-grade": Severity.ERROR,
@@ -70,7 +72,10 @@ text-spacing = "warning"
     ("toml", "message"),
     [
         ('[tool.immunopipe]\ncontnet = "x"\n', "unknown key 'contnet'; did you mean 'content'?"),
-        ("[tool.immunopipe]\nzzz = 1\n", "unknown key 'zzz'; allowed: content, out, paper, readability, rules"),
+        (
+            "[tool.immunopipe]\nzzz = 1\n",
+            "unknown key 'zzz'; allowed: content, out, paper, profile, readability, rules",
+        ),
         ('[tool.immunopipe.rules]\nschema-type = "off"\n', "schema and YAML checks are always errors"),
         (
             '[tool.immunopipe.rules]\nauthor-unknown = "ignore"\n',
@@ -81,6 +86,7 @@ text-spacing = "warning"
         ('[tool.immunopipe]\npaper = "A4"\n', "'paper' must be one of 'a4', 'letter', not 'A4'"),
         ('[tool.immunopipe]\ncontent = ""\n', "'content' must be a folder name"),
         ("[tool.immunopipe]\nout = 3\n", "'out' must be a folder name"),
+        ("[tool.immunopipe]\nprofile = 1\n", "'profile' must be the path of a clinic profile"),
         ("[tool.immunopipe]\nreadability.max-grade = true\n", "must be a number from 1 to 20, not True"),
         ('[tool.immunopipe]\nreadability.max-grade = "8"\n', "must be a number from 1 to 20, not '8'"),
         ("[tool.immunopipe]\nreadability.max-grade = 25\n", "must be a number from 1 to 20, not 25"),

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import types
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 
 import immunopipe.export
 import immunopipe.validate
+import immunopipe.validate.runner
 from immunopipe import cli
 from immunopipe.cli import main
-from immunopipe.export import ExportOptions, UnsafeName, article_path, export_articles
+from immunopipe.export import ExportOptions, ExportResult, UnsafeName, article_path, export_articles
 from immunopipe.export.csv import render_tables
-from immunopipe.export.write import TEMP_SUFFIX, ExportFile, WriteError, contained_path
+from immunopipe.files.write import TEMP_SUFFIX, ExportFile, WriteError, contained_path
 from immunopipe.load import load_bytes
 from immunopipe.model import Article, article_from_data
 
@@ -40,6 +41,7 @@ CSV_FILES = {
         "sources.csv",
         "uses.csv",
         "conditions.csv",
+        "condition_parts.csv",
         "condition_codes.csv",
         "medicine_classes.csv",
         "class_codes.csv",
@@ -47,6 +49,7 @@ CSV_FILES = {
         "medicine_codes.csv",
         "considerations.csv",
         "glossary.csv",
+        "queries.csv",
         "datapackage.json",
     )
 }
@@ -93,7 +96,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def exported_files(root: Path) -> set[str]:
-    return {name for name in snapshot(root) if not name.startswith(".")}
+    return {name for name in snapshot(root) if not Path(name).name.startswith(".")}
 
 
 def add_article(workdir: Path, seed_text: str, article_id: str) -> Path:
@@ -108,7 +111,7 @@ def test_export_writes_every_fact_as_json_and_csv(workdir: Path, seed_facts: tup
     result = run(*JSON_AND_CSV)
     assert result.exit_code == 0, result.output
     assert ": error:" not in result.stdout
-    assert "exported 1 article to exports: 14 files written, 0 unchanged, 0 stale removed" in result.stderr
+    assert "exported 1 article to exports: 16 files written, 0 unchanged, 0 stale removed" in result.stderr
     assert exported_files(workdir / "exports") == {f"json/{SEED_ID}.json", "json/index.json", *CSV_FILES}
     article_json = (workdir / "exports" / "json" / f"{SEED_ID}.json").read_text("utf-8")
     csv_text = "".join(p.read_text("utf-8-sig") for p in (workdir / "exports" / "csv").glob("*.csv"))
@@ -123,7 +126,7 @@ def test_second_export_is_byte_identical_and_rewrites_nothing(workdir: Path) -> 
     first = snapshot(workdir / "exports")
     result = run(*JSON_AND_CSV)
     assert result.exit_code == 0
-    assert "0 files written, 14 unchanged" in result.stderr
+    assert "0 files written, 16 unchanged" in result.stderr
     assert snapshot(workdir / "exports") == first
 
 
@@ -187,17 +190,26 @@ def test_any_id_either_is_refused_or_names_one_file_inside_the_folder(article_id
     assert target.parent == root / "json"
 
 
-def test_stale_article_files_are_removed_and_reported_nothing_else(workdir: Path, seed_text: str) -> None:
+def test_stale_exports_stay_until_pruned_and_only_the_exports_own_files_go(workdir: Path, seed_text: str) -> None:
     second = add_article(workdir, seed_text, "second-article")
     run(*JSON_AND_CSV)
     exports = workdir / "exports"
     assert (exports / "json" / "second-article.json").exists()
-    keep = [exports / "json" / "notes.txt", exports / "json" / "Draft.json", exports / "pdf" / "second-article.pdf"]
+    keep = [exports / "json" / "notes.txt", exports / "json" / "draft.json", exports / "pdf" / "second-article.pdf"]
     for path in keep:
         path.parent.mkdir(exist_ok=True)
         path.write_text("mine")
     second.unlink()
     result = run(*JSON_AND_CSV)
+    assert result.exit_code == 0
+    assert "0 stale removed" in result.stderr
+    kept = Path("exports/json/second-article.json")
+    assert (
+        f"kept 1 stale export of articles no longer exported (export with --prune to remove): {kept}" in result.stderr
+    )
+    assert (exports / "json" / "second-article.json").exists()
+
+    result = run(*JSON_AND_CSV, "--prune")
     assert result.exit_code == 0
     assert "1 stale removed" in result.stderr
     assert f"removed stale export {Path('exports/json/second-article.json')}" in result.stderr
@@ -256,7 +268,8 @@ from immunopipe.cli import main
 real_replace, calls = os.replace, []
 
 def replace_then_die(source, target):
-    calls.append(target)
+    if not os.path.basename(target).startswith("."):  # export files, not manifests
+        calls.append(target)
     if len(calls) == 2:
         os.kill(os.getpid(), signal.SIGKILL)
     real_replace(source, target)
@@ -280,15 +293,15 @@ def test_killed_export_leaves_whole_files_and_the_next_one_cleans_up(workdir: Pa
     strays = [name for name in after if name.endswith(TEMP_SUFFIX)]
     assert strays, "the kill should have left temporary files behind"
     for name, data in after.items():
-        if name not in strays and not name.startswith("."):
+        if name not in strays and not Path(name).name.startswith("."):
             assert data in (old[name], new[name]), name
     assert after[f"json/{SEED_ID}.json"] == new[f"json/{SEED_ID}.json"]
     assert after["json/index.json"] == old["json/index.json"]
 
     assert run(*JSON_AND_CSV).exit_code == 0
     assert exported_files(workdir / "exports") == exported_files(workdir / "reference")
-    assert {k: v for k, v in snapshot(workdir / "exports").items() if not k.startswith(".")} == {
-        k: v for k, v in new.items() if not k.startswith(".")
+    assert {k: v for k, v in snapshot(workdir / "exports").items() if not Path(k).name.startswith(".")} == {
+        k: v for k, v in new.items() if not Path(k).name.startswith(".")
     }
     assert not [p for p in (workdir / "exports").rglob("*") if p.name.endswith(TEMP_SUFFIX)]
 
@@ -313,7 +326,9 @@ def test_json_report_keeps_stdout_machine_readable(workdir: Path) -> None:
     result = run(*JSON_AND_CSV, "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["valid"] is True
-    assert result.stderr.startswith("exported 1 article")
+    summary = json.loads(result.stderr)["export"]
+    assert (summary["articles"], summary["unchanged"], summary["removed"]) == (1, 0, [])
+    assert sorted(summary["written"]) == sorted([f"json/{SEED_ID}.json", "json/index.json", *CSV_FILES])
 
 
 def test_no_bom_option_writes_plain_utf8(workdir: Path) -> None:
@@ -425,8 +440,8 @@ def test_handouts_are_rendered_in_batches(
         batches.append([article.id for article in articles])
         return [ExportFile(article_path("pdf", a.id, ".pdf"), b"%PDF " + a.id.encode()) for a in articles]
 
-    monkeypatch.setattr(immunopipe.export, "_render_pdf", render_pdf)
-    monkeypatch.setattr(immunopipe.export, "PDF_BATCH", 3)
+    monkeypatch.setattr(immunopipe.export.pdf_writer, "render_batch", render_pdf)
+    monkeypatch.setattr(immunopipe.export.pdf_writer, "PDF_BATCH", 3)
     result = export_articles(library, tmp_path / "exports", formats=("pdf",))
     assert batches == [["a-article", "b-article", "c-article"], ["d-article"]]
     assert sorted(map(str, result.written)) == [f"pdf/{a.id}.pdf" for a in library]
@@ -464,13 +479,13 @@ def test_render_cache_loads_only_changed_articles_and_exports_the_same_bytes(
     (workdir / "content" / f"{SEED_ID}.yaml").write_text(seed_text.replace(CHANGE_FROM, CHANGE_TO))
     (workdir / "exports" / "json" / "second-article.json").unlink()  # lost: must be rendered again
     loaded: list[str] = []
-    real_load_validated = immunopipe.validate.load_validated
+    real_load_validated = immunopipe.validate.runner.load_validated
 
     def counting(path: Path, digest: str) -> Any:
         loaded.append(path.name)
         return real_load_validated(path, digest)
 
-    monkeypatch.setattr(immunopipe.validate, "load_validated", counting)
+    monkeypatch.setattr(immunopipe.validate.runner, "load_validated", counting)
     result = run(*JSON_AND_CSV)
     assert result.exit_code == 0, result.output
     assert sorted(loaded) == [f"{SEED_ID}.yaml", "second-article.yaml"]
@@ -482,3 +497,15 @@ def test_render_cache_loads_only_changed_articles_and_exports_the_same_bytes(
     assert {name: exported[name] for name in exported_files(workdir / "exports")} == {
         name: reference[name] for name in exported_files(workdir / "reference")
     }
+
+
+def test_the_summary_names_a_few_stale_files_kept_and_the_json_summary_all() -> None:
+    kept = tuple(PurePosixPath("json", f"article-{n}.json") for n in range(8))
+    result = ExportResult(
+        out_dir=Path("éxports"), articles=1, files=(), written=(), removed=(PurePosixPath("pdf/x.pdf"),), kept=kept
+    )
+    lines = result.summary().splitlines()
+    assert lines[1] == f"removed stale export {Path('éxports/pdf/x.pdf')}"
+    assert lines[2].endswith(f"{Path('éxports/json/article-4.json')} and 3 more")
+    assert result.json_summary().isascii()
+    assert json.loads(result.json_summary())["export"]["stale_kept"] == [str(path) for path in kept]

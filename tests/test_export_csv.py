@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from immunopipe.export.csv import (
     DATAPACKAGE_NAME,
     TABLES,
-    article_rows,
+    article_cells,
+    encode_rows,
     header,
     neutralise,
     render_table,
@@ -89,6 +90,7 @@ def rebuild(tables: dict[str, list[dict[str, str]]]) -> list[dict[str, Any]]:
                 version=c["version"],
                 code=c["code"],
                 label=c["label"],
+                lay_label=c["lay_label"],
                 source=c["source_id"],
                 note=c["note"],
             )
@@ -170,8 +172,20 @@ def rebuild(tables: dict[str, list[dict[str, str]]]) -> list[dict[str, Any]]:
                     for c in rows("considerations", article_id=aid)
                 ],
                 "glossary": [
-                    {"term": g["term"], "definition": g["definition"]}
+                    compact(term=g["term"], definition=g["definition"], source=g["source_id"], wording=g["wording"])
                     for g in sorted(rows("glossary", article_id=aid), key=lambda g: int(g["position"]))
+                ],
+                "queries": [
+                    compact(
+                        id=q["query_id"],
+                        fact=q["fact"],
+                        question=q["question"],
+                        evidence=q["evidence"],
+                        source=q["source_id"],
+                        state=q["state"],
+                        answer=q["answer"],
+                    )
+                    for q in rows("queries", article_id=aid)
                 ],
             }
         )
@@ -209,9 +223,10 @@ def test_all_articles_share_one_set_of_tables(exported: dict[str, bytes]) -> Non
 def test_header_then_each_articles_rows_is_the_whole_table(
     exported: dict[str, bytes], seed_article: Article, second_article: Article
 ) -> None:
-    streamed = [article_rows(article) for article in (seed_article, second_article)]
+    streamed = [article_cells(article) for article in (seed_article, second_article)]
     for position, table in enumerate(TABLES):
-        assert header(table) + b"".join(rows[position] for rows in streamed) == exported[table.file_name]
+        rows = b"".join(encode_rows(cells[position]) for cells in streamed)
+        assert header(table) + rows == exported[table.file_name]
     assert header(TABLES[0], bom=False) == b"article_id," + header(TABLES[0]).split(b",", 1)[1]
 
 
@@ -280,6 +295,11 @@ def test_datapackage_describes_every_table(exported: dict[str, bytes]) -> None:
         assert [field["name"] for field in schema["fields"]] == [column.name for column in table.columns]
         assert all(field["description"] for field in schema["fields"])
         assert schema["primaryKey"] and set(schema["primaryKey"]) <= {column.name for column in table.columns}
+    assert resources["condition_parts"]["schema"]["foreignKeys"][1] == {
+        "fields": ["article_id", "part_of"],
+        "reference": {"resource": "conditions", "fields": ["article_id", "condition_id"]},
+    }
+    assert "Filter on kind = medicine" in resources["medicines"]["description"]
     assert resources["medicines"]["schema"]["foreignKeys"] == [
         {
             "fields": ["article_id", "class_id"],
@@ -316,9 +336,21 @@ def test_frictionless_enforces_the_declared_foreign_keys(written: Path, tmp_path
     assert report["valid"] is False and errors == ["foreign-key", "foreign-key"]  # one row per article
 
 
+def test_frictionless_enforces_part_of_as_a_key_into_conditions(written: Path, tmp_path: Path) -> None:
+    for path in written.iterdir():
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    parts = tmp_path / "condition_parts.csv"
+    broken = parts.read_bytes().replace(b",inflammatory-bowel-disease\r\n", b",no-such-condition\r\n", 1)
+    assert broken != parts.read_bytes()
+    parts.write_bytes(broken)
+    report = frictionless_validate(tmp_path / DATAPACKAGE_NAME)
+    errors = [(error["type"], error["fieldNames"]) for task in report["tasks"] for error in task["errors"]]
+    assert report["valid"] is False and errors == [("foreign-key", ["article_id", "part_of"])]
+
+
 def test_readme_documents_every_table_and_its_columns_in_order() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
-    section = readme[readme.index("## Exports: JSON and CSV") :]
+    section = readme[readme.index("## Exports: JSON, CSV and xlsx") :]
     rows = {line.split(" | ")[0].strip("| `"): line for line in section.splitlines() if line.startswith("| `")}
     for table in TABLES:
         cells = [cell.strip() for cell in rows[table.file_name].strip("|").split(" | ")]

@@ -14,6 +14,7 @@ from immunopipe.article_schema import load_schema, schema_version
 from immunopipe.export.json import IndexEntry, render_article, render_index
 from immunopipe.load import load_bytes
 from immunopipe.model import Article, article_from_data
+from immunopipe.schemas import SCHEMA_FILES, schema_id, standalone
 
 
 @pytest.fixture(scope="module")
@@ -21,21 +22,29 @@ def seed_article(seed_text: str) -> Article:
     return article_from_data(load_bytes(seed_text.encode("utf-8")).data)
 
 
-def validator_for(schema_id: str) -> Draft202012Validator:
-    """A validator for the schema a document names, looked up by ``$id`` among the bundled schemas."""
-    bundled = load_schema()
-    registry = Registry().with_resource(bundled["$id"], Resource.from_contents(bundled))
-    schema = registry.contents(schema_id)
-    return Draft202012Validator(schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+def validator_for(named: str) -> Draft202012Validator:
+    """A validator for the schema a document names in ``$schema``, looked up by ``$id`` among the
+    published standalone schemas (an empty registry otherwise: nothing is fetched)."""
+    registry = Registry()
+    for name in SCHEMA_FILES:
+        registry = registry.with_resource(schema_id(name), Resource.from_contents(standalone(name)))
+    schema = registry.contents(named)
+    return Draft202012Validator(schema, registry=Registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def test_document_names_its_schema_and_validates_against_it(seed_article: Article) -> None:
     document = json.loads(render_article(seed_article))
     assert list(document) == ["$schema", "schema_version", "article"]
-    assert document["$schema"] == load_schema()["$id"]
-    assert document["schema_version"] == schema_version() == load_schema()["x-schema-version"]
-    errors = list(validator_for(document["$schema"]).iter_errors(document["article"]))
-    assert errors == []
+    assert document["$schema"] == schema_id("article-document") == "urn:immunopipe:schema:article-document:1.0.0"
+    assert document["schema_version"] == schema_version() == load_schema()["$id"].rsplit(":", 1)[1]
+    assert list(validator_for(document["$schema"]).iter_errors(document)) == []
+
+
+def test_the_document_schema_refuses_a_broken_article(seed_article: Article) -> None:
+    document = json.loads(render_article(seed_article))
+    del document["article"]["language"]
+    errors = list(validator_for(document["$schema"]).iter_errors(document))
+    assert [error.message for error in errors] == ["'language' is a required property"]
 
 
 def test_article_keys_follow_schema_order(seed_article: Article) -> None:
@@ -78,6 +87,7 @@ def test_index_lists_each_file_with_its_checksum(seed_article: Article) -> None:
         IndexEntry(a.id, a.title, f"{a.id}.json", hashlib.sha256(render_article(a)).hexdigest()) for a in articles
     ]
     index = json.loads(render_index(entries))
+    assert list(validator_for(index["$schema"]).iter_errors(index)) == []
     assert index["article_schema"] == load_schema()["$id"]
     assert index["schema_version"] == schema_version()
     assert index["articles"] == [

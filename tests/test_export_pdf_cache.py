@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
-from immunopipe.export import pdf as handout
+from immunopipe.export import handout, pdf_pool
+from immunopipe.export import pdf as renderer
 from immunopipe.export.pdf_cache import FOLDER, HandoutCache, is_whole_pdf
+from immunopipe.fingerprint import package_fingerprint
 from immunopipe.load import load_bytes
 from immunopipe.model import Article, article_from_data
 
@@ -34,16 +36,16 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, bool]]:
     """(id, paper, large print) of every handout the fake renderer makes."""
     calls: list[tuple[str, str, bool]] = []
 
-    def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False) -> bytes:
+    def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False, profile: object = None) -> bytes:
         calls.append((article.id, paper, large_print))
         return f"%PDF-1.7 {article.id} {article.title} {paper} {large_print}\n%%EOF\n".encode()
 
-    monkeypatch.setattr(handout, "render_pdf", render_pdf)
+    monkeypatch.setattr(renderer, "render_pdf", render_pdf)
     return calls
 
 
 def render(articles: list[Article], cache_dir: Path, **options: Any) -> list[bytes]:
-    return handout.render_pdfs(articles, cache_dir=cache_dir, **options)
+    return renderer.render_pdfs(articles, cache_dir=cache_dir, **options)
 
 
 def entries(cache_dir: Path) -> list[Path]:
@@ -88,11 +90,11 @@ def test_a_change_to_the_stylesheet_renders_again(
     articles: list[Article], rendered: list[tuple[str, str, bool]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     render(articles, tmp_path / "cache")
-    templates = tmp_path / "templates"
-    shutil.copytree(handout.TEMPLATES, templates)
-    with (templates / handout.STYLESHEET_NAME).open("a", encoding="utf-8") as stylesheet:
+    package = tmp_path / "immunopipe"
+    shutil.copytree(Path(handout.__file__).parents[1], package, ignore=shutil.ignore_patterns("__pycache__"))
+    with (package / "export" / "templates" / handout.STYLESHEET_NAME).open("a", encoding="utf-8") as stylesheet:
         stylesheet.write("h1 { color: #000; }\n")
-    monkeypatch.setattr(handout, "TEMPLATES", templates)
+    monkeypatch.setattr(pdf_pool, "code_fingerprint", lambda: package_fingerprint(package))
     rendered.clear()
     render(articles, tmp_path / "cache")
     assert len(rendered) == 2
@@ -143,13 +145,13 @@ def test_a_cache_that_cannot_be_written_only_costs_time(
 def test_without_a_cache_folder_every_handout_is_rendered(
     articles: list[Article], rendered: list[tuple[str, str, bool]]
 ) -> None:
-    handout.render_pdfs(articles)
-    handout.render_pdfs(articles)
+    renderer.render_pdfs(articles)
+    renderer.render_pdfs(articles)
     assert len(rendered) == 4
 
 
 def test_a_cached_handout_is_the_real_render(articles: list[Article], tmp_path: Path) -> None:
-    fresh = handout.render_pdf(articles[0])
+    fresh = renderer.render_pdf(articles[0])
     assert render(articles[:1], tmp_path) == [fresh]
     assert render(articles[:1], tmp_path) == [fresh]
     assert [path.read_bytes() for path in entries(tmp_path)] == [fresh]

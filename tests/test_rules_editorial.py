@@ -19,7 +19,7 @@ from immunopipe.diagnostics import Severity
 from immunopipe.validate import validate_files
 from immunopipe.validate.context import RuleContext
 
-TODAY = RuleContext(today=date(2026, 11, 26))
+TODAY = RuleContext(today=date(2026, 12, 1))
 Edits = tuple[tuple[str, str], ...]
 APPROVED = (
     "    status: pending\n",
@@ -51,6 +51,10 @@ def findings(write_article: Callable[..., Path], text: str, rule: str, context: 
     return [(d.severity, d.line) for d in outcome.diagnostics if d.rule == rule]
 
 
+#: The second source whose web address is unknown (a news release cited by an editorial query).
+FDA_URL = '      url: unknown\n      accessed: "2026-12-01"\n'
+
+
 @dataclass(frozen=True)
 class Case:
     rule: str
@@ -78,7 +82,11 @@ CASES = [
         "source-url-unknown",
         Severity.WARNING,
         "      url: unknown",
-        passing=(("      url: unknown\n", '      url: "https://example.org/article"\n'),),
+        fail=((FDA_URL, FDA_URL.replace("unknown", '"https://example.org/news"')),),
+        passing=(
+            ("      url: unknown\n", '      url: "https://example.org/article"\n'),
+            (FDA_URL, FDA_URL.replace("unknown", '"https://example.org/news"')),
+        ),
     ),
     Case(
         "author-unknown",
@@ -128,8 +136,8 @@ CASES = [
         "review-overdue",
         Severity.WARNING,
         "next_review:",
-        fail=dated("2023-01-10", "2024-01-10", "2026-11-25"),
-        passing=dated("2023-01-10", "2024-01-10", "2026-11-26"),
+        fail=dated("2023-01-10", "2024-01-10", "2026-11-30"),
+        passing=dated("2023-01-10", "2024-01-10", "2026-12-01"),
     ),
     Case(
         "review-interval",
@@ -222,6 +230,7 @@ def test_seed_passes_with_only_honest_warnings(write_article: Callable[..., Path
         "source-url-unknown",
         "author-unknown",
         "clinical-review-pending",
+        "clinical-review-query-open",
         "dates-unknown",
         "contact-unknown",
         "readability-grade",

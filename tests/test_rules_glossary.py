@@ -15,8 +15,10 @@ from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules import RULES
 from immunopipe.validate.vocabulary import MEDICAL_TERMS, term_pattern
 
-TODAY = RuleContext(today=date(2026, 11, 26))
-CALCINEURIN_ENTRY = "  - term: calcineurin\n    definition: A protein that helps switch on T-cells.\n"
+TODAY = RuleContext(today=date(2026, 12, 1))
+CALCINEURIN_ENTRY = (
+    "  - term: calcineurin\n    definition: A protein that helps switch on T-cells.\n    wording: editorial\n"
+)
 
 
 def findings(write_article: Callable[..., Path], text: str, rule: str) -> list[tuple[Severity, int, str]]:

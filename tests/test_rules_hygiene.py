@@ -13,7 +13,7 @@ from immunopipe.validate import validate_files
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.text import reader_text, strings
 
-TODAY = RuleContext(today=date(2026, 11, 26))
+TODAY = RuleContext(today=date(2026, 12, 1))
 TACROLIMUS = "        name: tacrolimus\n"
 SUMMARY_START = "  Immune system medicine, often involving"
 MECHANISM = "    mechanism: Suppress T-cell and B-cell proliferation.\n"
@@ -33,6 +33,10 @@ FAILING = [
     ("text-placeholder", MECHANISM, "    mechanism: Lorem ipsum dolor sit amet.\n", "mechanism: Lorem"),
     ("text-placeholder", MECHANISM, "    mechanism: Suppress [insert cell type] proliferation.\n", "Suppress [insert"),
     ("text-placeholder", MECHANISM, "    mechanism: Suppress ??? proliferation.\n", "Suppress ???"),
+    ("text-glyph-missing", TACROLIMUS, '        name: "tacrolimus \u514d\u75ab"\n', 'name: "tacrolimus'),
+    ("text-glyph-missing", TACROLIMUS, '        name: "tacrolimus \U0001f48a"\n', 'name: "tacrolimus'),
+    ("text-glyph-missing", TACROLIMUS, '        name: "TNF-\u03b1 blocker"\n', 'name: "TNF'),
+    ("text-glyph-missing", "category: Immunosuppression", 'category: "\u0418\u043c\u043c\u0443\u043d"', "category:"),
 ]
 
 PASSING = [
@@ -44,6 +48,12 @@ PASSING = [
     ),
     ("text-placeholder", MECHANISM, "    mechanism: Suppress T-cell and B-cell proliferation (to-do lists help).\n"),
     ("text-invisible-character", MECHANISM, "    mechanism: |-\n      Suppress T-cell\n      and B-cell growth.\n"),
+    # Accented Latin letters, typographic quotes and dashes, non-breaking and thin spaces print.
+    (
+        "text-glyph-missing",
+        MECHANISM,
+        '    mechanism: "Na\u00efve \u2018T\u2019 cells \u2013 see \u00a7 2\u2009mg, \u00b5g."\n',
+    ),
 ]
 
 
@@ -86,6 +96,17 @@ def test_messages_name_the_character_and_the_script(write_article: Callable[...,
     assert by_rule["text-mixed-script"].startswith(
         "the word 'tacr\u043elimus' mixes Cyrillic and Latin letters: '\u043e' (Cyrillic) look like Latin letters"
     )
+
+
+def test_glyph_message_names_every_missing_character_once(write_article: Callable[..., Path], seed_text: str) -> None:
+    text = seed_text.replace(TACROLIMUS, '        name: "\u514d\u75ab \u514d \U0001f48a \u4e00\u4e8c\u4e09\u56db"\n', 1)
+    outcome = validate_files([write_article(text)], context=TODAY)
+    [message] = [d.message for d in outcome.diagnostics if d.rule == "text-glyph-missing"]
+    assert message.startswith(
+        "the handout typeface Atkinson Hyperlegible has no glyph for '\u514d' (U+514D CJK UNIFIED IDEOGRAPH-514D), "
+        "'\u75ab' (U+75AB CJK UNIFIED IDEOGRAPH-75AB), '\U0001f48a' (U+1F48A PILL), "
+    )
+    assert " and 2 more: the PDF handout cannot print them;" in message
 
 
 def test_strings_and_reader_text_walk_in_document_order() -> None:

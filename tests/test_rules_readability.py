@@ -14,7 +14,7 @@ from immunopipe.validate.context import RuleContext
 from immunopipe.validate.readability import Scores, hardest_words, score, sentence_count, syllables
 from immunopipe.validate.rules.readability_grade import MAX_GRADE
 
-TODAY = date(2026, 11, 26)
+TODAY = date(2026, 12, 1)
 HARD_MECHANISM = "Interfere with DNA synthesis and cell proliferation, impacting immune cell function."
 
 # Counted by hand; pyphen alone gets the starred ones wrong (it never splits near a word's edges).

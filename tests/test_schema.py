@@ -30,7 +30,7 @@ def seed_data(seed_text: str) -> dict[str, Any]:
 def _objects(node: object) -> list[dict[str, Any]]:
     found = []
     if isinstance(node, dict):
-        if node.get("type") == "object":
+        if node.get("type") == "object" and "properties" in node:
             found.append(node)
         for value in node.values():
             found += _objects(value)
@@ -43,7 +43,7 @@ def _objects(node: object) -> list[dict[str, Any]]:
 def test_schema_is_strict_and_documented() -> None:
     schema = load_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] and schema["x-schema-version"]
+    assert schema["$id"].startswith("urn:immunopipe:schema:article:")
     for obj in _objects(schema):
         assert obj.get("additionalProperties") is False
         for name, prop in obj["properties"].items():
@@ -152,3 +152,17 @@ def test_validators_agree_on_the_shipped_and_invalid_examples(checker: SchemaChe
     assert checker.is_valid(seed_data) and checker.is_valid_detailed(seed_data)
     for bad in ({}, [], "text", {"id": "x"}, {**seed_data, "extra": 1}):
         assert not checker.is_valid(bad) and not checker.is_valid_detailed(bad)
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("0001-01-01", True), ("9999-12-31", True), ("2024-02-29", True), ("0000-01-01", False), ("2023-02-29", False),
+     ("20240115", False), ("2024-1-15", False), ("\uff12\uff10\uff12\uff14-01-15", False)],
+)  # fmt: skip
+def test_both_validators_take_dates_from_year_1_to_9999(
+    checker: SchemaChecker, seed_data: dict, value: str, valid: bool
+) -> None:
+    data = copy.deepcopy(seed_data)
+    data["editorial"]["dates"]["published"] = value
+    assert checker.is_valid(data) is valid
+    assert (not list(_detailed_validator(checker._schema).iter_errors(data))) is valid

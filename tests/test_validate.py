@@ -17,7 +17,7 @@ from immunopipe.validate import validate_files
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules import RULES
 
-TODAY = RuleContext(today=date(2026, 11, 26))
+TODAY = RuleContext(today=date(2026, 12, 1))
 
 # (case id, text to replace, replacement, expected rule, marker on the expected line)
 CASES = [
@@ -117,7 +117,7 @@ CASES = [
     ),
     ("atc-code-malformed", "code: L04AD02", "code: L4AD02", "code-format", "code: L4AD02"),
     ("icd-code-malformed", "code: M32", "code: M32.12", "code-format", "code: M32.12"),
-    ("rxnorm-not-numeric", 'code: "8640"', 'code: "RX8640"', "code-format", "RX8640"),
+    ("rxnorm-not-numeric", 'code: "42316"', 'code: "RX8640"', "code-format", "RX8640"),
     (
         "accessed-in-future",
         'accessed: "2026-11-26"\n    - id: who-atc',

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import ast
 import errno
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 import pytest
 
-from immunopipe.export import write
-from immunopipe.export.write import (
+from immunopipe.files import write
+from immunopipe.files.write import (
+    NOT_A_FILE,
     TEMP_SUFFIX,
     ExportFile,
     Staging,
     WriteError,
     contained_path,
     describe_os_error,
+    file_sha256,
     locked,
     remove_stray_temp_files,
+    replace_atomically,
     write_files,
 )
 
@@ -233,3 +238,60 @@ def test_os_errors_are_explained(number: int, expected: str) -> None:
     assert message.startswith("cannot write exports to exports: ")
     assert "exports/json" in message
     assert expected in message
+
+
+def test_staging_records_what_was_on_disk_and_what_will_be(root: Path) -> None:
+    staging = Staging(root)
+    try:
+        staging.add(OLD[0].path, OLD[0].data)  # unchanged
+        staging.add(NEW[1].path, NEW[1].data)  # changed
+        staging.add(PurePosixPath("json/new.json"), b"{}\n")  # new
+        os.mkfifo(root / "json" / "pipe.json")
+        staging.add(PurePosixPath("json/pipe.json"), b"{}\n")  # something else in the way
+        streamed = staging.open(NEW[2].path)
+        streamed.handle.write(NEW[2].data)
+        staging.close(streamed)
+    finally:
+        staging.discard()
+    assert staging.found == {
+        OLD[0].path: hashlib.sha256(OLD[0].data).hexdigest(),
+        NEW[1].path: hashlib.sha256(OLD[1].data).hexdigest(),
+        PurePosixPath("json/new.json"): None,
+        PurePosixPath("json/pipe.json"): NOT_A_FILE,
+        NEW[2].path: hashlib.sha256(OLD[2].data).hexdigest(),
+    }
+    assert staging.sha256[NEW[1].path] == hashlib.sha256(NEW[1].data).hexdigest()
+    assert staging.sha256[NEW[2].path] == hashlib.sha256(NEW[2].data).hexdigest()
+
+
+def test_file_sha256_never_follows_links_or_opens_fifos(root: Path) -> None:
+    (root / "link.json").symlink_to(root / "json" / "a.json")
+    os.mkfifo(root / "fifo.json")
+    assert file_sha256(root / "json" / "a.json") == hashlib.sha256(OLD[0].data).hexdigest()
+    assert file_sha256(root / "link.json") == NOT_A_FILE
+    assert file_sha256(root / "fifo.json") == NOT_A_FILE
+    assert file_sha256(root / "json") == NOT_A_FILE
+    assert file_sha256(root / "missing.json") is None
+
+
+def test_replace_atomically_writes_hidden_names_and_leaves_no_temp_files(root: Path) -> None:
+    replace_atomically(root / "json" / ".manifest", b"one")
+    replace_atomically(root / "json" / ".manifest", b"two")
+    assert (root / "json" / ".manifest").read_bytes() == b"two"
+    assert temp_files(root) == []
+
+
+def test_files_and_validate_never_import_export() -> None:
+    """The writer sits below every layer: the caches and exporters use it, it uses none of them."""
+    package = Path(write.__file__).parents[1]
+    offenders = []
+    for folder, forbidden in (("files", "immunopipe."), ("validate", "immunopipe.export")):
+        for module in (package / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(module.read_text("utf-8"))):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+                # immunopipe.errors is the base of every user-facing error, below every layer.
+                allowed = ("immunopipe.files", "immunopipe.errors")
+                if any(name.startswith(forbidden) and not name.startswith(allowed) for name in names):
+                    offenders.append(f"{module.relative_to(package)} imports {names}")
+    assert offenders == []

@@ -7,10 +7,12 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from immunopipe.errors import ImmunopipeError
+
 SCHEMA_FILE = "article.schema.json"
 
 
-class SchemaUnavailable(Exception):
+class SchemaUnavailable(ImmunopipeError):
     """The bundled schema is missing or is not a valid JSON Schema (an environment problem)."""
 
 
@@ -25,5 +27,5 @@ def load_schema() -> dict[str, Any]:
 
 
 def schema_version() -> str:
-    """The version of the article schema, as declared in the schema itself."""
-    return str(load_schema()["x-schema-version"])
+    """The version of the article schema: the last part of its ``$id`` (``urn:immunopipe:schema:article:1.0.0``)."""
+    return str(load_schema()["$id"]).rsplit(":", 1)[-1]

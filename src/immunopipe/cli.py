@@ -1,51 +1,145 @@
 """The ``immunopipe`` command line: parse options, call the core, map outcomes to exit codes.
 
-Exit codes: 0 success, 1 content invalid, 2 usage or environment problem.
+Exit codes: 0 success, 1 content invalid, 2 usage or environment problem, 70 a bug in
+immunopipe, 130 and 143 interrupted (SIGINT, SIGTERM). Every command runs inside one error
+boundary, :meth:`Boundary.invoke`: the only place exceptions become messages and exit codes.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager as ContextManager
 from contextlib import nullcontext
-from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from datetime import date
+from pathlib import Path, PurePosixPath
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from immunopipe import __version__
-from immunopipe.formats import EXPORT_FORMATS, PAPER_SIZES, REPORT_FORMATS
+from immunopipe.diagnostics import Severity
+from immunopipe.errors import (
+    BUG_REPORTS,
+    EXIT_BUG,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    TRACEBACK_VARIABLE,
+    ImmunopipeError,
+    describe_os_error,
+)
+from immunopipe.formats import EXPORT_FORMATS, PAPER_SIZES
+from immunopipe.reporters import REPORTERS, format_text_line
+from immunopipe.safe_text import printable
 
 if TYPE_CHECKING:
     from immunopipe.config import Config
     from immunopipe.export.shard import ShardSpec
-    from immunopipe.reporters import AnyOutcome
+    from immunopipe.profile import Profile
     from immunopipe.validate import Outcome
-    from immunopipe.validate.cache import ResultCache
+    from immunopipe.validate.warm import RunCache
 
 T = TypeVar("T")
 
 # Commands import the core lazily, so `--help` and `--version` start as fast as click itself
 # and only `export --to pdf` ever loads WeasyPrint.
 
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
+__all__ = ["EXIT_BUG", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
 
 DEFAULT_CACHE_DIR = Path(".immunopipe-cache")
 
 
-class EnvironmentProblem(click.ClickException):
-    """A problem with paths, files or the installation rather than with content: exit 2."""
+class EnvironmentProblem(ImmunopipeError):
+    """A problem the command line itself finds with paths or settings: exit 2."""
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: unwind (removing temporary files) and exit 128 + the signal number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+
+class UserError(click.ClickException):
+    """An :class:`ImmunopipeError` on its way out: ``Error: <message>`` on stderr, exit 2."""
 
     exit_code = EXIT_USAGE
 
 
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> NoReturn:
+    raise Interrupted(signum)
+
+
+class Boundary(click.Group):
+    """The one error boundary: every exception of every command ends here as one line and an exit code.
+
+    * :class:`ImmunopipeError` (and any ``OSError`` the core did not word itself): ``Error: ...``, exit 2;
+    * SIGINT and SIGTERM: the run unwinds (temporary files are removed, workers are stopped) and
+      exits 130 or 143 without a word;
+    * anything else is a bug: one line saying so and where to report it, exit 70 (the traceback
+      too when ``IMMUNOPIPE_TRACEBACK=1``).
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Interrupted as exc:
+            raise SystemExit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise SystemExit(128 + signal.SIGINT) from None
+        except ImmunopipeError as exc:
+            raise UserError(printable(str(exc))) from None
+        except OSError as exc:
+            raise UserError(_os_problem(exc)) from None
+        except MemoryError:
+            raise UserError("out of memory: check fewer files at a time, or use fewer --jobs") from None
+        except Exception as exc:
+            _report_bug(exc)
+            raise SystemExit(EXIT_BUG) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _os_problem(exc: OSError) -> str:
+    """The one line for an ``OSError`` no command worded itself."""
+    if exc.errno == errno.ENOENT and exc.filename is None and not _working_folder_exists():
+        return "the folder immunopipe was started in no longer exists: change to an existing folder and run it again"
+    return describe_os_error(exc)
+
+
+def _working_folder_exists() -> bool:
+    try:
+        os.getcwd()
+    except OSError:
+        return False
+    return True
+
+
+def _report_bug(exc: Exception) -> None:
+    """One line for an error immunopipe did not expect (and the traceback when asked for)."""
+    if os.environ.get(TRACEBACK_VARIABLE) == "1":
+        traceback.print_exception(exc, file=sys.stderr)
+    detail = printable(f"{type(exc).__name__}: {exc}")[:300]
+    click.echo(
+        f"Bug: immunopipe {__version__} failed unexpectedly ({detail}); please report it, with the command you ran, "
+        f"to {BUG_REPORTS} (set {TRACEBACK_VARIABLE}=1 to include the traceback) [exit {EXIT_BUG}]",
+        err=True,
+    )
+
+
 def content_files(paths: tuple[Path, ...], default: Path) -> list[Path]:
     """Resolve PATH arguments (or the ``default`` folder) to content files, or fail with exit 2."""
-    from immunopipe.paths import LinkOutside, MissingPath, find_content_files
+    from immunopipe.paths import MissingPath, find_content_files
 
     targets = list(paths) or [default]
     try:
@@ -53,8 +147,6 @@ def content_files(paths: tuple[Path, ...], default: Path) -> list[Path]:
     except MissingPath as exc:
         hint = " (run from your content repository, or pass the files to check)" if not paths else ""
         raise EnvironmentProblem(f"{exc}{hint}") from None
-    except LinkOutside as exc:
-        raise EnvironmentProblem(str(exc)) from None
     if not files:
         raise EnvironmentProblem(f"no content files (*.yaml, *.yml) found in: {', '.join(map(str, targets))}")
     return files
@@ -62,54 +154,40 @@ def content_files(paths: tuple[Path, ...], default: Path) -> list[Path]:
 
 def project_config() -> Config:
     """The ``[tool.immunopipe]`` settings of ./pyproject.toml; invalid settings exit 2."""
-    from immunopipe.config import ConfigError, load_config
+    from immunopipe.config import load_config
 
-    try:
-        return load_config()
-    except ConfigError as exc:
-        raise EnvironmentProblem(str(exc)) from None
+    return load_config()
 
 
-def check_files(files: list[Path], *, config: Config, jobs: int, use_cache: bool, output_format: str) -> AnyOutcome:
-    """Validate ``files`` with the configured rule severities and options (and the caches).
+def check_files(
+    files: list[Path],
+    *,
+    config: Config,
+    jobs: int,
+    use_cache: bool,
+    baseline: Path | None = None,
+    cache_key: str | None = None,
+) -> Outcome:
+    """Validate ``files`` with the configured rule severities and options (and the cache).
 
-    When nothing changed since the last run and the report is plain text or JSON, the stored
-    report of that run is the outcome (:mod:`immunopipe.validate.warm`): nothing is checked again.
+    With a ``baseline`` file, the warnings it records are dropped and its stale entries reported.
+    The baseline is applied after the cache, so a changed baseline is never served stale.
+    ``cache_key`` is the cache's fingerprint when the caller has it already.
     """
-    if not use_cache:
-        return _validate(files, config=config, jobs=jobs, cache=None)
-    from immunopipe.validate.cache import ResultCache, fingerprint
-    from immunopipe.validate.warm import RunCache, WarmOutcome
-
-    context = config.rule_context()
-    key = fingerprint(context, config.severities)
-    last_run = RunCache(DEFAULT_CACHE_DIR, key)
-    report_format = resolve_format(output_format)
-    printable = report_format in ("text", "json") and not use_color()
-    if printable and (warm := last_run.outcome(files, report_format)) is not None:
-        return warm
-    cache = ResultCache(DEFAULT_CACHE_DIR, key)
-    outcome = _validate(files, config=config, jobs=jobs, cache=cache)
-    cache.save()
-    if not printable:
-        return outcome
-    from immunopipe.reporters import stored_report
-
-    report = stored_report(outcome, report_format)
-    last_run.save(files, outcome, report)
-    # Printed from the stored report: formatted once, and the diagnostics can go.
-    return WarmOutcome(report, outcome.files_checked, outcome.valid_files, outcome.digests)
-
-
-def _validate(files: list[Path], *, config: Config, jobs: int, cache: ResultCache | None) -> Outcome:
-    from immunopipe.article_schema import SchemaUnavailable
     from immunopipe.validate import validate_files
+    from immunopipe.validate.baseline import apply, read
+    from immunopipe.validate.cache import ResultCache, fingerprint
 
     context = config.rule_context()
-    try:
-        return validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
-    except SchemaUnavailable as exc:
-        raise EnvironmentProblem(str(exc)) from None
+    entries = read(baseline) if baseline else []
+    key = cache_key or fingerprint(context, config.severities) if use_cache else None
+    cache = ResultCache(DEFAULT_CACHE_DIR, key) if key else None
+    outcome = validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
+    if cache:
+        cache.save()
+    if baseline:
+        apply(outcome, entries, baseline, config.severities)
+    return outcome
 
 
 jobs_option = click.option(
@@ -118,7 +196,8 @@ jobs_option = click.option(
     type=click.IntRange(min=1),
     default=os.cpu_count() or 1,
     show_default="the number of CPUs",
-    help="Processes to use for checking many files and rendering handouts.",
+    help="Processes to use for checking many files and rendering handouts (never more than CPUs or files; "
+    "fewer when the system refuses processes or open files).",
 )
 cache_option = click.option(
     "--cache/--no-cache",
@@ -129,9 +208,67 @@ cache_option = click.option(
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+profile_option = click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Clinic profile (YAML) printed in the handouts' header and contact box; checked like an article.  "
+    "[default: `profile` in [tool.immunopipe], else none]",
+)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def check_profile(path: Path | None, outcome: Outcome) -> Profile | None:
+    """Check the clinic profile at ``path`` (if any), adding its problems to ``outcome``."""
+    if path is None:
+        return None
+    from immunopipe.article_schema import SchemaUnavailable
+    from immunopipe.validate.profile import check_profile as check
+
+    if not path.is_file():
+        raise EnvironmentProblem(f"no such clinic profile: {path}")
+    try:
+        profile, diagnostics = check(path)
+    except SchemaUnavailable as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    outcome.diagnostics.extend(diagnostics)
+    outcome.files_checked += 1
+    return profile
+
+
+DEFAULT_BASELINE = Path("immunopipe-baseline.json")
+
+baseline_option = click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_BASELINE,
+    show_default=True,
+    help="Warnings recorded by `immunopipe baseline` are not reported (only counted); "
+    "entries that no longer match are reported as baseline-stale. Used when the file exists.",
+)
+no_baseline_option = click.option(
+    "--no-baseline", is_flag=True, help="Report every warning, ignoring the baseline file."
+)
+max_warnings_option = click.option(
+    "--max-warnings",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Fail (exit 1) when more than N warnings remain after ignore comments and the baseline.",
+)
+
+
+def chosen_baseline(baseline_file: Path, no_baseline: bool) -> Path | None:
+    """The baseline file to apply: none with --no-baseline; the default one only if it exists."""
+    if no_baseline:
+        return None
+    if baseline_file == DEFAULT_BASELINE and not baseline_file.exists():
+        return None
+    if not baseline_file.is_file():
+        raise EnvironmentProblem(f"baseline file not found: {baseline_file} (record one with: immunopipe baseline)")
+    return baseline_file
+
+
+@click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="immunopipe")
 @click.option(
     "--color",
@@ -142,12 +279,19 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Pat
 )
 @click.pass_context
 def main(ctx: click.Context, color: str) -> None:
-    """Check structured health articles and publish them as PDF handouts, JSON and CSV.
+    """Check structured health articles and publish them as PDF handouts, JSON, CSV and xlsx.
 
     Articles are YAML files (by default in content/) checked against the bundled JSON Schema
     and immunopipe's rules. Settings may live under [tool.immunopipe] in ./pyproject.toml;
-    options given here override them. Exit codes: 0 success, 1 content invalid, 2 usage or
-    environment problem.
+    options given here override them.
+
+    \b
+    Exit codes:
+      0    success
+      1    content invalid
+      2    usage or environment problem (one line: Error: ...)
+      70   a bug in immunopipe (one line saying where to report it)
+      130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
     """
     ctx.meta["immunopipe.color"] = color
 
@@ -160,12 +304,12 @@ def use_color() -> bool:
     return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
-def echo_report(outcome: AnyOutcome, output_format: str, strict: bool) -> None:
-    """Print the validation report in the chosen format (coloured where wanted)."""
-    from immunopipe.reporters import REPORTERS
-
+def echo_report(outcome: Outcome, output_format: str, strict: bool) -> str:
+    """Print the validation report in the chosen format (coloured where wanted); return what was printed."""
     styled = use_color()
-    click.echo(REPORTERS[resolve_format(output_format)](outcome, strict, styled), nl=False, color=styled)
+    report = REPORTERS[resolve_format(output_format)](outcome, strict, styled)
+    click.echo(report, nl=False, color=styled)
+    return report
 
 
 def resolve_format(output_format: str) -> str:
@@ -178,7 +322,7 @@ def resolve_format(output_format: str) -> str:
 format_option = click.option(
     "--format",
     "output_format",
-    type=click.Choice(["auto", *REPORT_FORMATS]),
+    type=click.Choice(["auto", *REPORTERS]),
     default="auto",
     show_default=True,
     help="text: path:line:col lines; json: a machine-readable report; github: Actions annotations; "
@@ -190,24 +334,135 @@ format_option = click.option(
 @paths_argument
 @format_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not just errors.")
+@profile_option
+@max_warnings_option
+@baseline_option
+@no_baseline_option
 @jobs_option
 @cache_option
-def validate(paths: tuple[Path, ...], output_format: str, strict: bool, jobs: int, cache: bool) -> None:
+def validate(
+    paths: tuple[Path, ...],
+    output_format: str,
+    strict: bool,
+    profile_path: Path | None,
+    max_warnings: int | None,
+    baseline_file: Path,
+    no_baseline: bool,
+    jobs: int,
+    cache: bool,
+) -> None:
     """Check articles: YAML syntax, the schema, then immunopipe's rules.
 
     PATHS are files or folders (searched for *.yaml and *.yml); the default is content/.
-    Every problem in every file is reported as path:line:column with a rule id.
+    Every problem in every file is reported as path:line:column with a rule id, then the
+    count per rule. A comment `# immunopipe: ignore[rule-id] reason` on a line (or the line
+    above it) ignores that rule's problems there.
 
     \b
     Examples:
       immunopipe validate
       immunopipe validate content/lupus.yaml --format json
+      immunopipe validate --max-warnings 0
+      immunopipe validate --profile clinic.yaml
     """
     config = project_config()
+    baseline = chosen_baseline(baseline_file, no_baseline)
     files = content_files(paths, config.content)
-    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache, output_format=output_format)
-    echo_report(outcome, output_format, strict)
-    raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)
+    profile = profile_path or config.profile
+    last_run = None
+    if cache and profile is None:  # a profile's logo is one more file the report depends on
+        last_run = previous_run(config, output_format, strict=strict, max_warnings=max_warnings, baseline=baseline)
+        stored = last_run.stored(files)
+        if stored is not None:
+            click.echo(stored.output, nl=False, color=use_color())
+            raise SystemExit(stored.exit_code)
+    key = last_run.fingerprint if last_run else None
+    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache, baseline=baseline, cache_key=key)
+    outcome.max_warnings = max_warnings
+    check_profile(profile, outcome)
+    report = echo_report(outcome, output_format, strict)
+    exit_code = EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK
+    if last_run:
+        from immunopipe.validate.warm import StoredRun
+
+        last_run.save(files, outcome.read_digests, StoredRun(report, exit_code))
+    raise SystemExit(exit_code)
+
+
+def previous_run(
+    config: Config, output_format: str, *, strict: bool, max_warnings: int | None, baseline: Path | None
+) -> RunCache:
+    """The stored output of the last ``validate`` run, for these settings (:mod:`immunopipe.validate.warm`)."""
+    from immunopipe.validate.cache import fingerprint
+    from immunopipe.validate.warm import RunCache, RunSettings
+
+    settings = RunSettings(
+        fingerprint=fingerprint(config.rule_context(), config.severities),
+        report_format=resolve_format(output_format),
+        styled=use_color(),
+        strict=strict,
+        max_warnings=max_warnings,
+        baseline=baseline,
+    )
+    return RunCache(DEFAULT_CACHE_DIR, settings)
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "--file",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_BASELINE,
+    show_default=True,
+    help="The baseline file to write.",
+)
+@jobs_option
+@cache_option
+def baseline(paths: tuple[Path, ...], baseline_file: Path, jobs: int, cache: bool) -> None:
+    """Record today's warnings, so that validate reports only new ones.
+
+    Checks PATHS (default content/) and writes every warning to the baseline file: its file,
+    rule and a fingerprint of the node it is about (not its line, so the entry survives edits
+    above it). Entries for files not checked now are kept. validate and export then count the
+    recorded warnings instead of listing them and report entries that no longer match, so the
+    baseline shrinks as content improves. Errors are never recorded: they are printed, and the
+    exit code is 1 while there are any.
+
+    \b
+    Examples:
+      immunopipe baseline
+      git add immunopipe-baseline.json
+    """
+    from immunopipe.files.write import ExportFile, WriteError, write_files
+    from immunopipe.validate.baseline import BaselineError, read, record, render
+
+    if not baseline_file.name[:1].isalnum():
+        raise EnvironmentProblem(f"the baseline file name must start with a letter or digit: {baseline_file.name}")
+    config = project_config()
+    files = content_files(paths, config.content)
+    try:
+        previous = read(baseline_file)
+    except BaselineError as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
+    entries = record(outcome, previous)
+    folder = baseline_file.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_files(folder.resolve(), [ExportFile(PurePosixPath(baseline_file.name), render(entries).encode())])
+    except (OSError, WriteError) as exc:
+        raise EnvironmentProblem(f"cannot write the baseline {baseline_file}: {exc}") from None
+    errors = [d for d in outcome.diagnostics if d.severity is Severity.ERROR]
+    for diagnostic in errors:
+        click.echo(format_text_line(diagnostic), err=True)
+    recorded = len(entries) - len([e for e in previous if e.file not in outcome.checked_paths])
+    click.echo(
+        f"recorded {recorded} warning{'' if recorded == 1 else 's'} of {len(files)} "
+        f"file{'' if len(files) == 1 else 's'} in {baseline_file}"
+        + (f"; {len(errors)} error{'' if len(errors) == 1 else 's'} cannot be recorded: fix them" if errors else "")
+    )
+    raise SystemExit(EXIT_INVALID if errors else EXIT_OK)
 
 
 RULE_LISTINGS = ("text", "json")
@@ -242,21 +497,55 @@ def rules(output_format: str) -> None:
     click.echo(listing(project_config().severities), nl=False)
 
 
+SCHEMA_NAMES = ("article", "article-document", "index", "profile")
+
+
 @main.command()
-@click.option("--path", "show_path", is_flag=True, help="Print where the bundled schema file is instead.")
-def schema(show_path: bool) -> None:
-    """Print the bundled article JSON Schema (draft 2020-12).
+@click.argument("name", type=click.Choice(SCHEMA_NAMES), default="article")
+@click.option("--path", "show_path", is_flag=True, help="Print where the shipped schema file is instead.")
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every published schema, standalone, into this folder.",
+)
+def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
+    """Print a published JSON Schema (draft 2020-12): NAME is article (the default),
+    article-document (an exported json/<id>.json), index (json/index.json) or profile (a clinic
+    profile, --profile).
 
-    Point your editor at it for completion and hover help, e.g. with a first line
-    `# yaml-language-server: $schema=<path>` in each article.
+    Each schema's $id is a URN ending in its version (urn:immunopipe:schema:article:1.0.0), an
+    identifier rather than a web address. Printed and exported schemas are standalone: the
+    schemas they refer to are bundled in $defs, so any 2020-12 validator (check-jsonschema, ajv)
+    can use them offline. Point your editor at the article schema for completion and hover help,
+    e.g. with a first line `# yaml-language-server: $schema=<path>` in each article.
+
+    \b
+    Examples:
+      immunopipe schema > article.schema.json
+      immunopipe schema --export schemas/
+      check-jsonschema --schemafile schemas/article-document.schema.json exports/json/lupus.json
     """
-    from importlib import resources
+    import json
 
-    bundled = resources.files("immunopipe").joinpath("schema", "article.schema.json")
-    if show_path:
-        click.echo(str(bundled))
-    else:
-        click.echo(bundled.read_text("utf-8"), nl=False)
+    from immunopipe.files.write import ExportFile, WriteError, write_files
+    from immunopipe.schemas import SchemaFileUnavailable, bundled_path, export_files, standalone
+
+    try:
+        if export_dir is not None:
+            files = export_files()
+            export_dir.mkdir(parents=True, exist_ok=True)
+            write_files(export_dir.resolve(), [ExportFile(path, data) for path, data in files])
+            for path, _data in files:
+                click.echo(str(export_dir / path))
+        elif show_path:
+            click.echo(str(bundled_path(name)))
+        else:
+            click.echo(json.dumps(standalone(name), ensure_ascii=False, indent=2))
+    except SchemaFileUnavailable as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    except (OSError, WriteError) as exc:
+        raise EnvironmentProblem(f"cannot write the schemas to {export_dir}: {exc}") from None
 
 
 @main.command()
@@ -273,18 +562,64 @@ def new(article_id: str, content_dir: Path | None) -> None:
     The template passes the schema; its TODO placeholders are flagged by `immunopipe validate`
     until they are filled in. An existing file is never overwritten.
     """
-    from datetime import date
-
-    from immunopipe.scaffold import ScaffoldError, create_article
+    from immunopipe.scaffold import create_article
 
     content_dir = content_dir or project_config().content
     try:
         path = create_article(article_id, content_dir, today=date.today())
-    except ScaffoldError as exc:
-        raise EnvironmentProblem(str(exc)) from None
     except OSError as exc:
         raise EnvironmentProblem(f"cannot create the article in {content_dir}: {exc.strerror}") from None
     click.echo(f"created {path}; fill in the TODOs, then run: immunopipe validate {path}")
+
+
+@main.command()
+@click.argument("article_id", metavar="ID")
+@click.option(
+    "--approve", is_flag=True, help="Record the approval (refused while a query is open or an error remains)."
+)
+@click.option("--reviewer", help="With --approve: the reviewing clinician's full name.")
+@click.option("--role", help="With --approve: the reviewer's role or registration, e.g. 'Consultant rheumatologist'.")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the article is in.  [default: content/, or `content` in [tool.immunopipe]]",
+)
+def review(article_id: str, approve: bool, reviewer: str | None, role: str | None, content_dir: Path | None) -> None:
+    """Show what a clinical reviewer must look at, or record their approval.
+
+    Prints the approval and whether the facts still match it, every fact changed since the
+    approved snapshot (CONTENT/reviews/ID.json) as a diff, the open editorial queries and the
+    rules' findings. With --approve, records the reviewer, today's date and a digest of every
+    reviewed fact in the article, and stores the snapshot. Exit codes: 0 done, 1 approval
+    refused or content invalid, 2 usage problem.
+
+    \b
+    Examples:
+      immunopipe review immune-system-medicine
+      immunopipe review immune-system-medicine --approve --reviewer "Dr Jane Doe" --role "Consultant rheumatologist"
+    """
+    from immunopipe.review.session import ReviewProblem, approve_article, article_path, gather, report
+
+    if approve and not (reviewer and role):
+        raise click.UsageError("--approve needs --reviewer NAME and --role ROLE")
+    if not approve and (reviewer or role):
+        raise click.UsageError("--reviewer and --role go with --approve")
+    config = project_config()
+    content_dir = content_dir or config.content
+    try:
+        path = article_path(content_dir, article_id)
+        found = gather(path, context=config.rule_context(), severities=config.severities)
+        if not approve:
+            click.echo(report(found, content_dir), nl=False)
+            raise SystemExit(EXIT_INVALID if found.errors else EXIT_OK)
+        written = approve_article(found, content_dir, name=reviewer or "", role=role or "", day=date.today())
+    except ReviewProblem as exc:
+        if exc.usage:
+            raise EnvironmentProblem(str(exc)) from None
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(EXIT_INVALID) from None
+    click.echo(f"approved {article_id} for {reviewer}, {role}: wrote {', '.join(map(str, written)) or 'nothing new'}")
 
 
 #: Below this many articles an export is quick enough to need no progress bar.
@@ -323,7 +658,7 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
-    help="Folder to write json/, csv/ and pdf/ into.  [default: exports/, or `out` in [tool.immunopipe]]",
+    help="Folder to write json/, csv/, pdf/ and xlsx/ into.  [default: exports/, or `out` in [tool.immunopipe]]",
 )
 @click.option(
     "--to",
@@ -338,15 +673,31 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
     help="PDF page size.  [default: a4, or `paper` in [tool.immunopipe]]",
 )
 @click.option("--large-print", is_flag=True, help="PDF handouts in large print.")
+@profile_option
 @click.option(
     "--csv-bom/--no-csv-bom",
     default=True,
     show_default=True,
     help="Start CSV files with a UTF-8 byte order mark, which Excel needs to show accents correctly.",
 )
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also remove the export's own files of articles no longer exported (only when every PATH is a folder).",
+)
+@click.option(
+    "--overwrite-edited",
+    is_flag=True,
+    help="Replace (and with --prune remove) export files edited by hand since the last export.",
+)
 @format_option
 @click.option("--strict", is_flag=True, help="Refuse to export on warnings too, not just errors.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
+@max_warnings_option
+@baseline_option
+@no_baseline_option
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr; removed files are still listed."
+)
 @click.option(
     "--shard",
     type=ShardOption(),
@@ -360,20 +711,29 @@ def export(
     formats: tuple[str, ...],
     paper: str | None,
     large_print: bool,
+    profile_path: Path | None,
     csv_bom: bool,
     output_format: str,
     strict: bool,
+    max_warnings: int | None,
+    baseline_file: Path,
+    no_baseline: bool,
     jobs: int,
     cache: bool,
     quiet: bool,
+    prune: bool,
+    overwrite_edited: bool,
     shard: ShardSpec | None,
 ) -> None:
-    """Validate articles, then write them as JSON, CSV and PDF files under OUT.
+    """Validate articles, then write them as JSON, CSV, PDF and xlsx files under OUT.
 
     PATHS are as for validate (default content/). Articles are checked exactly as validate
     checks them; if any fails, the problems are printed and nothing is written. Otherwise the
-    export replaces the previous one file by file, atomically, and removes the per-article files
-    of articles no longer exported. A summary goes to stderr.
+    export replaces its previous files one by one, atomically. It only ever replaces or removes
+    files it wrote itself and that are unchanged since (listed with their SHA-256 in
+    .immunopipe-manifest.json in each folder): any other file in the way stops it with exit 2
+    before anything changes. Files of articles no longer exported stay unless --prune is given.
+    A summary goes to stderr (one JSON line with --format json).
 
     With --shard K/N every machine validates all articles but exports only its share (about
     one in N) and a shard.json describing it; `immunopipe merge` joins the N folders into the
@@ -383,23 +743,29 @@ def export(
     Examples:
       immunopipe export
       immunopipe export --to json --to csv --out public/
+      immunopipe export --prune
+      immunopipe export --to pdf --profile clinic.yaml
       immunopipe export --shard 2/4 --out shards/2
     """
     from functools import partial
 
-    from immunopipe.export import ExportOptions, FormatUnavailable, Source, WriteError, export_articles
-    from immunopipe.model import Article, article_from_data
-    from immunopipe.validate import ContentChanged, load_validated
-
-    def load(path: Path, digest: str) -> Article:
-        """The article in ``path``, proven to hold the bytes that were validated."""
-        return article_from_data(load_validated(path, digest))
+    from immunopipe.export import ExportOptions, PendingArticle, export_articles
+    from immunopipe.validate.runner import load_checked
 
     config = project_config()
     out_dir = out_dir or config.out
     paper = paper or config.paper
+    named_files = [path for path in paths if path.exists() and not path.is_dir()]
+    if prune and named_files:
+        raise click.UsageError(
+            f"--prune removes the exports of articles not exported now, so it needs whole folders, "
+            f"not single files such as {named_files[0]}: export the folder, or leave out --prune"
+        )
+    baseline = chosen_baseline(baseline_file, no_baseline)
     files = content_files(paths, config.content)
-    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache, output_format=output_format)
+    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache, baseline=baseline)
+    outcome.max_warnings = max_warnings
+    profile = check_profile(profile_path or config.profile, outcome)
     echo_report(outcome, output_format, strict)
     if outcome.failed(strict=strict):
         raise SystemExit(EXIT_INVALID)
@@ -407,8 +773,11 @@ def export(
         paper=paper,
         large_print=large_print,
         csv_bom=csv_bom,
+        profile=profile,
         jobs=jobs,
         cache_dir=DEFAULT_CACHE_DIR if cache else None,
+        prune=prune,
+        overwrite_edited=overwrite_edited,
     )
     chosen = [name for name in EXPORT_FORMATS if name in (formats or EXPORT_FORMATS)]
     items = list(outcome.digests.items())
@@ -420,23 +789,23 @@ def export(
         items = [items[place] for place in plan.selected()]
     # A generator: the export takes one article at a time, so memory stays flat, and loads it
     # only if the render cache cannot stand in for it.
-    articles = (Source(digest, partial(load, path, digest)) for path, digest in items)
-    try:
-        with progress(articles, len(items), quiet=quiet) as shown:
-            result = export_articles(
-                shown,
-                out_dir,
-                formats=chosen,
-                options=options,
-                on_wait=waiting_notice(out_dir),
-                record=plan.recorder if plan else None,
-            )
-    except ContentChanged as exc:
-        raise EnvironmentProblem(f"{exc}; run the export again") from None
-    except (FormatUnavailable, WriteError) as exc:
-        raise EnvironmentProblem(str(exc)) from None
-    if not quiet:
+    articles = (PendingArticle(digest, partial(load_checked, path, digest)) for path, digest in items)
+    with progress(articles, len(items), quiet=quiet) as shown:
+        result = export_articles(
+            shown,
+            out_dir,
+            formats=chosen,
+            options=options,
+            on_wait=waiting_notice(out_dir),
+            record=plan.recorder if plan else None,
+        )
+    if resolve_format(output_format) == "json":
+        click.echo(result.json_summary(), err=True)
+    elif not quiet:
         click.echo(result.summary(), err=True)
+    else:
+        for line in result.removals():
+            click.echo(line, err=True)
 
 
 @main.command()
@@ -447,26 +816,39 @@ def export(
     type=click.Path(path_type=Path),
     help="Folder to write the whole export into.  [default: exports/, or `out` in [tool.immunopipe]]",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
-def merge(shards: tuple[Path, ...], out_dir: Path | None, quiet: bool) -> None:
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also remove the export's own files of articles no longer exported, as export --prune does.",
+)
+@click.option(
+    "--overwrite-edited",
+    is_flag=True,
+    help="Replace (and with --prune remove) export files edited by hand since the last export.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr; removed files are still listed.")
+def merge(shards: tuple[Path, ...], out_dir: Path | None, prune: bool, overwrite_edited: bool, quiet: bool) -> None:
     """Join the folders of `export --shard K/N` into the export one machine would have written.
 
     SHARDS are the N shard folders, each given once. The files written under OUT (per-article
-    files, index.json, the CSV tables and datapackage.json) are byte for byte those of a single
-    export of the whole library; handouts are copied, not rendered again. Missing, duplicated or
-    mismatched shards are refused (exit 2) before OUT is touched.
+    files, index.json, the CSV tables, datapackage.json, the workbook and each folder's
+    .immunopipe-manifest.json) are byte for byte those of a single export of the whole library,
+    and OUT is updated with the same ownership checks as export; handouts are copied, not
+    rendered again. Missing, duplicated or mismatched shards are refused (exit 2) before OUT is
+    touched.
 
     \b
     Examples:
       immunopipe merge shards/1 shards/2 shards/3 shards/4 --out exports/
     """
-    from immunopipe.export import FormatUnavailable, WriteError
-    from immunopipe.export.shard import ShardError, merge_shards
+    from immunopipe.export.shard import merge_shards
 
     out_dir = out_dir or project_config().out
-    try:
-        result = merge_shards(shards, out_dir, on_wait=waiting_notice(out_dir))
-    except (ShardError, FormatUnavailable, WriteError) as exc:
-        raise EnvironmentProblem(str(exc)) from None
+    result = merge_shards(
+        shards, out_dir, on_wait=waiting_notice(out_dir), prune=prune, overwrite_edited=overwrite_edited
+    )
     if not quiet:
         click.echo(result.summary(), err=True)
+    else:
+        for line in result.removals():
+            click.echo(line, err=True)

@@ -6,6 +6,7 @@ Every key is optional; the defaults are shown::
     content = "content"          # folder of articles
     out = "exports"              # folder exports are written to
     paper = "a4"                 # PDF page size: "a4" or "letter"
+    profile = "clinic.yaml"      # clinic profile printed in handouts (default: none)
     readability.max-grade = 8    # readability-grade warns above this Flesch-Kincaid grade (1-20)
 
     [tool.immunopipe.rules]      # severity per rule id: "error", "warning" or "off"
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from immunopipe.diagnostics import Severity
+from immunopipe.errors import ImmunopipeError
 from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES, Paper
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.options import option_key
@@ -42,7 +44,7 @@ SEVERITY_NAMES: dict[str, Severity | None] = {"error": Severity.ERROR, "warning"
 
 #: The rules with settings, by the name of their table in ``[tool.immunopipe]`` (``readability``).
 RULE_TABLES: dict[str, Rule] = {rule.conf_table: rule for rule in RULES.values() if rule.conf_table}
-KEYS = ("content", "out", "paper", *RULE_TABLES, "rules")
+KEYS = ("content", "out", "paper", "profile", *RULE_TABLES, "rules")
 
 
 def default_options() -> dict[str, Any]:
@@ -50,7 +52,7 @@ def default_options() -> dict[str, Any]:
     return {option_key(name, key): value for name, rule in RULE_TABLES.items() for key, value in rule.default.items()}
 
 
-class ConfigError(Exception):
+class ConfigError(ImmunopipeError):
     """The configuration cannot be used; the message says where and how to fix it."""
 
 
@@ -61,6 +63,8 @@ class Config:
     content: Path = Path("content")
     out: Path = Path("exports")
     paper: Paper = DEFAULT_PAPER
+    #: The clinic profile handouts carry, or ``None`` for none.
+    profile: Path | None = None
     #: Every rule setting (``readability.max-grade``), with the defaults for those not configured.
     options: Mapping[str, Any] = field(default_factory=default_options)
     #: Rule id -> configured severity (``None`` = off), only for the rules configured.
@@ -108,6 +112,7 @@ def parse_config(table: Any, path: Path) -> Config:
         content=_folder(table, "content", Config.content, where),
         out=_folder(table, "out", Config.out, where),
         paper=_paper(table.get("paper", Config.paper), where),
+        profile=_profile(table.get("profile"), where),
         options=_rule_options(table, where),
         severities=_severities(table.get("rules", {}), where),
         source=path,
@@ -126,6 +131,18 @@ def _folder(table: dict[str, Any], key: str, default: Path, where: str) -> Path:
     value = table.get(key, str(default))
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where} '{key}' must be a folder name such as \"{default}\", not {value!r}")
+    if "\0" in value:
+        raise ConfigError(f"{where} '{key}' must be a folder name, and no file name holds a NUL character: {value!r}")
+    return Path(value)
+
+
+def _profile(value: Any, where: str) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"{where} 'profile' must be the path of a clinic profile such as \"clinic.yaml\", not {value!r}"
+        )
     return Path(value)
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 REPORT_FORMATS = ("text", "json", "github")
 
 #: The export formats (``--to``), in the order an export writes them.
-EXPORT_FORMATS = ("json", "csv", "pdf")
+EXPORT_FORMATS = ("json", "csv", "pdf", "xlsx")
 
 #: The PDF paper sizes (``--paper``, ``paper`` in ``[tool.immunopipe]``) and the CSS page size of each.
 PAPER_SIZES: dict[str, str] = {"a4": "A4", "letter": "letter"}

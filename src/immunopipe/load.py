@@ -7,14 +7,22 @@ What the author wrote is what gets checked:
   bare dates and times stay text (the schema's ``format`` judges them), ``012`` is text, not
   octal; only ``true``/``false``, ``null``/``~``, decimal integers and plain floats are typed;
 * explicit tags (``!!binary``, ``!!timestamp``, ``!custom``) are rejected;
+* a tab between a key's ``:`` and its value is an error: libyaml accepts it, but ruamel.yaml
+  (check-jsonschema, pre-commit's check-yaml) refuses the file, and nobody can see the tab;
 * size, nesting depth and alias expansion are bounded before any data is built, so an alias bomb
   or a recursive alias fails fast here instead of exploding later in an exporter;
-* bytes that are not UTF-8 are reported with their line and column.
+* bytes that are not UTF-8 are reported with their line and column;
+* lines are counted as editors count them: only ``\n``, ``\r\n`` and ``\r`` end a line. libyaml
+  also breaks lines at NEL (U+0085) and the line and paragraph separators (U+2028, U+2029), so in
+  a file holding any of them positions are recounted from the character offset;
+* an integer too long for Python to read (over 4,300 digits by default) is reported where it stands.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -26,6 +34,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from immunopipe.pointer import escape_pointer_token
+from immunopipe.safe_text import printable
+from immunopipe.yaml_errors import explain
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 1_000_000
@@ -102,6 +112,28 @@ class Document:
     data: Any
     source_map: SourceMap
     problems: list[Problem] = field(default_factory=list)
+    #: The decoded text the data came from.
+    text: str = ""
+
+
+#: Line breaks for libyaml but not for editors (VS Code, Vim, Emacs).
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_EDITOR_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class _Positions:
+    """1-based line and column of a libyaml mark, counting lines as editors do."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = (
+            [0, *(match.end() for match in _EDITOR_BREAK.finditer(text))] if _YAML_ONLY_BREAKS.search(text) else None
+        )
+
+    def of(self, mark: Mark) -> tuple[int, int]:
+        if self._starts is None:
+            return mark.line + 1, mark.column + 1
+        line = bisect_right(self._starts, mark.index) - 1
+        return line + 1, mark.index - self._starts[line] + 1
 
 
 def read_content_file(path: Path) -> bytes:
@@ -131,14 +163,15 @@ def load_bytes(raw: bytes, path: str = "<bytes>") -> Document:
     if len(raw) > MAX_FILE_BYTES:
         raise LoadError([_too_large(len(raw))])
     text = _decode(raw)
-    root = _compose(text)
+    positions = _Positions(text)
+    root = _compose(text, positions)
     if root is None or (root.tag == _PLAIN and root.value == ""):
         raise LoadError([Problem("empty-file", "the file holds no YAML document", 1, 1)])
     if "&" in text:  # without anchors there are no aliases to expand
-        _check_size(root)
-    builder = _Builder()
+        _check_size(root, positions)
+    builder = _Builder(positions, text if "\t" in text else "")
     data = builder.build(root, "", 0)
-    return Document(path=path, data=data, source_map=builder.source_map, problems=builder.problems)
+    return Document(path=path, data=data, source_map=builder.source_map, problems=builder.problems, text=text)
 
 
 def _too_large(size: int) -> Problem:
@@ -170,20 +203,19 @@ def _decode(raw: bytes) -> str:
 
 def _position(text: str, index: int) -> tuple[int, int]:
     """1-based line and column of character ``index`` in ``text``."""
-    before = text[:index]
-    line = before.count("\n") + 1
-    return line, index - (before.rfind("\n") + 1) + 1
+    breaks = list(_EDITOR_BREAK.finditer(text, 0, index))
+    return len(breaks) + 1, index - (breaks[-1].end() if breaks else 0) + 1
 
 
-def _compose(text: str) -> Node | None:
+def _compose(text: str, positions: _Positions) -> Node | None:
     composer = _Composer(text)
     try:
         return composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        detail = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise LoadError([Problem("yaml-syntax", f"invalid YAML: {detail}", line, column)]) from None
+        line, column = positions.of(mark) if mark else (1, 1)
+        detail, line, column = explain(text, exc, line, column)
+        raise LoadError([Problem("yaml-syntax", f"invalid YAML: {printable(detail)}", line, column)]) from None
     except yaml.reader.ReaderError as exc:
         line, column = _position(text, exc.position)
         raise LoadError([Problem("yaml-syntax", f"invalid YAML: {exc.reason}", line, column)]) from None
@@ -193,12 +225,12 @@ def _compose(text: str) -> Node | None:
         composer.dispose()
 
 
-def _problem_at(mark: Mark, rule: str, message: str) -> LoadError:
-    """A :class:`LoadError` for one problem at ``mark`` (0-based, as yaml gives it)."""
-    return LoadError([Problem(rule, message, mark.line + 1, mark.column + 1)])
+def _problem_at(mark: Mark, rule: str, message: str, positions: _Positions) -> LoadError:
+    """A :class:`LoadError` for one problem at ``mark``."""
+    return LoadError([Problem(rule, message, *positions.of(mark))])
 
 
-def _check_size(root: Node) -> None:
+def _check_size(root: Node, positions: _Positions) -> None:
     """Bound nesting depth and the size after alias expansion, without expanding anything.
 
     The size is counted in nodes and in characters of text: an alias repeating one long text
@@ -213,9 +245,10 @@ def _check_size(root: Node) -> None:
             return sizes[key]
         mark = node.start_mark
         if key in in_progress:
-            raise _problem_at(mark, "yaml-alias", "an alias refers to a node that contains it (recursive alias)")
+            message = "an alias refers to a node that contains it (recursive alias)"
+            raise _problem_at(mark, "yaml-alias", message, positions)
         if depth > MAX_DEPTH:
-            raise _problem_at(mark, "yaml-depth", f"nesting is deeper than {MAX_DEPTH} levels")
+            raise _problem_at(mark, "yaml-depth", f"nesting is deeper than {MAX_DEPTH} levels", positions)
         in_progress.add(key)
         total, chars = 1, len(node.value) if isinstance(node, ScalarNode) else 0
         for child in _children(node):
@@ -224,12 +257,12 @@ def _check_size(root: Node) -> None:
         in_progress.discard(key)
         if total > MAX_NODES:
             message = f"the document expands to more than {MAX_NODES:,} nodes (aliases repeat too much)"
-            raise _problem_at(mark, "yaml-alias", message)
+            raise _problem_at(mark, "yaml-alias", message, positions)
         if chars > MAX_EXPANDED_CHARS:
             message = (
                 f"the document expands to more than {MAX_EXPANDED_CHARS:,} characters of text (aliases repeat too much)"
             )
-            raise _problem_at(mark, "yaml-alias", message)
+            raise _problem_at(mark, "yaml-alias", message, positions)
         sizes[key] = (total, chars)
         return total, chars
 
@@ -266,42 +299,85 @@ def _scalar_value(node: ScalarNode) -> Any:
     return value
 
 
+def _key_value(node: Node) -> Any:
+    """A mapping key's value; ``None`` (not text, so a ``yaml-key`` problem) for any but a scalar."""
+    if not isinstance(node, ScalarNode):
+        return None
+    try:
+        return _scalar_value(node)
+    except ValueError:  # an integer too long to convert is not text either
+        return None
+
+
 class _Builder:
     """Turns composed nodes into plain data, recording positions and problems."""
 
-    def __init__(self) -> None:
+    def __init__(self, positions: _Positions, tabbed_text: str) -> None:
         self.source_map = SourceMap()
         self.problems: list[Problem] = []
+        self._positions = positions
+        #: The text, when it holds a tab (else empty): needed only to find tabs after a colon.
+        self._tabbed_text = tabbed_text
+
+    def _check_tab_after_colon(self, key_node: Node, pointer: str) -> None:
+        """A problem when a tab separates the key's ``:`` from a value on the same line."""
+        text, end = self._tabbed_text, key_node.end_mark.index
+        colon = end + len(text[end:].split(":", 1)[0])
+        after = text[colon + 1 : colon + 2]
+        rest = text[colon + 1 :].lstrip(" \t")[:1]
+        if after == "\t" and rest not in ("", "\n", "\r", "#"):
+            line, column = self._positions.of(key_node.end_mark)
+            self.problems.append(
+                Problem(
+                    "yaml-syntax",
+                    "a tab follows ':' here: use a space (other YAML tools refuse a tab after a colon)",
+                    line,
+                    column + colon + 1 - end,
+                    pointer,
+                )
+            )
 
     def build(self, node: Node, pointer: str, depth: int) -> Any:
         mark = node.start_mark
         if depth > MAX_DEPTH:
-            raise _problem_at(mark, "yaml-depth", f"nesting is deeper than {MAX_DEPTH} levels")
-        self.source_map.values[pointer] = (mark.line + 1, mark.column + 1)
+            raise _problem_at(mark, "yaml-depth", f"nesting is deeper than {MAX_DEPTH} levels", self._positions)
+        where = self._positions.of(mark)
+        self.source_map.values[pointer] = where
         if node.tag not in (_PLAIN, _STR, _SEQ, _MAP):
             self.problems.append(
                 Problem(
                     "yaml-tag",
                     f"explicit tag {_short_tag(node.tag)} is not allowed; write plain values",
-                    mark.line + 1,
-                    mark.column + 1,
+                    *where,
                     pointer,
                 )
             )
             return None
         if isinstance(node, ScalarNode):
-            return _scalar_value(node)
+            return self._scalar(node, pointer)
         if isinstance(node, SequenceNode):
             return [self.build(child, f"{pointer}/{index}", depth + 1) for index, child in enumerate(node.value)]
         return self._build_mapping(cast(MappingNode, node), pointer, depth)
+
+    def _scalar(self, node: ScalarNode, pointer: str) -> Any:
+        """The node's value; an integer too long to convert is a ``yaml-number`` problem (and ``None``)."""
+        try:
+            return _scalar_value(node)
+        except ValueError:  # Python's limit on converting long digit strings (CVE-2020-10735)
+            digits = len(node.value.lstrip("+-"))
+            message = (
+                f"this integer has {digits:,} digits, more than the {sys.get_int_max_str_digits():,} "
+                "a number may have; quote it if it is text"
+            )
+            self.problems.append(Problem("yaml-number", message, *self._positions.of(node.start_mark), pointer))
+            return None
 
     def _build_mapping(self, node: MappingNode, pointer: str, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, tuple[int, int]] = {}
         for key_node, value_node in node.value:
-            mark = key_node.start_mark
-            where = (mark.line + 1, mark.column + 1)
-            key = _scalar_value(key_node) if isinstance(key_node, ScalarNode) else None
+            where = self._positions.of(key_node.start_mark)
+            key = _key_value(key_node)
             if not isinstance(key, str):
                 self.problems.append(
                     Problem(
@@ -325,6 +401,8 @@ class _Builder:
                 )
                 continue
             first_seen[key] = where
+            if self._tabbed_text:
+                self._check_tab_after_colon(key_node, child)
             self.source_map.keys[child] = where
             result[key] = self.build(value_node, child, depth + 1)
         return result

@@ -6,7 +6,7 @@ Values the source does not give are the literal :data:`UNKNOWN`, never invented.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Final, Literal
@@ -23,8 +23,12 @@ class Code:
     version: str
     code: str
     label: str | None = None
+    lay_label: str | None = None
+    group: bool | None = None
     source: str
     note: str | None = None
+    #: The code's title from the classification package or cited table; None when it cannot be verified.
+    official_title: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +54,12 @@ class ClinicalReview:
     status: str
     reviewer: Person | None = None
     date: str | None = None
+    digest: str | None = None
+    snapshot: str | None = None
+    #: Each reviewed fact's id with its digest, as recorded by the approval.
+    facts: dict[str, str] | None = None
+    #: True only while an approval is recorded and no reviewed fact has changed since.
+    current: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,6 +166,21 @@ class GlossaryEntry:
 
     term: str
     definition: str
+    source: str | None = None
+    wording: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Query:
+    """An editorial question for the clinical reviewer about one fact (never printed on a handout)."""
+
+    id: str
+    fact: str
+    question: str
+    evidence: str | None = None
+    source: str
+    state: str
+    answer: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,6 +198,7 @@ class Article:
     medicine_classes: tuple[MedicineClass, ...]
     considerations: tuple[Consideration, ...]
     glossary: tuple[GlossaryEntry, ...] = ()
+    queries: tuple[Query, ...] = ()
 
     def conditions(self) -> Iterator[tuple[Use, Condition]]:
         """Every condition with the use it belongs to, in article order."""
@@ -191,8 +217,18 @@ class Article:
         return asdict(self, dict_factory=_without_absent)
 
 
+#: Fields worked out from the article rather than written in it, left out of :meth:`Article.to_data`.
+DERIVED_FIELDS = frozenset({"current"})
+#: Optional lists left out of :meth:`Article.to_data` when empty, as an article that has none omits them.
+OMITTED_WHEN_EMPTY = frozenset({"queries"})
+
+
 def _without_absent(items: list[tuple[str, Any]]) -> dict[str, Any]:
-    return {key: list(value) if isinstance(value, tuple) else value for key, value in items if value is not None}
+    return {
+        key: list(value) if isinstance(value, tuple) else value
+        for key, value in items
+        if value is not None and key not in DERIVED_FIELDS and not (key in OMITTED_WHEN_EMPTY and value == ())
+    }
 
 
 def parse_date(value: str) -> date | None:
@@ -200,16 +236,31 @@ def parse_date(value: str) -> date | None:
     return None if value == UNKNOWN else date.fromisoformat(value)
 
 
-def _codes(items: list[dict[str, Any]]) -> tuple[Code, ...]:
-    return tuple(Code(**item) for item in items)
+#: Looks up a code's official title: (system, code, version) -> the title, or None when unverifiable.
+TitleLookup = Callable[[str, str, str], "str | None"]
+
+
+def _no_titles(system: str, code: str, version: str) -> str | None:
+    return None
 
 
 def _person_or_unknown(value: dict[str, Any] | str) -> Person | Unknown:
     return Person(**value) if isinstance(value, dict) else UNKNOWN
 
 
-def article_from_data(data: dict[str, Any]) -> Article:
-    """Build an :class:`Article` from schema-valid data."""
+def article_from_data(data: dict[str, Any], *, official_title: TitleLookup = _no_titles) -> Article:
+    """Build an :class:`Article` from schema-valid data.
+
+    ``official_title`` fills in each code's :attr:`Code.official_title` (the exports' official
+    titles); without it they stay None.
+    """
+
+    def _codes(items: list[dict[str, Any]]) -> tuple[Code, ...]:
+        return tuple(
+            Code(**{**item, "official_title": official_title(item["system"], item["code"], item["version"])})
+            for item in items
+        )
+
     editorial = data["editorial"]
     review = editorial["clinical_review"]
     contact = editorial["contact"]
@@ -229,6 +280,10 @@ def article_from_data(data: dict[str, Any]) -> Article:
                 status=review["status"],
                 reviewer=Person(**review["reviewer"]) if "reviewer" in review else None,
                 date=review.get("date"),
+                digest=review.get("digest"),
+                snapshot=review.get("snapshot"),
+                facts=review.get("facts"),
+                current=_approval_current(data),
             ),
             dates=Dates(**editorial["dates"]),
             sources=tuple(Source(**source) for source in editorial["sources"]),
@@ -263,4 +318,12 @@ def article_from_data(data: dict[str, Any]) -> Article:
         ),
         considerations=tuple(Consideration(**item) for item in data["considerations"]),
         glossary=tuple(GlossaryEntry(**item) for item in data.get("glossary", [])),
+        queries=tuple(Query(**item) for item in data.get("queries", [])),
     )
+
+
+def _approval_current(data: dict[str, Any]) -> bool:
+    from immunopipe.review.facts import check_approval
+
+    check = check_approval(data)
+    return check is not None and check.current

@@ -6,10 +6,12 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from immunopipe.ids import ID_MAX_LENGTH, ID_PATTERN
+from immunopipe.errors import ImmunopipeError
+from immunopipe.ids import ID_MAX_LENGTH, ID_PATTERN, RESERVED_IDS
+from immunopipe.safe_text import printable
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(ImmunopipeError):
     """The article cannot be created (bad id, or the file exists)."""
 
 
@@ -22,7 +24,11 @@ def new_article_text(article_id: str, *, today: date) -> str:
 def create_article(article_id: str, content_dir: Path, *, today: date | None = None) -> Path:
     """Write ``content_dir/<article_id>.yaml`` from the template; never overwrite a file."""
     if not ID_PATTERN.fullmatch(article_id) or len(article_id) > ID_MAX_LENGTH:
-        raise ScaffoldError(f"'{article_id}' is not a valid id: use lowercase letters a-z, digits and single hyphens")
+        raise ScaffoldError(
+            f"'{printable(article_id)}' is not a valid id: use lowercase letters a-z, digits and single hyphens"
+        )
+    if article_id in RESERVED_IDS:
+        raise ScaffoldError(f"'{article_id}' is reserved: {RESERVED_IDS[article_id]}; choose another id")
     path = content_dir / f"{article_id}.yaml"
     content_dir.mkdir(parents=True, exist_ok=True)
     text = new_article_text(article_id, today=today or date.today())

@@ -9,15 +9,17 @@ order mark by default, so Excel reads accents and symbols correctly; ``bom=False
 UTF-8. ``datapackage.json`` describes every table as a Frictionless Data Package (field types,
 descriptions, primary and foreign keys).
 
-A table's bytes are its :func:`header` followed by each article's :func:`table_rows`, so a large
-export can stream every article's rows (:func:`article_rows`) into the files as it goes; the
-whole-table :func:`render_table` gives the same bytes.
+A table's bytes are its :func:`header` followed by each article's rows, so a large export can
+stream every article's rows into the files as it goes: :func:`article_cells` gives them as plain
+values (which a cache may keep) and :func:`encode_rows` turns them into bytes; the whole-table
+:func:`render_table` gives the same bytes.
 
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some also tab, CR, LF
 or the full-width forms) as a formula. :func:`neutralise` puts a ``'`` before any text cell that
 starts with one of :data:`FORMULA_TRIGGERS`; the trigger list includes ``'`` itself, so
 :func:`restore` (remove one leading ``'``) always gives the original text back. Numbers are
-written as numbers and never changed.
+written as numbers and never changed. Neutralising happens in :func:`encode_rows`, the one way
+cells become CSV bytes, so no cell reaches a file without it, wherever the cell came from.
 """
 
 from __future__ import annotations
@@ -133,7 +135,14 @@ def _code_columns(owner: Column) -> tuple[Column, ...]:
         ),
         Column(name="version", description="Edition of the code system the code was checked against."),
         Column(name="code", description="The code exactly as the system writes it (text, even if all digits)."),
-        Column(name="label", required=False, description="The name the code system gives the code, if different."),
+        Column(name="label", required=False, description="The code's official title, as the article writes it."),
+        Column(name="lay_label", required=False, description="An everyday name for the code, in the article's words."),
+        Column(
+            name="official_title",
+            required=False,
+            description="The code's title in its classification edition or immunopipe's cited table "
+            "(empty when immunopipe cannot verify the code).",
+        ),
         _id("source_id", "The source the code was verified against (see sources.csv)."),
         Column(name="note", required=False, description="Anything a reader of the code should know."),
     )
@@ -141,7 +150,19 @@ def _code_columns(owner: Column) -> tuple[Column, ...]:
 
 def _code_rows(article: Article, owner_id: str, codes: Sequence[Code]) -> Iterator[Row]:
     for position, code in enumerate(codes, start=1):
-        yield (article.id, owner_id, position, code.system, code.version, code.code, code.label, code.source, code.note)
+        yield (
+            article.id,
+            owner_id,
+            position,
+            code.system,
+            code.version,
+            code.code,
+            code.label,
+            code.lay_label,
+            code.official_title,
+            code.source,
+            code.note,
+        )
 
 
 def _person(person: Person | Unknown | None) -> tuple[str | None, str | None]:
@@ -203,6 +224,16 @@ def _condition_rows(article: Article) -> Iterator[Row]:
         )
 
 
+def _condition_part_rows(article: Article) -> Iterator[Row]:
+    for _, condition in article.conditions():
+        if condition.part_of:
+            yield (article.id, condition.id, condition.part_of)
+
+
+def _condition_key(column: str) -> ForeignKey:
+    return ForeignKey(columns=("article_id", column), table="conditions", reference=("article_id", "condition_id"))
+
+
 def _condition_code_rows(article: Article) -> Iterator[Row]:
     for _, condition in article.conditions():
         yield from _code_rows(article, condition.id, condition.codes)
@@ -235,7 +266,21 @@ def _consideration_rows(article: Article) -> Iterator[Row]:
 
 def _glossary_rows(article: Article) -> Iterator[Row]:
     for position, entry in enumerate(article.glossary, start=1):
-        yield (article.id, position, entry.term, entry.definition)
+        yield (article.id, position, entry.term, entry.definition, entry.source, entry.wording)
+
+
+def _query_rows(article: Article) -> Iterator[Row]:
+    for query in article.queries:
+        yield (
+            article.id,
+            query.id,
+            query.fact,
+            query.question,
+            query.evidence,
+            query.source,
+            query.state,
+            query.answer,
+        )
 
 
 _UNKNOWN_NOTE = "or unknown when the source does not say"
@@ -337,12 +382,33 @@ TABLES: tuple[Table, ...] = (
             Column(
                 name="part_of",
                 required=False,
-                description="The condition_id of a broader condition of the same article, if any.",
+                description=(
+                    "The condition_id of a broader condition of the same article, if any"
+                    " (also in condition_parts.csv, where it is a declared foreign key)."
+                ),
             ),
         ),
         primary_key=("article_id", "condition_id"),
         foreign_keys=(ForeignKey(columns=("article_id", "use_id"), table="uses", reference=("article_id", "use_id")),),
         rows=_condition_rows,
+    ),
+    Table(
+        name="condition_parts",
+        description=(
+            "One row per condition that is part of a broader one (conditions.part_of as its own table, so that"
+            " both ends are declared keys: a key with an empty part would not be checked)."
+        ),
+        columns=(
+            ARTICLE_ID,
+            _id("condition_id", "The narrower condition (see conditions.csv)."),
+            _id("part_of", "The broader condition it is part of, in the same article (see conditions.csv)."),
+        ),
+        primary_key=("article_id", "condition_id"),
+        foreign_keys=(
+            _condition_key("condition_id"),
+            _condition_key("part_of"),
+        ),
+        rows=_condition_part_rows,
     ),
     _code_table(
         "condition_codes",
@@ -373,7 +439,11 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         name="medicines",
-        description="One row per example medicine (or narrower class), with its class.",
+        description=(
+            "One row per example of a medicine class, with its class. Most examples are single medicines"
+            " (kind = medicine); a few are narrower classes named as examples, such as TNF inhibitors"
+            " (kind = class). Filter on kind = medicine for a list of medicines."
+        ),
         columns=(
             ARTICLE_ID,
             _id("class_id", "The class the medicine is an example of (see medicine_classes.csv)."),
@@ -424,10 +494,33 @@ TABLES: tuple[Table, ...] = (
             Column(name="position", type="integer", description="Order of the term in the glossary, from 1."),
             Column(name="term", description="The medical term."),
             Column(name="definition", description="What the term means, in everyday words."),
+            Column(name="source_id", required=False, description="The source the definition rests on, if cited."),
+            Column(
+                name="wording",
+                required=False,
+                description="editorial when the definition is the publisher's own wording, for the clinical reviewer.",
+            ),
         ),
         primary_key=("article_id", "position"),
         foreign_keys=(_belongs_to_article(),),
         rows=_glossary_rows,
+    ),
+    Table(
+        name="queries",
+        description="One row per editorial query for the clinical reviewer (never printed on a handout).",
+        columns=(
+            ARTICLE_ID,
+            _id("query_id", "The query's id, unique within the article."),
+            Column(name="fact", description="The reviewed fact the query is about, e.g. conditions/lupus."),
+            Column(name="question", description="What the reviewer should decide."),
+            Column(name="evidence", required=False, description="What the cited source says that raised it."),
+            _id("source_id", "The source of the evidence (see sources.csv)."),
+            Column(name="state", description="open or resolved."),
+            Column(name="answer", required=False, description="The reviewer's answer, once resolved."),
+        ),
+        primary_key=("article_id", "query_id"),
+        foreign_keys=(_belongs_to_article(), _from_source()),
+        rows=_query_rows,
     ),
 )
 
@@ -450,12 +543,17 @@ def header(table: Table, *, bom: bool = True) -> bytes:
 
 def table_rows(table: Table, article: Article) -> bytes:
     """``article``'s rows of ``table`` as CSV bytes; a table's file is its header, then these per article."""
-    return _encode([_cell(value) for value in row] for row in table.rows(article))
+    return encode_rows(table.rows(article))
 
 
-def article_rows(article: Article) -> tuple[bytes, ...]:
-    """``article``'s rows of every table, in :data:`TABLES` order (see :func:`table_rows`)."""
-    return tuple(table_rows(table, article) for table in TABLES)
+def article_cells(article: Article) -> tuple[tuple[Row, ...], ...]:
+    """``article``'s rows of every table, in :data:`TABLES` order, as plain cells (not yet neutralised)."""
+    return tuple(tuple(table.rows(article)) for table in TABLES)
+
+
+def encode_rows(rows: Iterable[Row]) -> bytes:
+    """``rows`` as CSV bytes, every text cell neutralised (:func:`neutralise`)."""
+    return _encode([_cell(value) for value in row] for row in rows)
 
 
 def datapackage() -> dict[str, Any]:

@@ -1,9 +1,10 @@
-"""The only way a handout render may load anything: a closed list of the package's own assets.
+"""The only way a handout render may load anything: a closed list of assets, by exact URL.
 
 WeasyPrint's default fetcher follows ``file://``, ``http(s)://``, ``data:`` and redirects, so a
 ``<link rel="attachment" href="file:///...">`` would embed any local file into the PDF and an
 ``<img src="http://...">`` would make a request. :class:`AssetFetcher` answers only the exact
-URLs it was given, each mapped to a packaged file, and refuses every other URL before any I/O
+URLs it was given, each mapped to a packaged file (or to bytes already checked, such as a
+clinic's logo), and refuses every other URL before any I/O
 happens. Refused URLs, and assets that cannot be read, are recorded so the renderer can fail
 the render (WeasyPrint itself only logs a warning and carries on without them).
 
@@ -25,8 +26,12 @@ class RefusedURL(ValueError):
 class AssetFetcher(URLFetcher):
     """Serve registered package assets by exact URL; refuse everything else without I/O."""
 
-    def __init__(self, assets: Mapping[str, tuple[Path, str]]) -> None:
-        """``assets`` maps a URL to ``(file, media type)``; nothing else can ever be loaded."""
+    def __init__(self, assets: Mapping[str, tuple[Path | bytes, str]]) -> None:
+        """``assets`` maps a URL to ``(file or bytes, media type)``; nothing else can ever be loaded.
+
+        Bytes are served as given: a clinic's logo is read and checked once, when its profile is
+        loaded (:mod:`immunopipe.validate.profile`), and the render sees exactly those bytes.
+        """
         super().__init__(allowed_protocols=(), allow_redirects=False)
         self._assets = dict(assets)
         self.refused: list[str] = []
@@ -38,10 +43,12 @@ class AssetFetcher(URLFetcher):
         if url not in self._assets:
             self.refused.append(url)
             raise RefusedURL(f"not a packaged asset: {url}")
-        path, media_type = self._assets[url]
+        source, media_type = self._assets[url]
+        if isinstance(source, bytes):
+            return URLFetcherResponse(url, source, {"Content-Type": media_type})
         try:
-            data = path.read_bytes()
+            data = source.read_bytes()
         except OSError as exc:
-            self.failed.append(f"cannot read {path}: {exc.strerror or exc}")
+            self.failed.append(f"cannot read {source}: {exc.strerror or exc}")
             raise
         return URLFetcherResponse(url, data, {"Content-Type": media_type})

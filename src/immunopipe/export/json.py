@@ -3,15 +3,17 @@
 An article document is a small envelope around the validated article::
 
     {
-      "$schema": "<$id of the article schema>",
-      "schema_version": "<x-schema-version of that schema>",
+      "$schema": "urn:immunopipe:schema:article-document:1.0.0",
+      "schema_version": "<version of the article schema>",
       "article": { ...the article, keys in schema order... }
     }
 
 The article schema is closed (``additionalProperties: false``), so the schema's name and version
-cannot be added inside the article itself; ``article`` validates against the schema that
-``$schema`` names. Files are UTF-8 without ASCII escaping, indented by two spaces, with a
-trailing newline, and identical for identical content.
+cannot be added inside the article itself. ``$schema`` names the schema of the whole document
+(``article-document.schema.json``), which refers to the article schema for ``article``; the
+index names ``index.schema.json`` the same way (:mod:`immunopipe.schemas`). Files are UTF-8
+without ASCII escaping, indented by two spaces, with a trailing newline, and identical for
+identical content.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from immunopipe.article_schema import load_schema, schema_version
+from immunopipe.article_schema import schema_version
 from immunopipe.model import Article
+from immunopipe.schemas import schema_id
 
 INDEX_NAME = "index.json"
 
@@ -38,7 +41,7 @@ class IndexEntry(NamedTuple):
 def article_document(article: Article) -> dict[str, Any]:
     """The exported JSON value of ``article``: the article with the schema it conforms to."""
     return {
-        "$schema": load_schema()["$id"],
+        "$schema": schema_id("article-document"),
         "schema_version": schema_version(),
         "article": article.to_data(),
     }
@@ -53,7 +56,8 @@ def render_index(entries: Sequence[IndexEntry]) -> bytes:
     """The index: the articles' schema, then per article its id, title, file name and SHA-256."""
     return dump(
         {
-            "article_schema": load_schema()["$id"],
+            "$schema": schema_id("index"),
+            "article_schema": schema_id("article"),
             "schema_version": schema_version(),
             "articles": [
                 {"id": entry.id, "title": entry.title, "file": entry.file_name, "sha256": entry.sha256}

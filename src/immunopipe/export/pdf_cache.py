@@ -19,7 +19,7 @@ import hashlib
 import os
 from pathlib import Path, PurePosixPath
 
-from immunopipe.export.write import ExportFile, WriteError, write_files
+from immunopipe.files.write import ExportFile, WriteError, write_files
 
 #: Sub-folder of the cache folder that holds handouts.
 FOLDER = "pdf"

@@ -5,22 +5,23 @@ number, leaves ``K - 1`` divided by ``N``: every machine agrees without talking 
 and adding or removing articles never moves the others to another shard. Each shard validates
 the whole library (rules such as unique ids need every article), then exports its share into its
 own folder: a complete export of those articles, plus ``shard.json`` (:data:`DESCRIPTOR_NAME`),
-written last, which says which shard it is, of which library, in which formats and options, and
-per article its place in the library, its id, title, JSON digest and the length of its rows in
-each CSV table.
+which says which shard it is, of which library, in which formats and options, and per article
+its place in the library, its id, title, JSON digest and (for CSV and xlsx) its table rows as
+cells.
 
 :func:`merge_shards` checks that the folders are exactly shards 1..N of one library made with
 the same formats and options, then feeds their articles, in library order, through the same
-writers as a single export: the files it writes (per-article files, ``index.json``, the CSV
-tables and ``datapackage.json``) are byte for byte those of one export of the whole library.
-Handouts and JSON files are copied, never rendered again, so merging needs no WeasyPrint.
+writers as a single export, through the same ownership checks and manifests
+(:mod:`immunopipe.files.manifest`): the files it writes (per-article files, ``index.json``, the
+CSV tables, ``datapackage.json``, the workbook and each folder's ``.immunopipe-manifest.json``)
+are byte for byte those of one export of the whole library. Handouts and JSON files are copied,
+never rendered again, so merging needs no WeasyPrint.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from immunopipe import __version__
+from immunopipe.errors import ImmunopipeError
 from immunopipe.export import (
     ExportOptions,
     ExportResult,
@@ -38,7 +40,8 @@ from immunopipe.export import (
 )
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
-from immunopipe.export.write import Staging
+from immunopipe.export.csv import Row
+from immunopipe.files.write import Staging
 from immunopipe.model import Article
 
 __all__ = ["DESCRIPTOR_NAME", "ShardError", "ShardSpec", "merge_shards"]
@@ -47,13 +50,13 @@ __all__ = ["DESCRIPTOR_NAME", "ShardError", "ShardSpec", "merge_shards"]
 DESCRIPTOR_NAME = "shard.json"
 
 #: Version of the descriptor's layout: merge refuses descriptors of another layout.
-DESCRIPTOR_LAYOUT = 1
+DESCRIPTOR_LAYOUT = 2
 
 _SPEC = re.compile(r"([0-9]+)/([0-9]+)")
 
 
-class ShardError(Exception):
-    """Shard folders that cannot be merged: missing, duplicated, mismatched or changed shards."""
+class ShardError(ImmunopipeError):
+    """Shard folders that cannot be merged: missing, duplicated, mismatched or changed shards (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -105,15 +108,18 @@ class ShardPlan:
         return _Recorder(self, staging)
 
 
+#: Formats whose files are made from the articles' table rows (cells).
+_TABLE_FORMATS = ("csv", "xlsx")
+
+
 class _Recorder:
-    """Notes each article's place, id, title, JSON digest and CSV row lengths; stages the descriptor."""
+    """Notes each article's place, id, title, JSON digest and table rows; stages the descriptor."""
 
     def __init__(self, plan: ShardPlan, staging: Staging) -> None:
         self._plan = plan
         self._staging = staging
         self._places = {digest: place for place, digest in enumerate(plan.digests)}
         self._articles: list[dict[str, Any]] = []
-        self._rows = [hashlib.sha256() for _ in csv_export.TABLES]
 
     def add(self, piece: Piece) -> None:
         if piece.digest is None or piece.digest not in self._places:
@@ -121,11 +127,8 @@ class _Recorder:
         entry: dict[str, Any] = {"place": self._places[piece.digest], "id": piece.id}
         if "json" in self._plan.formats:
             entry |= {"title": piece.title, "json_sha256": piece.json_sha256}
-        if "csv" in self._plan.formats:
-            rows = piece.csv_rows
-            entry["csv_bytes"] = [len(table_rows) for table_rows in rows]
-            for digest, table_rows in zip(self._rows, rows, strict=True):
-                digest.update(table_rows)
+        if any(name in self._plan.formats for name in _TABLE_FORMATS):
+            entry["rows"] = [[list(row) for row in table_rows] for table_rows in piece.csv_rows]
         self._articles.append(entry)
 
     def finish(self) -> None:
@@ -138,15 +141,20 @@ class _Recorder:
             "library": {"sha256": library_digest(plan.digests), "articles": len(plan.digests)},
             "formats": list(plan.formats),
             "options": _byte_options(plan.options),
-            "csv_rows_sha256": [digest.hexdigest() for digest in self._rows] if "csv" in plan.formats else None,
             "articles": self._articles,
         }
         self._staging.add(PurePosixPath(DESCRIPTOR_NAME), json_export.dump(descriptor))
 
 
 def _byte_options(options: ExportOptions) -> dict[str, Any]:
-    """The options that change an export's bytes (not how fast it is made)."""
-    return {"paper": options.paper, "large_print": options.large_print, "csv_bom": options.csv_bom}
+    """The options that change an export's bytes (not how fast it is made); the clinic profile by digest."""
+    profile = hashlib.sha256(options.profile.fingerprint()).hexdigest() if options.profile else None
+    return {
+        "paper": options.paper,
+        "large_print": options.large_print,
+        "csv_bom": options.csv_bom,
+        "profile_sha256": profile,
+    }
 
 
 @dataclass(frozen=True)
@@ -173,14 +181,16 @@ def read_shard(folder: Path) -> _Shard:
     if not isinstance(descriptor, dict) or descriptor.get("layout") != DESCRIPTOR_LAYOUT:
         raise ShardError(f"{path} is not a shard descriptor this version of immunopipe can read")
     missing = _REQUIRED_KEYS - descriptor.keys()
+    options = descriptor.get("options")
+    if not missing and not (isinstance(options, dict) and options.keys() >= _OPTION_KEYS):
+        missing = frozenset({"options"})
     if missing or not isinstance(descriptor["articles"], list) or not isinstance(descriptor["shard"], int):
         raise ShardError(f"{path} is damaged: {', '.join(sorted(missing)) or 'articles'} missing or malformed")
     return _Shard(folder, descriptor)
 
 
-_REQUIRED_KEYS = frozenset(
-    ("immunopipe", "shard", "of", "library", "formats", "options", "csv_rows_sha256", "articles")
-)
+_REQUIRED_KEYS = frozenset(("immunopipe", "shard", "of", "library", "formats", "options", "articles"))
+_OPTION_KEYS = frozenset(("paper", "large_print", "csv_bom"))
 
 
 def check_complete(shards: Sequence[_Shard]) -> None:
@@ -190,7 +200,7 @@ def check_complete(shards: Sequence[_Shard]) -> None:
         ("of", "number of shards"),
         ("library", "library (content files)"),
         ("formats", "formats"),
-        ("options", "options (--paper, --large-print, --csv-bom)"),
+        ("options", "options (--paper, --large-print, --csv-bom, --profile)"),
         ("immunopipe", "immunopipe version"),
     ):
         for shard in shards[1:]:
@@ -223,12 +233,10 @@ def _show(value: Any) -> str:
 class _ShardPiece(Piece):
     """An article of a shard being merged: its files are read back from the shard's folder."""
 
-    def __init__(
-        self, shard: _Shard, entry: dict[str, Any], formats: Sequence[str], csv_rows: tuple[bytes, ...] | None
-    ) -> None:
+    def __init__(self, shard: _Shard, entry: dict[str, Any], formats: Sequence[str]) -> None:
         self._shard = shard
         self._entry = entry
-        self._rows = csv_rows
+        self._rows = self._checked_rows() if any(name in formats for name in _TABLE_FORMATS) else None
         self._json = self._checked_json() if "json" in formats else None
 
     @property
@@ -253,7 +261,7 @@ class _ShardPiece(Piece):
         return str(self._entry["json_sha256"])
 
     @property
-    def csv_rows(self) -> tuple[bytes, ...]:
+    def csv_rows(self) -> tuple[tuple[Row, ...], ...]:
         assert self._rows is not None
         return self._rows
 
@@ -263,6 +271,25 @@ class _ShardPiece(Piece):
 
     def remember(self) -> None:
         """Nothing to cache: the files were rendered by the shard."""
+
+    def _checked_rows(self) -> tuple[tuple[Row, ...], ...]:
+        tables = self._entry.get("rows")
+        valid = (
+            isinstance(tables, list)
+            and len(tables) == len(csv_export.TABLES)
+            and all(
+                isinstance(rows, list)
+                and all(
+                    isinstance(row, list) and all(cell is None or type(cell) in (str, int) for cell in row)
+                    for row in rows
+                )
+                for rows in tables
+            )
+        )
+        if not valid:
+            raise ShardError(f"{self._shard.folder / DESCRIPTOR_NAME} is damaged: the rows of {self.id!r}")
+        assert isinstance(tables, list)
+        return tuple(tuple(tuple(row) for row in rows) for rows in tables)
 
     def _checked_json(self) -> bytes:
         path = article_path("json", self.id, ".json")
@@ -278,65 +305,20 @@ class _ShardPiece(Piece):
             raise ShardError(f"cannot read {self._shard.folder / path}: {exc.strerror or exc}") from None
 
 
-class _Tables:
-    """A shard's CSV tables, read back article by article and checked against its descriptor."""
-
-    def __init__(self, shard: _Shard, bom: bool) -> None:
-        self._shard = shard
-        self._paths = [shard.folder / "csv" / table.file_name for table in csv_export.TABLES]
-        self._digests = [hashlib.sha256() for _ in csv_export.TABLES]
-        # Tables hold each article's rows in id order, after the header.
-        self._offsets: dict[int, list[int]] = {}
-        starts = [len(csv_export.header(table, bom=bom)) for table in csv_export.TABLES]
-        for entry in sorted(shard.descriptor["articles"], key=lambda entry: entry["id"]):
-            self._offsets[entry["place"]] = list(starts)
-            starts = [start + length for start, length in zip(starts, entry["csv_bytes"], strict=True)]
-        for path, end in zip(self._paths, starts, strict=True):
-            if _size(path) != end:
-                raise ShardError(f"{path} does not hold the rows its shard recorded (changed since it was made?)")
-
-    def rows(self, entry: dict[str, Any]) -> tuple[bytes, ...]:
-        rows = []
-        for path, start, length, digest in zip(
-            self._paths, self._offsets[entry["place"]], entry["csv_bytes"], self._digests, strict=True
-        ):
-            data = _read_range(path, start, length)
-            digest.update(data)
-            rows.append(data)
-        return tuple(rows)
-
-    def check(self) -> None:
-        """After every article: the rows read are exactly the rows the shard recorded."""
-        recorded = self._shard.descriptor["csv_rows_sha256"]
-        for path, digest, expected in zip(self._paths, self._digests, recorded, strict=True):
-            if digest.hexdigest() != expected:
-                raise ShardError(f"{path} does not hold the rows its shard recorded (changed since it was made?)")
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError as exc:
-        raise ShardError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def _read_range(path: Path, start: int, length: int) -> bytes:
-    try:
-        descriptor = os.open(path, os.O_RDONLY)
-        try:
-            return os.pread(descriptor, length, start)
-        finally:
-            os.close(descriptor)
-    except OSError as exc:
-        raise ShardError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def merge_shards(folders: Sequence[Path], out_dir: Path, *, on_wait: Callable[[], None] | None = None) -> ExportResult:
+def merge_shards(
+    folders: Sequence[Path],
+    out_dir: Path,
+    *,
+    on_wait: Callable[[], None] | None = None,
+    prune: bool = False,
+    overwrite_edited: bool = False,
+) -> ExportResult:
     """Join the shard folders into ``out_dir``: the export one machine would have written.
 
     Raises :class:`ShardError` (before ``out_dir`` is changed) when the folders are not exactly
     shards 1..N of one library made with the same formats and options, or a shard's files
-    changed after it was made; otherwise as :func:`~immunopipe.export.export_articles`.
+    changed after it was made; otherwise as :func:`~immunopipe.export.export_articles`, whose
+    ownership checks, manifests, ``prune`` and ``overwrite_edited`` apply as to any export.
     """
     if not folders:
         raise ShardError("no shard folders given")
@@ -348,20 +330,24 @@ def merge_shards(folders: Sequence[Path], out_dir: Path, *, on_wait: Callable[[]
             raise ShardError(f"cannot merge into {out_dir}: it is one of the shards; choose another --out")
     first = shards[0].descriptor
     formats = list(first["formats"])
-    options = ExportOptions(**first["options"])
-    pieces = _pieces(shards, formats, options.csv_bom)
+    recorded = first["options"]
+    # The profile only shapes handouts, which are copied: it need not be known again.
+    options = ExportOptions(
+        paper=recorded["paper"],
+        large_print=recorded["large_print"],
+        csv_bom=recorded["csv_bom"],
+        prune=prune,
+        overwrite_edited=overwrite_edited,
+    )
+    pieces = _pieces(shards, formats)
     return export_articles(pieces, out_dir, formats=formats, options=options, on_wait=on_wait, render=False)
 
 
-def _pieces(shards: Sequence[_Shard], formats: Sequence[str], bom: bool) -> Iterator[Piece]:
-    """Every shard's articles as pieces, in library order; the CSV rows checked at the end."""
-    tables = {shard.number: _Tables(shard, bom) for shard in shards} if "csv" in formats else {}
+def _pieces(shards: Sequence[_Shard], formats: Sequence[str]) -> Iterator[Piece]:
+    """Every shard's articles as pieces, in library order."""
     entries = sorted(
         ((entry, shard) for shard in shards for entry in shard.descriptor["articles"]),
         key=lambda pair: pair[0]["place"],
     )
     for entry, shard in entries:
-        rows = tables[shard.number].rows(entry) if tables else None
-        yield _ShardPiece(shard, entry, formats, rows)
-    for shard_tables in tables.values():
-        shard_tables.check()
+        yield _ShardPiece(shard, entry, formats)

@@ -1,12 +1,19 @@
 """A cache of per-file validation results, so unchanged articles are not checked again.
 
-An entry is keyed by the SHA-256 of the file's bytes. The whole cache is tied to a fingerprint
-of everything else a result depends on: the immunopipe version, the schema, the source of the
-loader and every rule, the rule options and severities, and today's date (some rules compare
-dates with today). Change any of them and every entry is ignored; change one article and only
-its entry misses. A cache that cannot be read, or that was written for another fingerprint or
-format, is ignored and rebuilt, never trusted. Library-wide rules (duplicate ids, file names)
+An entry is keyed by the SHA-256 of the file's bytes, which include any ignore comments
+(:mod:`immunopipe.validate.suppression`), so a changed suppression is never served stale; the
+baseline is applied after the cache. The whole cache is tied to a fingerprint of everything else
+a result depends on: the installed code, data and dependencies
+(:func:`immunopipe.fingerprint.code_fingerprint`), the rule options and severities, and today's
+date (some rules compare dates with today). Change any of them and every entry is ignored;
+change one article and only its entry misses. Library-wide rules (duplicate ids, file names)
 always run, over the cached ids.
+
+The cache is a shortcut, never an authority: each entry carries the SHA-256 of its key and its
+own content, checked on every read. An entry that fails the check or does not decode is a miss
+(the file is checked again and the entry replaced); a cache that cannot be read, or that was
+written for another fingerprint or format, is ignored and rebuilt. A checksum proves an entry
+undamaged, not honest: see docs/reliability.md for why an export re-checks what it loads.
 """
 
 from __future__ import annotations
@@ -14,43 +21,31 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from immunopipe import __version__
 from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.files.write import ExportFile, WriteError, write_files
+from immunopipe.fingerprint import code_fingerprint
+from immunopipe.fonts import handout_font_files
 from immunopipe.validate.context import ArticleRef, RuleContext
 
 if TYPE_CHECKING:
     from immunopipe.validate.runner import FileResult
 
-CACHE_FORMAT = 1
-CACHE_FILE = "validate-v1.json"
+CACHE_FORMAT = 3
+CACHE_FILE = "validate-v3.json"
 
 
 def fingerprint(context: RuleContext, severities: Mapping[str, Severity | None]) -> str:
     """A digest of everything besides the file itself that a validation result depends on."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{context.today.isoformat()}\0".encode())
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{code_fingerprint()}\0{context.today.isoformat()}\0".encode())
     digest.update(json.dumps(dict(context.options), sort_keys=True, default=str).encode())
     digest.update(json.dumps({k: v and v.value for k, v in severities.items()}, sort_keys=True).encode())
-    package = resources.files("immunopipe")
-    inputs = [package.joinpath("schema", "article.schema.json"), package.joinpath("load.py")]
-    inputs += _files_below(package.joinpath("validate"))
-    for item in sorted(inputs, key=lambda item: item.name):
-        digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    # text-glyph-missing answers from the typeface's character maps, which live outside the package.
+    for font_file in handout_font_files():
+        digest.update(font_file.name.encode() + b"\0" + font_file.read_bytes())
     return digest.hexdigest()
-
-
-def _files_below(folder: Any) -> list[Any]:
-    found = []
-    for item in folder.iterdir():
-        if item.is_dir():
-            if item.name != "__pycache__":
-                found += _files_below(item)
-        elif not item.name.endswith(".pyc"):
-            found.append(item)
-    return found
 
 
 class ResultCache:
@@ -83,8 +78,8 @@ class ResultCache:
         if entry is None:
             return None
         try:
-            result = _decode(entry, shown)
-        except (KeyError, TypeError, ValueError):
+            result = _decode(key, entry, shown)
+        except (KeyError, TypeError, ValueError, AttributeError):
             self._dirty = True
             return None
         self._used[key] = entry
@@ -93,13 +88,11 @@ class ResultCache:
     def put(self, raw: bytes, result: FileResult) -> None:
         """Remember ``result`` for these bytes."""
         key = hashlib.sha256(raw).hexdigest()
-        self._used[key] = _encode(result)
+        self._used[key] = _encode(key, result)
         self._dirty = True
 
     def save(self) -> None:
         """Write the entries used in this run (atomically); drop the rest. Failures are ignored."""
-        from immunopipe.export.write import ExportFile, WriteError, write_files
-
         if not self._dirty and len(self._used) == len(self._entries):
             return
         stored = {"format": CACHE_FORMAT, "fingerprint": self._fingerprint, "entries": self._used}
@@ -114,20 +107,34 @@ class ResultCache:
 _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
-def _encode(result: FileResult) -> dict[str, Any]:
-    return {
-        "diagnostics": [[d.line, d.column, d.rule, d.message, d.severity.value, d.pointer] for d in result.diagnostics],
+def _checksum(key: str, content: Any) -> str:
+    """The SHA-256 an entry carries: of its key and its content, so neither can be swapped alone."""
+    return hashlib.sha256(key.encode() + b"\0" + json.dumps(content, separators=(",", ":")).encode()).hexdigest()
+
+
+def _encode(key: str, result: FileResult) -> dict[str, Any]:
+    content = {
+        "diagnostics": [
+            [d.line, d.column, d.rule, d.message, d.severity.value, d.pointer, d.where] for d in result.diagnostics
+        ],
         "ref": None if result.ref is None else [result.ref.id, *result.ref.id_position],
+        "suppressed": result.suppressed,
     }
+    return {**content, "checksum": _checksum(key, content)}
 
 
-def _decode(entry: dict[str, Any], shown: str) -> FileResult:
+def _decode(key: str, entry: dict[str, Any], shown: str) -> FileResult:
     from immunopipe.validate.runner import FileResult
 
+    content = {"diagnostics": entry["diagnostics"], "ref": entry["ref"], "suppressed": entry["suppressed"]}
+    if entry.get("checksum") != _checksum(key, content):
+        raise ValueError("the entry does not match its checksum")
     diagnostics = tuple(
-        Diagnostic(shown, int(line), int(column), str(rule), str(message), _SEVERITIES[severity], str(pointer))
-        for line, column, rule, message, severity, pointer in entry["diagnostics"]
+        Diagnostic(
+            shown, int(line), int(column), str(rule), str(message), _SEVERITIES[severity], str(pointer), str(where)
+        )
+        for line, column, rule, message, severity, pointer, where in entry["diagnostics"]
     )
     ref = entry["ref"]
     article = None if ref is None else ArticleRef(path=shown, id=str(ref[0]), id_position=(int(ref[1]), int(ref[2])))
-    return FileResult(diagnostics, article)
+    return FileResult(diagnostics, article, int(entry["suppressed"]))

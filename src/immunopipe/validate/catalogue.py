@@ -33,7 +33,7 @@ def rule_rows(severities: Severities | None = None) -> list[dict[str, Any]]:
             "id": rule.id,
             "severity": severity_name(severities.get(rule.id, rule.severity)),
             "default_severity": severity_name(rule.severity),
-            "scope": "library" if rule.library_wide else "article",
+            "scope": rule.scope,
             "summary": rule.summary,
             "standard": rule.standard,
         }
@@ -72,8 +72,15 @@ def _markdown_body(doc: str) -> str:
     return "\n".join(lines)
 
 
+_SCOPE_NOTES = {
+    "library": " · compares all articles of a run",
+    "suppression": " · about ignore comments",
+    "baseline": " · about the baseline file",
+}
+
+
 def _section(rule: Rule) -> str:
-    scope = " · compares all articles of a run" if rule.library_wide else ""
+    scope = _SCOPE_NOTES.get(rule.scope, "")
     return (
         f"## `{rule.id}`\n\n"
         f"**Severity:** {rule.severity.value}{scope} · **Standard:** {rule.standard}\n\n"

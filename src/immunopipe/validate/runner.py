@@ -11,18 +11,24 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from immunopipe.diagnostics import Diagnostic, Severity, has_failures
-from immunopipe.load import LoadError, Problem, SourceMap, load_bytes, read_content_file
+from immunopipe.diagnostics import Diagnostic, Severity, capped, has_failures
+from immunopipe.errors import ImmunopipeError
+from immunopipe.load import Document, LoadError, Problem, load_bytes, read_content_file
+from immunopipe.model import Article, article_from_data
 from immunopipe.paths import display_path
+from immunopipe.validate import classifications, suppression
 from immunopipe.validate.context import ArticleRef, Finding, RuleContext
+from immunopipe.validate.reference import official_title
 from immunopipe.validate.rules import RULES, Rule
 from immunopipe.validate.schema import SchemaChecker
+from immunopipe.validate.where import describe
+from immunopipe.workers import run_tasks
 
 if TYPE_CHECKING:
     from immunopipe.validate.cache import ResultCache
@@ -42,22 +48,40 @@ class Outcome:
     valid_files: list[Path] = field(default_factory=list)
     files_checked: int = 0
     cached_files: int = 0
+    #: Problems hidden by ignore comments, and warnings hidden because the baseline records them.
+    suppressed: int = 0
+    baselined: int = 0
+    #: The paths of the files checked, as reported (a baseline judges only their entries).
+    checked_paths: list[str] = field(default_factory=list)
+    #: Fail when more warnings than this remain (``--max-warnings``); ``None``: no limit.
+    max_warnings: int | None = None
     #: SHA-256 of each valid file's bytes as checked, so later readers can tell it has not changed.
     digests: dict[Path, str] = field(default_factory=dict)
     #: The same for every file that could be read, valid or not (what the outcome depends on).
     read_digests: dict[Path, str] = field(default_factory=dict)
 
+    @property
+    def warnings(self) -> int:
+        """How many warnings were reported."""
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+    def too_many_warnings(self) -> bool:
+        """True when more warnings remain than ``max_warnings`` allows."""
+        return self.max_warnings is not None and self.warnings > self.max_warnings
+
     def failed(self, *, strict: bool = False) -> bool:
-        """True when the run should fail (errors; warnings too under ``strict``)."""
-        return has_failures(self.diagnostics, strict=strict)
+        """True when the run should fail (errors; warnings under ``strict`` or past ``max_warnings``)."""
+        return has_failures(self.diagnostics, strict=strict) or self.too_many_warnings()
 
 
 @dataclass(frozen=True)
 class FileResult:
-    """The verdict on one file: its diagnostics, and its id when it passed the schema."""
+    """The verdict on one file: its diagnostics, its id when it passed the schema, and how many
+    problems its ignore comments suppressed."""
 
     diagnostics: tuple[Diagnostic, ...]
     ref: ArticleRef | None
+    suppressed: int = 0
 
 
 def check_file(
@@ -71,13 +95,16 @@ def check_file(
     problems = [_load_diagnostic(shown, p) for p in document.problems]
     problems += checker.check(document)
     if problems:
-        return FileResult(tuple(problems), None)
+        return FileResult(tuple(capped(problems)), None)
     found: list[Diagnostic] = []
     for rule in RULES.values():
-        if not rule.library_wide:
-            found += _located(rule, shown, document.source_map, rule.check(document.data, context), severities)
+        if rule.scope == "article":
+            found += _located(rule, shown, document, rule.check(document.data, context), severities)
+    suppressed = 0
+    if b"immunopipe:" in raw:  # the mark of an ignore comment; without it there is nothing to look for
+        found, suppressed = suppression.apply(shown, found, suppression.find(document.text), severities)
     ref = ArticleRef(path=shown, id=document.data["id"], id_position=document.source_map.locate("/id"))
-    return FileResult(tuple(found), ref)
+    return FileResult(tuple(capped(found)), ref, suppressed)
 
 
 def validate_files(
@@ -92,6 +119,7 @@ def validate_files(
     context = context or RuleContext()
     severities = dict(severities or {})
     outcome = Outcome(files_checked=len(files))
+    outcome.checked_paths = [display_path(path) for path in files]
     results: dict[Path, FileResult] = {}
     pending: list[tuple[Path, str, bytes]] = []
     for path in files:
@@ -116,6 +144,7 @@ def validate_files(
     for path in files:
         result = results[path]
         outcome.diagnostics += result.diagnostics
+        outcome.suppressed += result.suppressed
         if result.ref is not None:
             refs.append(result.ref)
     outcome.diagnostics += _library_diagnostics(refs, context, severities)
@@ -127,8 +156,8 @@ def validate_files(
     return outcome
 
 
-class ContentChanged(Exception):
-    """A file changed between validation and being read again."""
+class ContentChanged(ImmunopipeError):
+    """A file changed between validation and being read again; running again is the remedy."""
 
 
 def load_validated(path: Path, digest: str) -> dict[str, Any]:
@@ -136,9 +165,9 @@ def load_validated(path: Path, digest: str) -> dict[str, Any]:
     try:
         raw = read_content_file(path)
     except LoadError as exc:
-        raise ContentChanged(f"{display_path(path)} can no longer be read") from exc
+        raise ContentChanged(f"{display_path(path)} can no longer be read; run the export again") from exc
     if hashlib.sha256(raw).hexdigest() != digest:
-        raise ContentChanged(f"{display_path(path)} changed after it was validated")
+        raise ContentChanged(f"{display_path(path)} changed after it was validated; run the export again")
     return load_bytes(raw, display_path(path)).data
 
 
@@ -171,8 +200,13 @@ def _check_all(
                 yield check_file(raw, shown, checker=checker, context=context, severities=severities)
         return
     chunk = max(1, min(64, len(pending) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(context, severities)) as pool:
-        yield from pool.map(_check_in_worker, [(shown, raw) for _path, shown, raw in pending], chunksize=chunk)
+    # Build any missing classification lookup here, once, rather than in every worker.
+    classifications.prepare()
+    items = [(shown, raw) for _path, shown, raw in pending]
+    tasks = run_tasks(
+        _check_in_worker, items, jobs=jobs, chunk=chunk, initializer=_start_worker, initargs=(context, severities)
+    )
+    yield from (result for _index, result in tasks)
 
 
 _worker_state: dict[str, object] = {}
@@ -194,7 +228,7 @@ def _library_diagnostics(
 ) -> list[Diagnostic]:
     found = []
     for rule in RULES.values():
-        if not rule.library_wide:
+        if rule.scope != "library":
             continue
         severity = severities.get(rule.id, rule.severity)
         if severity is None:
@@ -211,13 +245,38 @@ def _load_diagnostic(path: str, problem: Problem) -> Diagnostic:
 
 
 def _located(
-    rule: Rule, path: str, source_map: SourceMap, findings: Iterable[Finding], severities: SeverityOverrides
+    rule: Rule, path: str, document: Document, findings: Iterable[Finding], severities: SeverityOverrides
 ) -> list[Diagnostic]:
     severity = severities.get(rule.id, rule.severity)
     if severity is None:
         return []
     result = []
     for finding in findings:
-        line, column = source_map.locate(finding.pointer, key=finding.at_key)
-        result.append(Diagnostic(path, line, column, rule.id, finding.message, severity, finding.pointer))
+        line, column = document.source_map.locate(finding.pointer, key=finding.at_key)
+        where = describe(document.data, finding.pointer)
+        result.append(Diagnostic(path, line, column, rule.id, finding.message, severity, finding.pointer, where))
     return result
+
+
+class NotAsValidated(ImmunopipeError):
+    """A file validation passed (perhaps from its cache) fails the schema when the export loads it."""
+
+
+@cache
+def _checker() -> SchemaChecker:
+    return SchemaChecker()
+
+
+def load_checked(path: Path, digest: str) -> Article:
+    """The article in ``path``, proven to hold the bytes validated (SHA-256 ``digest``), schema-checked again.
+
+    The second check costs little (the compiled validator) and means no cached verdict can hand
+    the model data it cannot take: :class:`NotAsValidated` instead of a crash.
+    """
+    data = load_validated(path, digest)
+    if not _checker().is_valid(data):
+        raise NotAsValidated(
+            f"{display_path(path)} does not pass the schema, although the validation (or its cache) "
+            f"passed it: run the export again with --no-cache"
+        )
+    return article_from_data(data, official_title=official_title)

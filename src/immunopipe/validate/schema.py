@@ -13,6 +13,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.ids import ID_PATTERN
 from immunopipe.load import Document
 from immunopipe.pointer import escape_pointer_token
+from immunopipe.safe_text import printable
+from immunopipe.validate.where import describe
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -96,13 +99,33 @@ def _detailed_validator(schema: dict[str, Any]) -> Validator:
     return ecma_validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER, registry=Registry())
 
 
+_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def is_calendar_date(value: str) -> bool:
+    """The ``date`` format as python-jsonschema checks it: ``YYYY-MM-DD`` naming a real day, years 1-9999.
+
+    The compiled validator's own check follows RFC 3339, which allows the year 0000 that no
+    exporter can print; both validators must agree, so the compiled one is given this one.
+    """
+    if not _DATE_SHAPE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 class SchemaChecker:
     """Checks documents against the article schema; build once, use for every file."""
 
     def __init__(self, schema: dict[str, Any] | None = None) -> None:
         self._schema = schema if schema is not None else load_schema()
         try:
-            self._fast = jsonschema_rs.validator_for(self._schema, validate_formats=True, offline=True)
+            self._fast = jsonschema_rs.validator_for(
+                self._schema, validate_formats=True, offline=True, formats={"date": is_calendar_date}
+            )
         except (ValueError, jsonschema_rs.ValidationError) as exc:
             raise SchemaUnavailable(f"the bundled schema is not a valid JSON Schema: {exc}") from exc
 
@@ -123,8 +146,10 @@ class SchemaChecker:
         if self._fast.is_valid(document.data):
             return []
         found: dict[tuple[str, str, str], Diagnostic] = {}
-        for error in self._detailed.iter_errors(document.data):
-            for diagnostic in _diagnostics_for(error, document):
+        errors = list(self._detailed.iter_errors(document.data))
+        misspelt = _misspelt_required_keys(errors)
+        for error in errors:
+            for diagnostic in _diagnostics_for(error, document, misspelt):
                 found.setdefault((diagnostic.pointer, diagnostic.rule, diagnostic.message), diagnostic)
         return sorted(found.values(), key=lambda d: (d.line, d.column, d.message))
 
@@ -134,9 +159,41 @@ def pointer_of(error: ValidationError) -> str:
     return "".join(f"/{escape_pointer_token(part)}" for part in error.absolute_path)
 
 
-def _diagnostics_for(error: ValidationError, document: Document) -> Iterator[Diagnostic]:
+#: An unknown key that is a close spelling of a missing required key: (object pointer, key) -> the required key.
+Misspelt = dict[tuple[str, str], str]
+
+
+def _all_errors(errors: list[ValidationError]) -> Iterator[ValidationError]:
+    for error in errors:
+        yield error
+        yield from _all_errors(list(error.context or ()))
+
+
+def _misspelt_required_keys(errors: list[ValidationError]) -> Misspelt:
+    """Unknown keys that are typos of a missing required key of the same object, so each gives one error."""
+    missing: dict[str, set[str]] = {}
+    unknown: list[tuple[str, str, list[str]]] = []
+    for error in _all_errors(errors):
+        if not isinstance(error.instance, dict):
+            continue
+        pointer = pointer_of(error)
+        if error.validator == "required":
+            missing.setdefault(pointer, set()).update(n for n in error.validator_value if n not in error.instance)
+        elif error.validator == "additionalProperties":
+            allowed = list(error.schema.get("properties", {}))
+            unknown += [(pointer, key, allowed) for key in error.instance if key not in allowed]
+    misspelt: Misspelt = {}
+    for pointer, key, _allowed in unknown:
+        candidates = sorted(missing.get(pointer, set()) - set(misspelt.values()))
+        match = difflib.get_close_matches(key, candidates, n=1)
+        if match:
+            misspelt[(pointer, key)] = match[0]
+    return misspelt
+
+
+def _diagnostics_for(error: ValidationError, document: Document, misspelt: Misspelt) -> Iterator[Diagnostic]:
     if error.validator in ("anyOf", "oneOf") and error.context:
-        yield from _diagnostics_for_alternatives(error, document)
+        yield from _diagnostics_for_alternatives(error, document, misspelt)
         return
     pointer = pointer_of(error)
     rule = RULE_BY_KEYWORD.get(str(error.validator), f"schema-{error.validator}")
@@ -147,23 +204,22 @@ def _diagnostics_for(error: ValidationError, document: Document) -> Iterator[Dia
                 continue
             child = f"{pointer}/{escape_pointer_token(key)}"
             line, column = document.source_map.locate(child, key=True)
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; allowed keys: {', '.join(allowed)}"
-            yield Diagnostic(
-                document.path,
-                line,
-                column,
-                rule,
-                f"unknown key '{key}'{suggestion}",
-                Severity.ERROR,
-                child,
-            )
+            if (pointer, key) in misspelt:
+                message = (
+                    f"'{printable(key)}' should be '{misspelt[pointer, key]}' (a required key): correct the spelling"
+                )
+            else:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; allowed keys: {', '.join(allowed)}"
+                message = f"unknown key '{printable(key)}'{suggestion}"
+            yield Diagnostic(document.path, line, column, rule, message, Severity.ERROR, child)
         return
     if error.validator == "required" and isinstance(error.instance, dict):
         line, column = document.source_map.locate(pointer)
+        corrected = {name for (parent, _key), name in misspelt.items() if parent == pointer}
         for name in error.validator_value:
-            if name not in error.instance:
-                where = f" in {_describe_location(pointer)}" if pointer else ""
+            if name not in error.instance and name not in corrected:
+                where = f" in {describe(document.data, pointer)}" if pointer else ""
                 yield Diagnostic(
                     document.path,
                     line,
@@ -178,7 +234,9 @@ def _diagnostics_for(error: ValidationError, document: Document) -> Iterator[Dia
     yield Diagnostic(document.path, line, column, rule, _message(error), Severity.ERROR, pointer)
 
 
-def _diagnostics_for_alternatives(error: ValidationError, document: Document) -> Iterator[Diagnostic]:
+def _diagnostics_for_alternatives(
+    error: ValidationError, document: Document, misspelt: Misspelt
+) -> Iterator[Diagnostic]:
     """anyOf/oneOf: report the alternative the author most likely meant."""
     allows_unknown = any(sub.get("$ref") == "#/$defs/unknown" for sub in error.validator_value)
     candidates = [e for e in error.context if not (e.validator == "const" and e.validator_value == "unknown")]
@@ -190,7 +248,7 @@ def _diagnostics_for_alternatives(error: ValidationError, document: Document) ->
     if deepest == len(error.absolute_path) and isinstance(error.instance, str) and allows_unknown:
         chosen = chosen[:1]
     for sub in chosen:
-        for diagnostic in _diagnostics_for(sub, document):
+        for diagnostic in _diagnostics_for(sub, document, misspelt):
             if allows_unknown and sub.absolute_path == error.absolute_path and diagnostic.rule in _VALUE_RULES:
                 diagnostic = Diagnostic(
                     diagnostic.path,
@@ -202,10 +260,6 @@ def _diagnostics_for_alternatives(error: ValidationError, document: Document) ->
                     diagnostic.pointer,
                 )
             yield diagnostic
-
-
-def _describe_location(pointer: str) -> str:
-    return pointer.lstrip("/").replace("/", " > ")
 
 
 def _type_name(value: Any) -> str:

@@ -4,7 +4,10 @@ A rule module defines ``ID`` (stable kebab-case id), ``SEVERITY`` (default), ``S
 line), ``STANDARD`` (where the requirement comes from) and either ``check(article, context)``
 yielding :class:`Finding` for one article, or ``check_library(articles, context)`` yielding
 ``(ArticleRef, Finding)`` pairs across every file of a run (an ``ArticleRef`` holds an article's
-path and id only, so these rules see ids, not contents). A rule with settings also defines
+path and id only, so these rules see ids, not contents). Modules with ``SCOPE = "suppression"``
+or ``"baseline"`` have no check: they name the warnings about ignore comments
+(:mod:`immunopipe.validate.suppression`) and baseline entries (:mod:`immunopipe.validate.baseline`),
+so those can be listed, documented and configured like any rule. A rule with settings also defines
 ``CONF_TABLE``, ``CONF`` and ``DEFAULT`` (:mod:`immunopipe.validate.options`). A rule module
 imports shared words from :mod:`immunopipe.validate.vocabulary`, never from another rule.
 """
@@ -23,11 +26,18 @@ from immunopipe.validate.rules import (
     article_id_reserved,
     article_id_unique,
     author_unknown,
+    baseline_stale,
+    clinical_review_changed,
     clinical_review_consistent,
     clinical_review_pending,
+    clinical_review_query_open,
+    clinical_review_query_target,
+    code_classification,
     code_edition,
     code_format,
+    code_header,
     code_reference,
+    code_unverified,
     contact_route,
     contact_unknown,
     cross_reference,
@@ -35,8 +45,10 @@ from immunopipe.validate.rules import (
     dates_unknown,
     disclaimer_advice,
     funding_statement,
+    glossary_source,
     glossary_term,
     glossary_unused,
+    handout_length,
     id_matches_file,
     publisher_named,
     publisher_url_unknown,
@@ -45,7 +57,10 @@ from immunopipe.validate.rules import (
     review_overdue,
     source_identified,
     source_url_unknown,
+    suppression_reason,
+    suppression_unused,
     text_empty,
+    text_glyph_missing,
     text_invisible_character,
     text_mixed_script,
     text_placeholder,
@@ -86,6 +101,11 @@ class Rule:
         return hasattr(self.module, "check_library")
 
     @property
+    def scope(self) -> str:
+        """What the rule looks at: ``article``, ``library``, ``suppression`` comments or the ``baseline``."""
+        return getattr(self.module, "SCOPE", "library" if self.library_wide else "article")
+
+    @property
     def check(self) -> Callable[..., Iterator[Any]]:
         """The rule's check function (per article, or per library)."""
         return self.module.check_library if self.library_wide else self.module.check
@@ -118,6 +138,9 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     author_unknown,
     clinical_review_pending,
     clinical_review_consistent,
+    clinical_review_changed,
+    clinical_review_query_open,
+    clinical_review_query_target,
     funding_statement,
     contact_unknown,
     contact_route,
@@ -131,7 +154,11 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     readability_grade,
     glossary_term,
     glossary_unused,
+    glossary_source,
     # Codes
+    code_classification,
+    code_unverified,
+    code_header,
     code_reference,
     code_edition,
     # Text hygiene
@@ -140,6 +167,12 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     text_spacing,
     text_empty,
     text_placeholder,
+    # Adopting the rules: ignore comments and the baseline
+    suppression_unused,
+    suppression_reason,
+    baseline_stale,
+    text_glyph_missing,
+    handout_length,
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in map(_describe, RULE_MODULES)}

@@ -32,6 +32,6 @@ def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     if review["status"] == "pending" and "date" in review:
         yield Finding(
             "/editorial/clinical_review/date",
-            f"the review is pending but has an approval date ({review['date']}): set status: approved "
-            "with the reviewer, or remove the date",
+            f"the review is pending but has an approval date ({review['date']}): record the approval with "
+            f"`immunopipe review {article['id']} --approve`, or remove the date",
         )

@@ -1,5 +1,8 @@
 """The content has been clinically approved (a warning while review is ``pending``).
 
+``immunopipe review ID`` shows the reviewer what to check; ``--approve`` records the approval
+(see ``clinical-review-changed``).
+
 Passes::
 
     clinical_review:
@@ -31,6 +34,6 @@ def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     if article["editorial"]["clinical_review"]["status"] == "pending":
         yield Finding(
             "/editorial/clinical_review/status",
-            "not yet clinically reviewed: once a clinician approves it, set status: approved "
-            "with the reviewer and the date",
+            "not yet clinically reviewed: once a clinician approves it, record that with "
+            f"`immunopipe review {article['id']} --approve --reviewer NAME --role ROLE`",
         )

@@ -15,7 +15,7 @@ Passes::
 
 Fails (WHO ICD-10 has no 2026 edition)::
 
-    - {system: who-icd-10, version: "2026", code: T86.5, source: who-icd-10-2019}
+    - {system: who-icd-10, version: "2026", code: T86.8, source: who-icd-10-2019}
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 * ``who-icd-10``: a category, optionally with one subdivision digit, e.g. ``M32``, ``T86.1``;
 * ``icd-10-cm``: a category with up to four characters after the dot, e.g. ``G35.A``;
 * ``who-icd-11-mms``: a stem code, e.g. ``FA20`` or ``4A40.0``;
-* ``rxnorm``: a numeric RxCUI, e.g. ``8640``.
+* ``rxnorm``: a numeric RxCUI, e.g. ``42316``.
 
 Passes::
 
@@ -37,7 +37,7 @@ FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
         re.compile(r"[0-9A-Z]{2}[0-9]{2}(?:\.[0-9A-Z]{1,2})?|[0-9A-Z]{4}(?:\.[0-9A-Z]{1,2})?"),
         "e.g. FA20 or 4A40.0",
     ),
-    "rxnorm": (re.compile(r"[1-9][0-9]{0,9}"), "a number such as 8640"),
+    "rxnorm": (re.compile(r"[1-9][0-9]{0,9}"), "a number such as 42316"),
 }
 
 

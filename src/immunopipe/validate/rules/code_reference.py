@@ -1,21 +1,23 @@
 """Codes of known medicines, classes and conditions agree with immunopipe's reference table.
 
-immunopipe ships a small table of verified codes (``immunopipe/validate/data/reference_codes.csv``):
-WHO ATC for the medicines and classes of its articles, WHO ICD-10 for their conditions, some
-ICD-10-CM rows and RxNorm ingredients, each row with its source and, where a code changed, the
-editions it is valid in. Items are matched by name (or international name), ignoring case.
-It is an error when:
+immunopipe ships a small cited table (``immunopipe/validate/data/reference_codes.csv``): WHO
+ATC for the medicines and classes of its articles, RxNorm ingredients, and the WHO ICD-10 and
+ICD-10-CM codes of their conditions (titles as the classification packages give them), each row
+with its source, the date it was checked and, where a code changed, the editions it is valid in.
+Items are matched by name (or international name), ignoring case. It is an error when:
 
 * a known item carries another code in a system the table covers for it, in the edition the
   code states: sirolimus is ``L04AH01`` in the 2026 ATC index (``L04AA10`` until 2023);
   a subdivision of a listed ICD category counts as that category (``M32.1`` under ``M32``);
 * the table gives the code another meaning in that system: ``icd-10-cm`` ``T86.5`` means
-  complications of stem cell transplant, while WHO ICD-10 ``T86.5`` means skin graft failure and
-  rejection: the same string in the wrong system says something else;
+  complications of stem cell transplant, not transplant rejection (WHO ICD-10 has no ``T86.5`` at
+  all; ``code-classification`` reports that): the same string in another system says something else;
 * a class without a single code in a system has one (antimetabolites and biologics have no
   single ATC group).
 
-Items and codes the table does not know are not judged (``code-format`` still checks them).
+Items and codes the table does not know are not judged (``code-format`` still checks them);
+nor are ICD editions no classification package carries (``code-unverified`` reports them), or an
+ICD-10-CM header above the expected code (``code-header`` warns about it).
 
 Passes::
 
@@ -40,6 +42,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from immunopipe.diagnostics import Severity
+from immunopipe.validate.classifications import carries
 from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.reference import ReferenceCode, edition_year, normalise_name, reference_codes
 
@@ -69,10 +72,16 @@ def _is_subdivision(code: str, rows: list[ReferenceCode], system: str) -> bool:
     return system in ICD_SYSTEMS and any(row.code and code.startswith(f"{row.code}.") for row in rows)
 
 
+def _is_header_of(code: str, rows: list[ReferenceCode], system: str) -> bool:
+    return system in ICD_SYSTEMS and any(row.code.startswith(f"{code}.") for row in rows)
+
+
 def problem(name: str, names: frozenset[str], code: dict[str, Any]) -> str | None:
     """Why ``code`` is wrong for the item called ``names``, or None when it is right or unknown."""
     system, value, version = code["system"], code["code"], code["version"]
     year = edition_year(version)
+    if system in ICD_SYSTEMS and not carries(system, year):
+        return None
     table = [row for row in reference_codes() if row.system == system]
     mine = [row for row in table if row.names & names]
     same_code = [row for row in table if row.code == value and row.valid_in(year)]
@@ -80,21 +89,16 @@ def problem(name: str, names: frozenset[str], code: dict[str, Any]) -> str | Non
         return None
     current = [row for row in mine if row.valid_in(year)]
     if current and not any(row.code for row in current):
-        return f"{name} has no {system} code ({current[0].meaning}; {current[0].source}): remove {value}"
+        return f"{name} has no {system} code ({current[0].title}; {current[0].source}): remove {value}"
     if same_code:
         meaning = same_code[0]
-        message = f"{system} {value} means '{meaning.meaning}' ({meaning.source}), not {name}"
-        elsewhere = [row for row in reference_codes() if row.system != system and row.code == value]
-        if elsewhere:
-            other = elsewhere[0]
-            message += f"; in {other.system}, {value} means '{other.meaning}': check the code system"
-        return message
+        return f"{system} {value} means '{meaning.title}' ({meaning.source}), not {name}"
     if not mine:
         return None
     if not current:
         listed = "; ".join(f"{row.code} {row.editions()}" for row in mine if row.code)
         return f"the reference table has no {system} code for {name} in edition {version} ({listed})"
-    if _is_subdivision(value, current, system):
+    if _is_subdivision(value, current, system) or _is_header_of(value, current, system):
         return None
     expected = " or ".join(row.code for row in current if row.code)
     message = f"{name} is {expected} in {system} {version} ({current[0].source}), not {value}"

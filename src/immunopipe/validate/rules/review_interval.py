@@ -31,7 +31,9 @@ MAX_YEARS = 3
 
 
 def years_after(start: date, years: int) -> date:
-    """The same calendar day ``years`` later (28 February for a 29 February start)."""
+    """The same calendar day ``years`` later (28 February for a 29 February start; at most 9999-12-31)."""
+    if start.year + years > date.max.year:
+        return date.max
     try:
         return start.replace(year=start.year + years)
     except ValueError:

@@ -1,4 +1,4 @@
-"""Writing export files safely: each file appears whole or not at all, and only inside the output folder.
+"""Writing files safely: each file appears whole or not at all, and only inside its folder.
 
 Every file is written to a temporary file beside its target, flushed and ``fsync``-ed, given the
 usual permissions (``0666`` minus the umask; ``mkstemp`` alone would leave ``0600``) and then moved
@@ -9,7 +9,9 @@ by the next export (:func:`remove_stray_temp_files`).
 
 :class:`Staging` puts a whole export together this way without holding it in memory: files are
 staged one by one as they are rendered (or streamed into their temporary file), and nothing is
-moved into place until :meth:`Staging.commit`.
+moved into place until :meth:`Staging.commit`. It records, for every path, the SHA-256 of the
+bytes on disk before and after, so :mod:`immunopipe.files.manifest` can check who owns a file
+before anything is replaced.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import errno
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +28,8 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, NamedTuple
 
 from filelock import FileLock, Timeout
+
+from immunopipe.errors import ImmunopipeError
 
 #: Ending of temporary files (``.<target name>.<random><TEMP_SUFFIX>``), so strays can be found.
 TEMP_SUFFIX = ".immunopipe-tmp"
@@ -54,7 +59,7 @@ class ExportFile(NamedTuple):
     data: bytes
 
 
-class WriteError(Exception):
+class WriteError(ImmunopipeError):
     """The output folder cannot be written: permissions, space, a file in the way, or an unsafe path."""
 
 
@@ -129,6 +134,10 @@ def write_files(root: Path, files: Sequence[ExportFile]) -> list[PurePosixPath]:
         staging.discard()
 
 
+#: :attr:`Staging.found` of a target that is there but is not a regular file (a folder, a link, a FIFO).
+NOT_A_FILE = "not a regular file"
+
+
 class StagedFile(NamedTuple):
     """A temporary file being written for ``path``: write to ``handle``, then close it with the staging."""
 
@@ -149,6 +158,11 @@ class Staging:
         self.root = root
         #: Every path given to the staging, staged or already up to date, in order.
         self.paths: list[PurePosixPath] = []
+        #: Per path, what was on disk when it was staged: the SHA-256 of a regular file's bytes,
+        #: :data:`NOT_A_FILE`, or ``None`` when nothing was there.
+        self.found: dict[PurePosixPath, str | None] = {}
+        #: Per path, the SHA-256 of the bytes it will hold once committed.
+        self.sha256: dict[PurePosixPath, str] = {}
         self._mode = new_file_mode()
         self._staged: list[tuple[PurePosixPath, Path, Path]] = []
         #: Temporary files not yet moved into place, with their handle while it is open.
@@ -157,7 +171,9 @@ class Staging:
     def add(self, path: PurePosixPath, data: bytes) -> None:
         """Stage ``data`` as the new content of ``path`` (nothing is staged if it is already there)."""
         target = self._listed(path)
-        if _holds(target, data):
+        found = self.found[path] = file_sha256(target)
+        self.sha256[path] = hashlib.sha256(data).hexdigest()
+        if found == self.sha256[path]:
             return
         file = self._create(path, target)
         file.handle.write(data)
@@ -165,15 +181,12 @@ class Staging:
 
     def keep(self, path: PurePosixPath, sha256: str) -> bool:
         """List ``path`` as up to date if its target's bytes have this SHA-256; say whether they do."""
-        target = contained_path(self.root, path)
-        try:
-            regular = target.is_file() and not target.is_symlink()
-            current = regular and hashlib.sha256(target.read_bytes()).hexdigest() == sha256
-        except OSError:
-            current = False
-        if current:
-            self.paths.append(path)
-        return current
+        found = file_sha256(contained_path(self.root, path))
+        if found != sha256:
+            return False
+        self.paths.append(path)
+        self.found[path] = self.sha256[path] = sha256
+        return True
 
     def open(self, path: PurePosixPath) -> StagedFile:
         """A new temporary file for ``path``, for content too large to hold: pass it to :meth:`close`."""
@@ -182,7 +195,9 @@ class Staging:
     def close(self, file: StagedFile) -> None:
         """Stage the finished ``file``, or drop it if the target already holds the same bytes."""
         file.handle.flush()
-        if _same_content(file.temp, file.target):
+        self.sha256[file.path] = file_sha256(file.temp) or ""
+        self.found[file.path] = file_sha256(file.target)
+        if self.found[file.path] == self.sha256[file.path]:
             self._remove(file)
         else:
             self._finish(file)
@@ -191,6 +206,8 @@ class Staging:
         """Give ``file`` up: remove its temporary file and forget its path."""
         self._remove(file)
         self.paths.remove(file.path)
+        self.found.pop(file.path, None)
+        self.sha256.pop(file.path, None)
 
     def commit(self) -> list[PurePosixPath]:
         """Move every staged file into place, in staging order; return their paths."""
@@ -236,13 +253,21 @@ class Staging:
         self._staged.append((file.path, file.temp, file.target))
 
 
-def remove_files(root: Path, paths: Sequence[PurePosixPath]) -> None:
-    """Delete ``paths`` (relative to ``root``, checked like written paths) and sync their folders."""
-    targets = [contained_path(root, path) for path in paths]
-    for target in targets:
-        target.unlink(missing_ok=True)
-    for folder in dict.fromkeys(target.parent for target in targets):
-        sync_folder(folder)
+def replace_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` (any name, hidden ones too) through a synced temporary file; sync the folder."""
+    descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+    temp = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, new_file_mode())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    sync_folder(target.parent)
 
 
 def remove_stray_temp_files(folder: Path) -> int:
@@ -273,25 +298,28 @@ def sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _holds(target: Path, data: bytes) -> bool:
-    """True when ``target`` is a regular file that already contains exactly ``data``."""
-    try:
-        if target.is_symlink() or not target.is_file() or target.stat().st_size != len(data):
-            return False
-        return target.read_bytes() == data
-    except OSError:
-        return False
+def file_sha256(path: Path) -> str | None:
+    """The SHA-256 of the regular file ``path``; :data:`NOT_A_FILE` for anything else there; ``None`` if nothing is.
 
-
-def _same_content(temp: Path, target: Path) -> bool:
-    """True when ``target`` is a regular file with exactly the bytes of ``temp``."""
+    A link is never followed (a link is not a file an export writes). A file that cannot be read
+    counts as :data:`NOT_A_FILE`, so nothing is ever replaced on the strength of bytes not seen.
+    """
     try:
-        if target.is_symlink() or not target.is_file() or target.stat().st_size != temp.stat().st_size:
-            return False
-        with temp.open("rb") as new, target.open("rb") as old:
-            while chunk := new.read(1 << 20):
-                if chunk != old.read(len(chunk)):
-                    return False
-        return True
+        status = path.lstat()
+    except (
+        FileNotFoundError,
+        NotADirectoryError,
+    ):  # nothing there (a file where a folder should be is the writer's to report)
+        return None
     except OSError:
-        return False
+        return NOT_A_FILE
+    if not stat.S_ISREG(status.st_mode):
+        return NOT_A_FILE
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return NOT_A_FILE
+    return digest.hexdigest()

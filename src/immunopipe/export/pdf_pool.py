@@ -1,0 +1,104 @@
+"""Many handouts at once: reuse the ones in the render cache, render the rest in a process pool.
+
+:func:`render_pdfs` is what exports call. A handout's cache key covers everything that shapes
+its bytes (:func:`render_fingerprint` and :func:`article_inputs`); a clinic profile is part of
+the fingerprint, logo bytes included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from importlib import metadata
+from pathlib import Path
+
+from immunopipe.export import handout
+from immunopipe.export import pdf as renderer
+from immunopipe.fingerprint import code_fingerprint
+from immunopipe.formats import DEFAULT_PAPER
+from immunopipe.model import Article
+from immunopipe.profile import Profile
+from immunopipe.workers import run_tasks
+
+#: Distributions whose code shapes the PDF bytes, so their versions are part of the cache key.
+RENDERER_DISTRIBUTIONS = ("weasyprint", "pydyf")
+
+
+def render_pdfs(
+    articles: Sequence[Article],
+    *,
+    paper: str = DEFAULT_PAPER,
+    large_print: bool = False,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    profile: Profile | None = None,
+) -> list[bytes]:
+    """Handouts for ``articles``, in the same order, as :func:`render_pdf` renders them.
+
+    With a ``cache_dir``, handouts rendered before from the same inputs are reused from
+    ``cache_dir/pdf/`` and new ones are stored there. When more than one handout is left to
+    render and ``jobs`` > 1, they are rendered in a pool of up to ``jobs`` processes; the
+    bytes are the same either way. Each handout goes into the cache as soon as it is rendered,
+    so an interrupted export continues where it stopped. Every handout carries the clinic
+    ``profile``, if one is given. Raises like :func:`~immunopipe.export.pdf.render_pdf`.
+    """
+    from immunopipe.export.pdf_cache import HandoutCache
+
+    renderer.check_paper(paper)
+    cache = HandoutCache(cache_dir, render_fingerprint(paper, large_print, profile)) if cache_dir else None
+    keys = [cache.key(article_inputs(article)) for article in articles] if cache else []
+    pdfs: list[bytes | None] = [cache.get(key) for key in keys] if cache else [None] * len(articles)
+    missing = [index for index, pdf in enumerate(pdfs) if pdf is None]
+    for position, pdf in _render_all([articles[index] for index in missing], paper, large_print, profile, jobs):
+        index = missing[position]
+        pdfs[index] = pdf
+        if cache:
+            cache.put(keys[index], pdf)
+    return [pdf for pdf in pdfs if pdf is not None]
+
+
+def render_fingerprint(paper: str, large_print: bool, profile: Profile | None = None) -> str:
+    """A digest of everything besides the article that shapes a handout's bytes.
+
+    The installed code and data (:func:`immunopipe.fingerprint.code_fingerprint`: every module,
+    the template and stylesheet, the versions of the dependencies, segno's included), the font
+    files, the versions of WeasyPrint and pydyf, the paper, the print size and the clinic
+    profile, its logo's bytes included. (Not the system's Pango and HarfBuzz, which cannot be
+    asked without loading WeasyPrint: after upgrading them, export with ``--no-cache`` once.)
+    """
+    digest = hashlib.sha256(f"{code_fingerprint()}\0{paper}\0{large_print}\0".encode())
+    for distribution in RENDERER_DISTRIBUTIONS:
+        digest.update(f"{distribution} {_distribution_version(distribution)}\0".encode())
+    digest.update(profile.fingerprint() if profile else b"no profile")
+    for path, _, _ in renderer.font_files().values():
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def article_inputs(article: Article) -> bytes:
+    """What a handout takes from ``article`` and the environment: its data and its PDF dates."""
+    return json.dumps([article.to_data(), handout.document_dates(article)], ensure_ascii=False).encode()
+
+
+def _render_all(
+    articles: Sequence[Article], paper: str, large_print: bool, profile: Profile | None, jobs: int
+) -> Iterator[tuple[int, bytes]]:
+    """``(index, handout)`` for each of ``articles``, in order: here, or in a pool when several are left."""
+    if jobs > 1 and len(articles) > 1:
+        renderer.weasyprint_module()  # loaded once here, so that forked workers do not each load it again
+    tasks = [(article, paper, large_print, profile) for article in articles]
+    return run_tasks(_render_task, tasks, jobs=jobs)
+
+
+def _render_task(task: tuple[Article, str, bool, Profile | None]) -> bytes:
+    article, paper, large_print, profile = task
+    return renderer.render_pdf(article, paper=paper, large_print=large_print, profile=profile)
+
+
+def _distribution_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"

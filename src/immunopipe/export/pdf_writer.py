@@ -1,0 +1,70 @@
+"""The PDF format's writer: handouts rendered in batches (by :mod:`.pdf`) and staged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from immunopipe.export.piece import Piece
+from immunopipe.export.writer import ExportOptions, FormatUnavailable, article_path
+from immunopipe.files.write import ExportFile, Staging
+from immunopipe.model import Article
+
+FOLDER = "pdf"
+
+#: Articles handed to the renderer at a time: enough to keep every process busy, few enough
+#: that their handouts are not all held in memory at once.
+PDF_BATCH = 256
+
+
+def require_pdf() -> None:
+    """Raise :class:`FormatUnavailable` unless WeasyPrint and its libraries load."""
+    try:  # imported here so that other commands never load WeasyPrint
+        import immunopipe.export.pdf  # noqa: F401
+    except (ImportError, OSError) as exc:
+        raise FormatUnavailable(f"PDF export is not available in this installation: {exc}") from exc
+
+
+def render_batch(articles: Sequence[Article], options: ExportOptions) -> list[ExportFile]:
+    """The handouts of ``articles`` as export files; :class:`FormatUnavailable` if one cannot be made."""
+    # Imported here so that other formats never load it; require_pdf checked that it imports,
+    # and the renderer's own probe reports a WeasyPrint that cannot load its libraries.
+    from immunopipe.export.pdf import PdfRenderError, render_pdfs
+
+    paths = [article_path(FOLDER, article.id, ".pdf") for article in articles]
+    try:
+        pdfs = render_pdfs(
+            articles,
+            paper=options.paper,
+            large_print=options.large_print,
+            jobs=options.jobs,
+            cache_dir=options.cache_dir,
+            profile=options.profile,
+        )
+    except PdfRenderError as exc:  # a handout that cannot be made: reported like a missing library
+        raise FormatUnavailable(str(exc)) from exc
+    return [ExportFile(path, pdf) for path, pdf in zip(paths, pdfs, strict=True)]
+
+
+class PdfWriter:
+    """Renders handouts in batches of :data:`PDF_BATCH` articles and stages each batch."""
+
+    def __init__(self, staging: Staging, options: ExportOptions) -> None:
+        self._staging = staging
+        self._options = options
+        self._batch: list[Article] = []
+
+    def add(self, piece: Piece) -> None:
+        if piece.pdf is not None:
+            self._staging.add(article_path(FOLDER, piece.id, ".pdf"), piece.pdf)
+            return
+        self._batch.append(piece.article)
+        if len(self._batch) >= PDF_BATCH:
+            self._render_batch()
+
+    def finish(self) -> None:
+        self._render_batch()
+
+    def _render_batch(self) -> None:
+        for file in render_batch(self._batch, self._options):
+            self._staging.add(file.path, file.data)
+        self._batch = []

@@ -1,0 +1,94 @@
+"""One article on its way through the format writers, loaded and rendered only as far as they need.
+
+An export is given articles (:class:`~immunopipe.model.Article`) or :class:`PendingArticle` items:
+an article not loaded yet, known by the SHA-256 of its content file as validated. With a render
+cache, an unchanged pending article's JSON checksum and CSV rows come from the cache and the
+article is never loaded; otherwise it is loaded (by the loader it was given, which re-checks it against the schema)
+the first time a writer asks for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from immunopipe.export import csv as csv_export
+from immunopipe.export import json as json_export
+from immunopipe.export.csv import Row
+from immunopipe.export.render_cache import RenderCache, Rendering
+from immunopipe.model import Article
+
+
+@dataclass(frozen=True)
+class PendingArticle:
+    """An article not loaded yet: the SHA-256 of its content file as validated, and how to load it.
+
+    Given pending articles and a cache folder, an export takes the JSON and CSV of unchanged
+    articles from the render cache and loads only the articles it must render anew.
+    """
+
+    digest: str
+    load: Callable[[], Article]
+
+
+class Piece:
+    """One article for the writers: its id, title, JSON document and CSV rows, each made when first asked for."""
+
+    #: The article's handout when it was rendered before (by a shard being merged); None: render it.
+    pdf: bytes | None = None
+
+    def __init__(self, item: Article | PendingArticle, cache: RenderCache | None) -> None:
+        self._pending = item if isinstance(item, PendingArticle) else None
+        self._article = item if isinstance(item, Article) else None
+        self._cache = cache if self._pending else None
+        self._cached = self._cache.get(self._pending.digest) if self._cache and self._pending else None
+        self._json: bytes | None = None
+        self._csv_rows: tuple[tuple[Row, ...], ...] | None = None
+
+    @property
+    def article(self) -> Article:
+        """The article itself (loaded now if it was not yet)."""
+        if self._article is None:
+            assert self._pending is not None
+            self._article = self._pending.load()
+        return self._article
+
+    @property
+    def digest(self) -> str | None:
+        """The SHA-256 of the article's content file, when it came as a :class:`PendingArticle`."""
+        return self._pending.digest if self._pending else None
+
+    @property
+    def id(self) -> str:
+        return self._cached.id if self._cached else self.article.id
+
+    @property
+    def title(self) -> str:
+        return self._cached.title if self._cached else self.article.title
+
+    @property
+    def json(self) -> bytes:
+        """The article's JSON document."""
+        if self._json is None:
+            self._json = json_export.render_article(self.article)
+        return self._json
+
+    @property
+    def json_sha256(self) -> str:
+        return self._cached.json_sha256 if self._cached else hashlib.sha256(self.json).hexdigest()
+
+    @property
+    def csv_rows(self) -> tuple[tuple[Row, ...], ...]:
+        """The article's rows of every CSV table as cells (:func:`immunopipe.export.csv.article_cells`)."""
+        if self._cached:
+            return self._cached.csv_rows
+        if self._csv_rows is None:
+            self._csv_rows = csv_export.article_cells(self.article)
+        return self._csv_rows
+
+    def remember(self) -> None:
+        """Store the rendering in the cache, if there is one and it did not come from there."""
+        if self._cache and self._pending and not self._cached:
+            rendering = Rendering(self.id, self.title, self.json_sha256, self.csv_rows)
+            self._cache.put(self._pending.digest, rendering)

@@ -1,0 +1,192 @@
+"""``immunopipe review ID``: what a clinical reviewer must look at, and recording the approval.
+
+The report lists, for article ``ID``: its approval and whether the facts still match it; each
+fact changed since the approved snapshot (``<content>/reviews/ID.json``) as a diff of its
+fields; the open editorial queries with their evidence; and the rules' errors and warnings.
+``approve`` records an approval, refused while any query is open or any error remains.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from immunopipe.diagnostics import Diagnostic, Severity
+from immunopipe.errors import ImmunopipeError
+from immunopipe.load import LoadError, load_bytes, read_content_file
+from immunopipe.paths import display_path
+from immunopipe.review.facts import check_approval, fact_values
+from immunopipe.review.record import approval_block, read_snapshot, snapshot_bytes, snapshot_path, with_approval
+from immunopipe.validate.context import RuleContext
+from immunopipe.validate.runner import SeverityOverrides, check_file
+from immunopipe.validate.schema import SchemaChecker
+
+
+class ReviewProblem(ImmunopipeError):
+    """The article cannot be reviewed as asked (exit 1 for content, ``usage`` for exit 2)."""
+
+    def __init__(self, message: str, *, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+@dataclass(frozen=True)
+class Review:
+    """Everything the report shows about one article."""
+
+    path: Path
+    raw: bytes
+    data: dict[str, Any] | None
+    diagnostics: list[Diagnostic]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """The diagnostics that are errors."""
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def open_queries(self) -> list[dict[str, Any]]:
+        """The queries still waiting for the reviewer."""
+        return [q for q in (self.data or {}).get("queries", []) if q["state"] == "open"]
+
+
+def article_path(content_dir: Path, article_id: str) -> Path:
+    """``<content>/<ID>.yaml`` (or ``.yml``); a missing article is a usage problem."""
+    for suffix in (".yaml", ".yml"):
+        candidate = content_dir / f"{article_id}{suffix}"
+        if candidate.is_file():
+            return candidate
+    raise ReviewProblem(f"no article '{article_id}' in {content_dir} (looked for {article_id}.yaml)", usage=True)
+
+
+def gather(path: Path, *, context: RuleContext, severities: SeverityOverrides) -> Review:
+    """Check ``path`` with every rule; its data is kept when it passes the schema."""
+    shown = display_path(path)
+    try:
+        raw = read_content_file(path)
+    except LoadError as exc:
+        raise ReviewProblem(f"cannot read {shown}: {exc.problems[0].message}", usage=True) from None
+    result = check_file(raw, shown, checker=SchemaChecker(), context=context, severities=severities)
+    data = load_bytes(raw, shown).data if result.ref is not None else None
+    return Review(path, raw, data, sorted(result.diagnostics, key=lambda d: (d.line, d.column, d.rule)))
+
+
+def _field_lines(value: Any) -> list[str]:
+    if not isinstance(value, dict):
+        return [json.dumps(value, ensure_ascii=False)]
+    return [f"{key}: {json.dumps(item, ensure_ascii=False)}" for key, item in sorted(value.items())]
+
+
+def fact_changes(now: Mapping[str, Any], approved: Mapping[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """(fact id, what happened, diff lines) for every fact that differs from the approved snapshot."""
+    changes = []
+    for fact_id, value in now.items():
+        if fact_id not in approved:
+            changes.append((fact_id, "new", [f"+ {line}" for line in _field_lines(value)]))
+        elif approved[fact_id] != value:
+            diff = difflib.unified_diff(_field_lines(approved[fact_id]), _field_lines(value), lineterm="", n=0)
+            lines = [line for line in diff if not line.startswith(("---", "+++", "@@"))]
+            changes.append((fact_id, "changed", [f"{line[0]} {line[1:]}" for line in lines]))
+    for fact_id, value in approved.items():
+        if fact_id not in now:
+            changes.append((fact_id, "removed", [f"- {line}" for line in _field_lines(value)]))
+    return changes
+
+
+def report(review: Review, content_dir: Path) -> str:
+    """The reviewer's report on ``review``: approval, changed facts, open queries, the rules' findings."""
+    shown = display_path(review.path)
+    lines = [f"Clinical review of {shown}", ""]
+    data = review.data
+    if data is None:
+        lines.append("The article does not pass the schema, so its facts cannot be reviewed; fix these first:")
+    else:
+        review_record = data["editorial"]["clinical_review"]
+        check = check_approval(data)
+        if check is None:
+            lines.append("Approval: none recorded (status: pending).")
+        elif check.current:
+            reviewer = review_record["reviewer"]
+            lines.append(
+                f"Approval: by {reviewer['name']}, {reviewer['credentials']} on {review_record['date']}; "
+                "no reviewed fact has changed since."
+            )
+        elif check.recorded:
+            moved = len(check.changed) + len(check.added) + len(check.removed)
+            lines.append(
+                f"Approval: by {review_record['reviewer']['name']} on {review_record['date']}; "
+                f"CHANGED SINCE REVIEW: {moved} fact(s) moved."
+            )
+        else:
+            lines.append("Approval: status approved, but without a matching digest of the reviewed facts.")
+        snapshot = read_snapshot(content_dir, data["id"])
+        now = fact_values(data)
+        lines.append("")
+        if snapshot is None:
+            lines.append(f"Facts to review: no approved snapshot ({snapshot_path(data['id'])}), so all {len(now)}:")
+            lines += [f"  {fact_id}" for fact_id in now]
+        else:
+            changes = fact_changes(now, snapshot["facts"])
+            lines.append(f"Facts changed since the approved snapshot of {snapshot['date']}: {len(changes)}")
+            for fact_id, what, diff in changes:
+                lines.append(f"  {fact_id} ({what})")
+                lines += [f"      {line}" for line in diff]
+        queries = review.open_queries
+        sources = {source["id"]: source for source in data["editorial"]["sources"]}
+        lines += ["", f"Open queries: {len(queries)}"]
+        for query in queries:
+            source = sources.get(query["source"], {"title": query["source"]})
+            lines.append(f"  {query['id']} on {query['fact']}")
+            lines.append(f"    question: {' '.join(query['question'].split())}")
+            if "evidence" in query:
+                lines.append(f"    evidence: {' '.join(query['evidence'].split())}")
+            lines.append(f"    source: {' '.join(source['title'].split())}")
+    errors = review.errors
+    warnings = [d for d in review.diagnostics if d.severity is Severity.WARNING]
+    lines += ["", f"Rules: {len(errors)} error(s), {len(warnings)} warning(s)"]
+    lines += [f"  {d.line}:{d.column}: {d.severity.value}: {d.message} [{d.rule}]" for d in review.diagnostics]
+    blockers = refusals(review)
+    lines += ["", "Ready to approve: yes" if not blockers else f"Ready to approve: no ({'; '.join(blockers)})"]
+    return "\n".join(lines) + "\n"
+
+
+def refusals(review: Review) -> list[str]:
+    """Why an approval would be refused now (empty when it may be recorded)."""
+    reasons = []
+    if review.errors:
+        reasons.append(f"{len(review.errors)} error(s) remain")
+    if review.open_queries:
+        reasons.append(f"{len(review.open_queries)} query(ies) open")
+    return reasons
+
+
+def approve_article(review: Review, content_dir: Path, *, name: str, role: str, day: date) -> list[PurePosixPath]:
+    """Record an approval of ``review``'s article by ``name`` (``role``) on ``day``; return the files written."""
+    from immunopipe.files.write import ExportFile, WriteError, write_files
+
+    blockers = refusals(review)
+    if blockers or review.data is None:
+        raise ReviewProblem(f"approval refused: {'; '.join(blockers) or 'the article does not pass the schema'}")
+    if not name.strip() or not role.strip():
+        raise ReviewProblem("the reviewer needs a name and a role or registration", usage=True)
+    reviewer = {"name": " ".join(name.split()), "credentials": " ".join(role.split())}
+    data = review.data
+    text = review.raw.decode("utf-8")
+    updated = with_approval(text, approval_block(data, reviewer, day.isoformat()))
+    check = check_approval(load_bytes(updated.encode("utf-8"), display_path(review.path)).data)
+    if check is None or not check.current:
+        raise ReviewProblem("the approval could not be written into the article: nothing was changed", usage=True)
+    article_file = review.path.resolve().relative_to(content_dir.resolve())
+    files = [
+        ExportFile(snapshot_path(data["id"]), snapshot_bytes(data, reviewer, day.isoformat())),
+        ExportFile(PurePosixPath(*article_file.parts), updated.encode("utf-8")),
+    ]
+    try:
+        return write_files(content_dir.resolve(), files)
+    except WriteError as exc:
+        raise ReviewProblem(str(exc), usage=True) from None
