@@ -313,3 +313,44 @@ def test_merged_handouts_are_the_handouts_of_one_export(
     assert result.exit_code == 2
     assert f"cannot read {missing.relative_to(tmp_path)}" in result.output
     assert not list((tmp_path / "incomplete").rglob("*.pdf"))
+
+
+@pytest.mark.parametrize("foreign", [b'{"settings": true}\n', b"not json", None])
+def test_a_shard_json_of_the_users_is_never_replaced(library: Path, foreign: bytes | None) -> None:
+    out = library / "shards" / "1"
+    out.mkdir(parents=True)
+    path = out / DESCRIPTOR_NAME
+    if foreign is None:
+        path.mkdir()
+    else:
+        path.write_bytes(foreign)
+    process = subprocess.run(
+        [Path(sys.executable).parent / "immunopipe", "export", *JSON_AND_CSV, "--shard", "1/2", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 2, process.stderr
+    assert "was not written by immunopipe export --shard" in process.stderr
+    assert "Traceback" not in process.stderr
+    assert foreign is None or path.read_bytes() == foreign
+    assert not (out / "json").exists()
+    # A shard's own descriptor is replaced by the next shard export into the same folder.
+    if path.is_dir():
+        path.rmdir()
+    else:
+        path.unlink()
+    assert run("export", *JSON_AND_CSV, "--shard", "1/2", "--out", "shards/1", "-q").exit_code == 0
+    assert run("export", *JSON_AND_CSV, "--shard", "1/2", "--out", "shards/1", "-q").exit_code == 0
+
+
+def test_shards_with_another_clinic_profile_are_refused(library: Path) -> None:
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    for name in ("clinic.yaml", "riverside-logo.svg"):
+        shutil.copy(examples / name, library / name)
+    first = run("export", *JSON_AND_CSV, "--shard", "1/2", "--out", "shards/1", "-q", "--profile", "clinic.yaml")
+    assert first.exit_code == 0, first.output
+    assert run("export", *JSON_AND_CSV, "--shard", "2/2", "--out", "shards/2", "-q").exit_code == 0
+    assert "their options (--paper, --large-print, --csv-bom, --profile) differ" in merge_refused(
+        library, "shards/1", "shards/2"
+    )

@@ -786,6 +786,7 @@ def export(
         from immunopipe.export.shard import ShardPlan
 
         plan = ShardPlan(spec=shard, digests=[digest for _, digest in items], formats=chosen, options=options)
+        plan.check_out(out_dir)
         items = [items[place] for place in plan.selected()]
     # A generator: the export takes one article at a time, so memory stays flat, and loads it
     # only if the render cache cannot stand in for it.

@@ -103,6 +103,27 @@ class ShardPlan:
         """Places in the library of the articles this shard exports."""
         return [place for place, digest in enumerate(self.digests) if self.spec.holds(digest)]
 
+    def check_out(self, out_dir: Path) -> None:
+        """Refuse (:class:`ShardError`) an ``out_dir`` whose :data:`DESCRIPTOR_NAME` is not a shard's own.
+
+        The descriptor lies beside the format folders, outside their manifests: it replaces only
+        a file that is a shard descriptor, never a file of the user's of the same name.
+        """
+        path = out_dir / DESCRIPTOR_NAME
+        if not path.exists() and not path.is_symlink():
+            return
+        try:
+            if path.is_symlink() or not path.is_file():
+                raise ValueError("not a regular file")
+            descriptor = json.loads(path.read_bytes())
+            if not (isinstance(descriptor, dict) and "layout" in descriptor and "shard" in descriptor):
+                raise ValueError("not a shard descriptor")
+        except (OSError, ValueError):
+            raise ShardError(
+                f"refusing to export: {path} was not written by immunopipe export --shard: "
+                f"move or rename it, or choose another --out; nothing was changed"
+            ) from None
+
     def recorder(self, staging: Staging) -> FormatWriter:
         """The writer that stages :data:`DESCRIPTOR_NAME` (pass to ``export_articles(record=...)``)."""
         return _Recorder(self, staging)
