@@ -134,12 +134,42 @@ def test_baseline_of_one_file_keeps_the_entries_of_the_others(project: Path, see
         ("not json", "is not an immunopipe baseline"),
         ('{"version": 9, "warnings": []}', "version 9 is not 1"),
         ('{"version": 1}', "is not an immunopipe baseline"),
+        ("null", "(it is not a JSON object)"),
+        ("[]", "(it is not a JSON object)"),
+        ('{"version": 1, "warnings": {}}', '(its "warnings" is not a list)'),
+        ('{"version": 1, "warnings": [{"file": 1, "rule": "r", "fingerprint": "f"}]}', "(warning 1 is not an object"),
+        ('{"version": 1, "warnings": [{"file": "f", "rule": "r", "fingerprint": null}]}', "(warning 1 is not"),
+        ('{"version": 1, "warnings": [{"file": "f", "rule": "r", "fingerprint": "f", "where": []}]}', "(warning 1"),
+        ('{"version": 1, "warnings": ["text"]}', "(warning 1 is not an object"),
     ],
 )
 def test_a_broken_baseline_is_an_environment_problem(project: Path, content: str, message: str) -> None:
     (project / "immunopipe-baseline.json").write_text(content, encoding="utf-8")
     result = immunopipe(project, "validate")
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_baseline_command_replaces_a_damaged_baseline_and_keeps_the_old_bytes(project: Path) -> None:
+    damaged = project / "immunopipe-baseline.json"
+    damaged.write_text('{"version": 1, "warnings": [', encoding="utf-8")
+    refused = immunopipe(project, "validate")
+    assert refused.returncode == 2 and "write it again with: immunopipe baseline" in refused.stderr
+    rewritten = immunopipe(project, "baseline")
+    assert rewritten.returncode == 0, rewritten.stderr
+    assert rewritten.stderr.startswith("Warning: immunopipe-baseline.json is not an immunopipe baseline (")
+    assert "the old file is kept as immunopipe-baseline.json.damaged" in rewritten.stderr
+    assert (project / "immunopipe-baseline.json.damaged").read_text(encoding="utf-8") == '{"version": 1, "warnings": ['
+    assert json.loads(damaged.read_text(encoding="utf-8"))["version"] == 1
+    assert immunopipe(project, "validate").returncode == 0
+
+
+def test_a_second_damaged_baseline_never_overwrites_the_first_one_kept(project: Path) -> None:
+    (project / "immunopipe-baseline.json.damaged").write_text("first\n", encoding="utf-8")
+    (project / "immunopipe-baseline.json").write_text("second\n", encoding="utf-8")
+    result = immunopipe(project, "baseline")
+    assert result.returncode == 2 and "already holds an earlier damaged one" in result.stderr
+    assert (project / "immunopipe-baseline.json.damaged").read_text(encoding="utf-8") == "first\n"
+    assert (project / "immunopipe-baseline.json").read_text(encoding="utf-8") == "second\n"
 
 
 def test_a_named_baseline_that_is_missing_is_refused(project: Path) -> None:

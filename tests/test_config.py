@@ -30,6 +30,17 @@ def test_no_pyproject_gives_the_defaults(tmp_path: Path) -> None:
     assert config.source is None and config.severities == {}
 
 
+@pytest.mark.parametrize("kind", ["folder", "link to nothing"])
+def test_a_pyproject_that_is_not_a_file_is_refused(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "pyproject.toml"
+    if kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(tmp_path / "missing.toml")
+    with pytest.raises(ConfigError, match=r"pyproject\.toml: it is not a regular file"):
+        load_config(tmp_path)
+
+
 def test_pyproject_without_the_table_gives_the_defaults(tmp_path: Path) -> None:
     assert configured(tmp_path, '[project]\nname = "x"\n\n[tool.ruff]\nline-length = 100\n') == Config()
 
@@ -136,6 +147,12 @@ def test_validate_uses_the_configured_readability_grade(repository: Path) -> Non
     (repository / "pyproject.toml").write_text("[tool.immunopipe]\nreadability.max-grade = 15\n", encoding="utf-8")
     assert default == 22
     assert validate()[1].count("[readability-grade]") == 5
+
+
+def test_validate_with_a_pyproject_folder_exits_2(repository: Path) -> None:
+    (repository / "pyproject.toml").mkdir()
+    code, output = validate()
+    assert code == 2 and output.startswith("Error: cannot read ") and output.count("\n") == 1
 
 
 def test_validate_with_a_broken_configuration_exits_2(repository: Path) -> None:

@@ -231,6 +231,17 @@ def test_unwritable_out_is_a_clear_exit_2(workdir: Path, out: str) -> None:
     assert "Traceback" not in result.output
 
 
+def _no_articles_read() -> Iterator[Article]:
+    raise AssertionError("the articles were read: the export got past its check of the folder")
+    yield  # a generator: nothing runs until the export reads it
+
+
+@pytest.mark.parametrize("out", ["/", "../" * 64])
+def test_the_file_system_root_is_refused_before_anything_is_read_or_written(workdir: Path, out: str) -> None:
+    with pytest.raises(WriteError, match="it is the root of the file system"):
+        export_articles(_no_articles_read(), workdir / out, formats=("json",))
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root ignores folder permissions")
 def test_read_only_out_is_a_clear_exit_2(workdir: Path) -> None:
     (workdir / "exports").mkdir(mode=0o555)

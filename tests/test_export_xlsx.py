@@ -94,6 +94,31 @@ def test_cells_are_typed_and_never_formulas(exported: Path) -> None:
         assert sheets and not any(b"<f>" in archive.read(name) or b"<f " in archive.read(name) for name in sheets)
 
 
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        ("0001-01-01", "0001-01-01"),
+        ("1899-12-31", "1899-12-31"),
+        ("1900-01-01", "1900-01-01"),
+        ("1900-02-28", "1900-02-28"),
+        ("1900-03-01", datetime(1900, 3, 1)),
+        ("2020-05-17", datetime(2020, 5, 17)),
+    ],
+)
+def test_dates_a_spreadsheet_cannot_hold_are_iso_text(
+    project: Path, seed_text: str, published: str, expected: object
+) -> None:
+    path = project / "content" / "immune-system-medicine.yaml"
+    path.write_text(seed_text.replace("published: unknown", f"published: {published}", 1), encoding="utf-8")
+    result = export(project)
+    assert result.returncode == 0, result.stderr
+    sheet = openpyxl.load_workbook(project / WORKBOOK)["articles"]
+    cell = sheet.cell(row=2, column=[c.value for c in sheet[1]].index("published") + 1)
+    assert cell.value == expected
+    assert (cell.data_type == "s") if isinstance(expected, str) else cell.is_date
+    assert published in (project / "exports" / "csv" / "articles.csv").read_text(encoding="utf-8-sig")
+
+
 def test_header_row_is_frozen_filtered_bold_and_columns_are_sized(exported: Path) -> None:
     workbook = openpyxl.load_workbook(exported / WORKBOOK)
     for table in TABLES:

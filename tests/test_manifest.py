@@ -255,6 +255,10 @@ DAMAGED_MANIFESTS = {
     "empty": b"",
     "not-json": b"{not json",
     "another-kind": b'{"kind": "something else", "version": 1, "files": {}}',
+    "null": b"null",
+    "a-list": b"[]",
+    "files-a-list": b'{"kind": "immunopipe export manifest", "version": 1, "files": []}',
+    "digests-not-a-list": b'{"kind": "immunopipe export manifest", "version": 1, "files": {"a.json": 5}}',
     "unsafe-name": b'{"kind": "immunopipe export manifest", "version": 1, "files": {"../../etc/passwd": ["'
     + b"0" * 64
     + b'"]}}',
@@ -272,6 +276,7 @@ def test_a_damaged_manifest_stops_the_export_and_nothing_changes(work: Path, dam
     line = error_line(result)
     assert line.startswith(f"Error: cannot read the export manifest {Path('exports/json') / MANIFEST_NAME}")
     assert "delete it and export again" in line
+    assert "object has no attribute" not in line and "is not iterable" not in line
     assert checksums(work / "exports") == before
 
 

@@ -167,12 +167,51 @@ def test_the_content_option_names_the_folder(repo: Path) -> None:
         (("review", "no-such-article"), "no article 'no-such-article'"),
         (("review", ARTICLE, "--approve"), "--approve needs --reviewer NAME and --role ROLE"),
         (("review", ARTICLE, "--reviewer", "Dr X"), "--reviewer and --role go with --approve"),
+        (("review", "a" * 300), "is not an article id"),
+        (("review", "../content/" + ARTICLE), "'../content/immune-system-medicine' is not an article id"),
+        (("review", "../outside", "--approve", *REVIEWER), "'../outside' is not an article id"),
     ],
 )
 def test_usage_problems_exit_2(repo: Path, args: tuple[str, ...], message: str) -> None:
     result = run(repo, *args)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def content_checksums(repo: Path) -> dict[str, bytes]:
+    return {str(path): path.read_bytes() for path in sorted((repo / "content").rglob("*")) if path.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--role", "GP\x1b[2J", "--role holds the invisible character U+001B"),
+        ("--reviewer", "Dr\u200bX", "--reviewer holds the invisible character U+200B ZERO WIDTH SPACE"),
+        ("--reviewer", "   ", "--reviewer is empty"),
+    ],
+)
+def test_a_reviewer_the_rules_would_reject_is_refused_before_anything_is_written(
+    repo: Path, option: str, value: str, message: str
+) -> None:
+    resolve_queries(repo)
+    before = content_checksums(repo)
+    given = {"--reviewer": "Dr X", "--role": "GP", option: value}
+    result = run(repo, "review", ARTICLE, "--approve", *[part for pair in given.items() for part in pair])
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"Error: {message}")
+    assert content_checksums(repo) == before
+
+
+def test_a_folder_at_the_snapshot_path_is_exit_2_and_records_nothing(repo: Path) -> None:
+    resolve_queries(repo)
+    (repo / "content" / "reviews" / f"{ARTICLE}.json").mkdir(parents=True)
+    before = content_checksums(repo)
+    result = run(repo, "review", ARTICLE, "--approve", *REVIEWER)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "a folder is in the way" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert content_checksums(repo) == before
+    assert list(repo.rglob("*.immunopipe-tmp")) == []
 
 
 def test_queries_go_to_json_and_csv_never_to_the_handout(repo: Path) -> None:

@@ -109,6 +109,45 @@ def test_schema_export_writes_standalone_files(tmp_path: Path) -> None:
     )
 
 
+def test_schema_export_never_replaces_an_edited_copy_but_upgrades_an_earlier_version(tmp_path: Path) -> None:
+    assert IMMUNOPIPE
+    assert run(IMMUNOPIPE, "schema", "--export", "schemas", cwd=tmp_path).returncode == 0
+    folder = tmp_path / "schemas"
+    again = run(IMMUNOPIPE, "schema", "--export", "schemas", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr  # its own bytes: nothing to refuse
+    edited = folder / "index.schema.json"
+    edited.write_text(edited.read_text(encoding="utf-8").replace('"title"', '"my title"', 1), encoding="utf-8")
+    earlier = folder / "profile.schema.json"
+    document = json.loads(earlier.read_text(encoding="utf-8"))
+    document["$id"] = document["$id"].rsplit(":", 1)[0] + ":0.9.0"
+    earlier.write_text(json.dumps(document), encoding="utf-8")
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    refused = run(IMMUNOPIPE, "schema", "--export", "schemas", cwd=tmp_path)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith(f"Error: refusing to export the schemas: {Path('schemas/index.schema.json')} ")
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+    edited.unlink()
+    upgraded = run(IMMUNOPIPE, "schema", "--export", "schemas", cwd=tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert json.loads(earlier.read_text(encoding="utf-8")) == standalone("profile")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [(), ("--path",), ("--export", "schemas")])
+def test_schema_output_that_cannot_be_written_is_named_in_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [str(IMMUNOPIPE), "schema", *args],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2
+    assert result.stderr == "Error: cannot write the schema to standard output: No space left on device\n"
+
+
 def mutation(old: str, new: str) -> Callable[[str], str]:
     def apply(text: str) -> str:
         assert old in text, old

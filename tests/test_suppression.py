@@ -56,6 +56,32 @@ def test_comment_above_ignores_the_next_content_line_and_can_be_stacked(seed_tex
     assert (line + 4, "suppression-unused") in found
 
 
+def test_a_comment_at_the_start_of_a_line_is_found(seed_text: str, tmp_path: Path) -> None:
+    assert [(s.line, s.target_line) for s in find("a: 1\n# immunopipe: ignore[x] why\n\nb: 2\n")] == [(2, 4)]
+    assert [(s.line, s.target_line) for s in find("a: 1\r# immunopipe: ignore[x] why\rb: 2\r")] == [(2, 3)]
+    assert find("a: x#immunopipe: ignore[x] why\n") == []  # not a YAML comment: no space before '#'
+    comment_line = seed_text[: seed_text.index("\nsummary:")].count("\n") + 2
+    text = seed_text.replace("\nsummary:", "\n# immunopipe: ignore[readability-grade] quoted as written\nsummary:", 1)
+    path = tmp_path / "immune-system-medicine.yaml"
+    path.write_text(text, encoding="utf-8")
+    found = [(d.line, d.rule) for d in validate_files([path], context=TODAY).diagnostics]
+    assert (comment_line + 1, "readability-grade") not in found and (comment_line, "suppression-unused") not in found
+    path.write_text(seed_text.replace("\nsummary:", "\n\nsummary:", 1), encoding="utf-8")
+    without = [(d.line, d.rule) for d in validate_files([path], context=TODAY).diagnostics]
+    assert (comment_line + 1, "readability-grade") in without
+
+
+def test_a_comment_with_no_line_below_it_ignores_nothing_and_says_so(seed_text: str, tmp_path: Path) -> None:
+    text = seed_text.rstrip("\n") + "\n\n# immunopipe: ignore[author-unknown] no line follows\n\n# the end\n"
+    comment_line = text.count("\n") - 2
+    found = rules_at(text, tmp_path)
+    assert "author-unknown" in [rule for _, rule in found]
+    assert (comment_line, "suppression-unused") in found
+    path = tmp_path / "immune-system-medicine.yaml"
+    [unused] = [d for d in validate_files([path], context=TODAY).diagnostics if d.rule == "suppression-unused"]
+    assert "no line follows this comment" in unused.message
+
+
 def test_reason_is_required_but_the_suppression_still_applies(seed_text: str, tmp_path: Path) -> None:
     line = dates_line(seed_text)
     text = seed_text.replace("    published: unknown\n", "    published: unknown # immunopipe: ignore[dates-unknown]\n")
@@ -97,8 +123,9 @@ def test_line_separators_do_not_shift_the_comment(seed_text: str, tmp_path: Path
     text = seed_text.replace("category: Immunosuppression", 'category: "Immuno\u2028suppression"').replace(
         "    published: unknown\n", "    published: unknown # immunopipe: ignore[dates-unknown] none given\n"
     )
-    found = rules_at(text, tmp_path)
-    assert (line, "dates-unknown") not in found and (line + 1, "dates-unknown") in found
+    assert [(s.line, s.target_line) for s in find(text)] == [(line, line)]
+    found = rules_at(text, tmp_path)  # the separator itself is an error at its own line
+    assert any(rule == "yaml-syntax" for _, rule in found) and (line, "suppression-unused") not in found
 
 
 def test_cached_results_follow_the_comments(seed_text: str, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 from immunopipe.files import write
 from immunopipe.files.write import (
     NOT_A_FILE,
+    TEMP_NAME,
     TEMP_SUFFIX,
     ExportFile,
     Staging,
@@ -22,6 +23,7 @@ from immunopipe.files.write import (
     describe_os_error,
     file_sha256,
     locked,
+    new_temp_file,
     remove_stray_temp_files,
     replace_atomically,
     write_files,
@@ -205,15 +207,37 @@ def test_a_target_symlinked_inside_is_replaced_not_followed(root: Path) -> None:
 
 
 def test_stray_temp_files_are_removed_and_nothing_else(root: Path) -> None:
-    stray = root / "json" / f".a.json.k2x9{TEMP_SUFFIX}"
-    stray.write_bytes(b"half")
-    keep = [root / "json" / "notes.tmp", root / "json" / ".gitkeep"]
+    handle, stray = new_temp_file(root / "json" / "a.json")
+    with handle:
+        handle.write(b"half")
+    assert TEMP_NAME.fullmatch(stray.name)
+    keep = [
+        root / "json" / "notes.tmp",
+        root / "json" / ".gitkeep",
+        root / "json" / f".notes.txt.draft1{TEMP_SUFFIX}",  # a user's file: the random part is not ours
+        root / "json" / f".a.json.k2x9{TEMP_SUFFIX}",
+        root / "json" / f".a.json.{'0123456789ABCDEF'}{TEMP_SUFFIX}",  # not lowercase hex
+    ]
     for path in keep:
-        path.write_bytes(b"")
+        path.write_bytes(b"mine")
+    lookalike_folder = root / "json" / f".a.json.{'0' * 16}{TEMP_SUFFIX}"
+    lookalike_folder.mkdir()
+    lookalike_link = root / "json" / f".b.json.{'1' * 16}{TEMP_SUFFIX}"
+    lookalike_link.symlink_to(root / "csv" / "c.csv")
     assert remove_stray_temp_files(root / "json") == 1
     assert not stray.exists()
-    assert all(path.exists() for path in keep)
+    assert all(path.read_bytes() == b"mine" for path in keep)
+    assert lookalike_folder.is_dir() and lookalike_link.is_symlink()
     assert remove_stray_temp_files(root / "missing") == 0
+
+
+def test_discard_removes_a_temp_file_whose_last_bytes_cannot_be_written(root: Path) -> None:
+    staging = Staging(root)
+    staged = staging.open(PurePosixPath("json/big.json"))
+    staged.handle.write(b"buffered, not yet on disk")
+    os.close(staged.handle.fileno())  # the flush on close now fails, as on a full disk
+    staging.discard()
+    assert temp_files(root) == []
 
 
 def test_lock_is_exclusive(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -136,8 +136,32 @@ def test_lines_are_counted_as_editors_count_them() -> None:
     """NEL (U+0085) and U+2028/U+2029 end a line for libyaml but not for VS Code: positions follow the editor."""
     document = load_bytes('a: "x\u2028y"\nb: "w\x85z"\nc: [1,\n'.encode().replace(b"c: [1,\n", b"c: 1\n"))
     assert document.source_map.keys["/b"] == (2, 1) and document.source_map.keys["/c"] == (3, 1)
-    assert problem('a: "x\u2028y"\nb: [1\nc: 2\n')[:2] == (3, 2)
+    with pytest.raises(LoadError) as caught:
+        load_bytes('a: "x\u2028y"\nb: [1\nc: 2\n'.encode())
+    assert [(p.line, p.column) for p in caught.value.problems] == [(1, 6), (3, 2)]
     assert problem("a: 1\rb: [1\rc: 2\r")[:2] == (3, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "named"),
+    [
+        ("title: What \x85 is\n", 1, "NEL (U+0085)"),
+        ('id: x\ntitle: "What \u2028 is"\n', 2, "LINE SEPARATOR (U+2028)"),
+        ('id: x\ntitle: y\nsummary: "one\u2029two"\n', 3, "PARAGRAPH SEPARATOR (U+2029)"),
+    ],
+)
+def test_a_line_break_editors_do_not_show_is_an_error_where_it_is(text: str, line: int, named: str) -> None:
+    [hidden] = load_bytes(text.encode()).problems
+    assert (hidden.rule, hidden.line) == ("yaml-syntax", line)
+    assert hidden.message.startswith(f"{named} here: YAML reads it as a line break")
+
+
+def test_a_line_break_hidden_in_a_comment_is_named_before_the_syntax_error_it_causes() -> None:
+    with pytest.raises(LoadError) as caught:
+        load_bytes("# note\u2028title: [\nid: x\n".encode())
+    first, *rest = caught.value.problems
+    assert (first.line, first.column) == (1, 7) and first.message.startswith("LINE SEPARATOR (U+2028) here")
+    assert rest and rest[0].message.startswith("invalid YAML")
 
 
 def test_installed_cli_says_it_in_plain_words(tmp_path: Path, seed_text: str) -> None:

@@ -427,7 +427,8 @@ def baseline(paths: tuple[Path, ...], baseline_file: Path, jobs: int, cache: boo
     above it). Entries for files not checked now are kept. validate and export then count the
     recorded warnings instead of listing them and report entries that no longer match, so the
     baseline shrinks as content improves. Errors are never recorded: they are printed, and the
-    exit code is 1 while there are any.
+    exit code is 1 while there are any. A baseline file that is not one (damaged) is kept as
+    FILE.damaged and a fresh baseline is recorded.
 
     \b
     Examples:
@@ -435,14 +436,25 @@ def baseline(paths: tuple[Path, ...], baseline_file: Path, jobs: int, cache: boo
       git add immunopipe-baseline.json
     """
     from immunopipe.files.write import ExportFile, WriteError, write_files
-    from immunopipe.validate.baseline import BaselineError, read, record, render
+    from immunopipe.validate.baseline import BaselineDamaged, BaselineError, read, record, render, set_aside
 
     if not baseline_file.name[:1].isalnum():
         raise EnvironmentProblem(f"the baseline file name must start with a letter or digit: {baseline_file.name}")
     config = project_config()
     files = content_files(paths, config.content)
+    kept_aside: list[ExportFile] = []
     try:
-        previous = read(baseline_file)
+        try:
+            previous = read(baseline_file)
+        except BaselineDamaged as damaged:
+            aside, data = set_aside(damaged)
+            previous = []
+            kept_aside = [ExportFile(PurePosixPath(aside.name), data)]
+            click.echo(
+                f"Warning: {baseline_file} is not an immunopipe baseline ({damaged.reason}); "
+                f"recording a fresh one, the old file is kept as {aside}",
+                err=True,
+            )
     except BaselineError as exc:
         raise EnvironmentProblem(str(exc)) from None
     outcome = check_files(files, config=config, jobs=jobs, use_cache=cache)
@@ -450,7 +462,8 @@ def baseline(paths: tuple[Path, ...], baseline_file: Path, jobs: int, cache: boo
     folder = baseline_file.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_files(folder.resolve(), [ExportFile(PurePosixPath(baseline_file.name), render(entries).encode())])
+        baseline_bytes = ExportFile(PurePosixPath(baseline_file.name), render(entries).encode())
+        write_files(folder.resolve(), [*kept_aside, baseline_bytes])
     except (OSError, WriteError) as exc:
         raise EnvironmentProblem(f"cannot write the baseline {baseline_file}: {exc}") from None
     errors = [d for d in outcome.diagnostics if d.severity is Severity.ERROR]
@@ -517,8 +530,10 @@ def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
     Each schema's $id is a URN ending in its version (urn:immunopipe:schema:article:1.0.0), an
     identifier rather than a web address. Printed and exported schemas are standalone: the
     schemas they refer to are bundled in $defs, so any 2020-12 validator (check-jsonschema, ajv)
-    can use them offline. Point your editor at the article schema for completion and hover help,
-    e.g. with a first line `# yaml-language-server: $schema=<path>` in each article.
+    can use them offline. --export replaces a schema file only when it holds another version of
+    that schema; an edited copy, or any other file by that name, is refused (exit 2). Point your
+    editor at the article schema for completion and hover help, e.g. with a first line
+    `# yaml-language-server: $schema=<path>` in each article.
 
     \b
     Examples:
@@ -529,23 +544,35 @@ def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
     import json
 
     from immunopipe.files.write import ExportFile, WriteError, write_files
-    from immunopipe.schemas import SchemaFileUnavailable, bundled_path, export_files, standalone
+    from immunopipe.schemas import (
+        SchemaFileEdited,
+        SchemaFileUnavailable,
+        bundled_path,
+        export_files,
+        refuse_edited_schemas,
+        standalone,
+    )
 
     try:
-        if export_dir is not None:
-            files = export_files()
-            export_dir.mkdir(parents=True, exist_ok=True)
-            write_files(export_dir.resolve(), [ExportFile(path, data) for path, data in files])
-            for path, _data in files:
-                click.echo(str(export_dir / path))
-        elif show_path:
-            click.echo(str(bundled_path(name)))
+        if export_dir is None:
+            text = str(bundled_path(name)) if show_path else json.dumps(standalone(name), ensure_ascii=False, indent=2)
         else:
-            click.echo(json.dumps(standalone(name), ensure_ascii=False, indent=2))
+            files = export_files()
+            try:
+                refuse_edited_schemas(export_dir, files)
+                export_dir.mkdir(parents=True, exist_ok=True)
+                write_files(export_dir.resolve(), [ExportFile(path, data) for path, data in files])
+            except SchemaFileEdited as exc:
+                raise EnvironmentProblem(f"refusing to export the schemas: {exc}") from None
+            except (OSError, WriteError) as exc:
+                raise EnvironmentProblem(f"cannot write the schemas to {export_dir}: {exc}") from None
+            text = "\n".join(str(export_dir / path) for path, _data in files)
     except SchemaFileUnavailable as exc:
         raise EnvironmentProblem(str(exc)) from None
-    except (OSError, WriteError) as exc:
-        raise EnvironmentProblem(f"cannot write the schemas to {export_dir}: {exc}") from None
+    try:
+        click.echo(text)
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot write the schema to standard output: {exc.strerror or exc}") from None
 
 
 @main.command()
@@ -613,7 +640,15 @@ def review(article_id: str, approve: bool, reviewer: str | None, role: str | Non
         if not approve:
             click.echo(report(found, content_dir), nl=False)
             raise SystemExit(EXIT_INVALID if found.errors else EXIT_OK)
-        written = approve_article(found, content_dir, name=reviewer or "", role=role or "", day=date.today())
+        written = approve_article(
+            found,
+            content_dir,
+            name=reviewer or "",
+            role=role or "",
+            day=date.today(),
+            context=config.rule_context(),
+            severities=config.severities,
+        )
     except ReviewProblem as exc:
         if exc.usage:
             raise EnvironmentProblem(str(exc)) from None

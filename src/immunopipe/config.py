@@ -80,10 +80,13 @@ class Config:
 def load_config(directory: Path | None = None) -> Config:
     """The settings of ``directory``/pyproject.toml (default: the working folder).
 
-    No file, or no ``[tool.immunopipe]`` table in it, gives the defaults.
+    No file, or no ``[tool.immunopipe]`` table in it, gives the defaults; a folder, a link to
+    nothing or anything else that is not a file by that name is a :class:`ConfigError`.
     """
     path = (directory if directory is not None else Path.cwd()) / CONFIG_FILE
     if not path.is_file():
+        if path.exists() or path.is_symlink():
+            raise ConfigError(f"cannot read {path}: it is not a regular file")
         return Config()
     try:
         with path.open("rb") as handle:

@@ -16,3 +16,10 @@ RESERVED_IDS: dict[str, str] = {
     **{name: "Windows reserves it for a device" for name in ("con", "prn", "aux", "nul")},
     **{f"{port}{n}": "Windows reserves it for a device" for port in ("com", "lpt") for n in range(1, 10)},
 }
+
+
+def id_problem(article_id: str) -> str | None:
+    """Why ``article_id`` is not a valid article id (pattern and length), or None when it is."""
+    if ID_PATTERN.fullmatch(article_id) and len(article_id) <= ID_MAX_LENGTH:
+        return None
+    return f"use lowercase letters a-z, digits and single hyphens, at most {ID_MAX_LENGTH} characters"

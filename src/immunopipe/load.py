@@ -15,6 +15,10 @@ What the author wrote is what gets checked:
 * lines are counted as editors count them: only ``\n``, ``\r\n`` and ``\r`` end a line. libyaml
   also breaks lines at NEL (U+0085) and the line and paragraph separators (U+2028, U+2029), so in
   a file holding any of them positions are recounted from the character offset;
+* each of those three characters is a ``yaml-syntax`` error at its position: libyaml folds a NEL
+  inside text into a space (or drops it), and any of them ends a comment for libyaml while an
+  editor shows the rest of the comment on the same line, so what is checked would differ from
+  what the author sees;
 * an integer too long for Python to read (over 4,300 digits by default) is reported where it stands.
 """
 
@@ -164,14 +168,37 @@ def load_bytes(raw: bytes, path: str = "<bytes>") -> Document:
         raise LoadError([_too_large(len(raw))])
     text = _decode(raw)
     positions = _Positions(text)
-    root = _compose(text, positions)
+    hidden_breaks = _hidden_line_breaks(text)
+    try:
+        root = _compose(text, positions)
+    except LoadError as exc:  # a hidden line break may be what broke the YAML: say so first
+        raise LoadError([*hidden_breaks, *exc.problems]) from None
     if root is None or (root.tag == _PLAIN and root.value == ""):
         raise LoadError([Problem("empty-file", "the file holds no YAML document", 1, 1)])
     if "&" in text:  # without anchors there are no aliases to expand
         _check_size(root, positions)
     builder = _Builder(positions, text if "\t" in text else "")
     data = builder.build(root, "", 0)
-    return Document(path=path, data=data, source_map=builder.source_map, problems=builder.problems, text=text)
+    problems = [*hidden_breaks, *builder.problems]
+    return Document(path=path, data=data, source_map=builder.source_map, problems=problems, text=text)
+
+
+_BREAK_NAMES = {"\x85": "NEL (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)", "\u2029": "PARAGRAPH SEPARATOR (U+2029)"}
+
+
+def _hidden_line_breaks(text: str) -> list[Problem]:
+    """A problem at each line break libyaml sees but editors do not (NEL, U+2028, U+2029)."""
+    if not _YAML_ONLY_BREAKS.search(text):
+        return []
+    return [
+        Problem(
+            "yaml-syntax",
+            f"{_BREAK_NAMES[match.group()]} here: YAML reads it as a line break that editors do not show "
+            "(in text it is folded away, after a # it ends the comment); delete it, or write a space or a new line",
+            *_position(text, match.start()),
+        )
+        for match in _YAML_ONLY_BREAKS.finditer(text)
+    ]
 
 
 def _too_large(size: int) -> Problem:

@@ -7,8 +7,8 @@ from importlib import resources
 from pathlib import Path
 
 from immunopipe.errors import ImmunopipeError
-from immunopipe.ids import ID_MAX_LENGTH, ID_PATTERN, RESERVED_IDS
-from immunopipe.safe_text import printable
+from immunopipe.ids import RESERVED_IDS, id_problem
+from immunopipe.safe_text import printable, shortened
 
 
 class ScaffoldError(ImmunopipeError):
@@ -23,10 +23,9 @@ def new_article_text(article_id: str, *, today: date) -> str:
 
 def create_article(article_id: str, content_dir: Path, *, today: date | None = None) -> Path:
     """Write ``content_dir/<article_id>.yaml`` from the template; never overwrite a file."""
-    if not ID_PATTERN.fullmatch(article_id) or len(article_id) > ID_MAX_LENGTH:
-        raise ScaffoldError(
-            f"'{printable(article_id)}' is not a valid id: use lowercase letters a-z, digits and single hyphens"
-        )
+    problem = id_problem(article_id)
+    if problem:
+        raise ScaffoldError(f"'{printable(shortened(article_id))}' is not a valid id: {problem}")
     if article_id in RESERVED_IDS:
         raise ScaffoldError(f"'{article_id}' is reserved: {RESERVED_IDS[article_id]}; choose another id")
     path = content_dir / f"{article_id}.yaml"

@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from immunopipe.errors import ImmunopipeError
@@ -35,6 +35,10 @@ SCHEMA_FILES = {
 
 class SchemaFileUnavailable(ImmunopipeError):
     """A bundled schema file is missing or not JSON (an installation problem)."""
+
+
+class SchemaFileEdited(Exception):
+    """A file where ``schema --export`` writes holds other bytes than any published schema of that name."""
 
 
 def bundled_path(name: str) -> Any:
@@ -88,6 +92,39 @@ def standalone(name: str) -> dict[str, Any]:
     if bundled:
         schema.setdefault("$defs", {}).update(bundled)
     return schema
+
+
+def replaceable(name: str, found: bytes) -> bool:
+    """Whether an export of schema ``name`` may replace a file holding ``found``.
+
+    Only its own bytes as exported now, or a file whose ``$id`` names another version of the
+    same schema (an earlier export, to be upgraded). An edited copy of this version, or any
+    other file, is not replaced.
+    """
+    current = schema_id(name)
+    try:
+        document = json.loads(found)
+    except ValueError:
+        return False
+    if not isinstance(document, dict) or not isinstance(document.get("$id"), str):
+        return False
+    found_id = document["$id"]
+    return found_id != current and found_id.rsplit(":", 1)[0] == current.rsplit(":", 1)[0]
+
+
+def refuse_edited_schemas(folder: Path, files: list[tuple[PurePosixPath, bytes]]) -> None:
+    """Raise :class:`SchemaFileEdited` if ``folder`` holds a file :func:`replaceable` refuses (call before writing)."""
+    names = {file_name: name for name, file_name in SCHEMA_FILES.items()}
+    for path, data in files:
+        target = folder / path
+        if target.is_symlink() or not target.is_file():
+            continue  # nothing there, or not a file: the writer decides
+        found = target.read_bytes()
+        if found != data and not replaceable(names[path.name], found):
+            raise SchemaFileEdited(
+                f"{target} holds other bytes than immunopipe's {path.name} (edited, or another file): "
+                "move it away, or choose another folder; nothing was written"
+            )
 
 
 def export_files() -> list[tuple[PurePosixPath, bytes]]:

@@ -179,13 +179,18 @@ def export_articles(
     :class:`OwnershipError` before any file is replaced; :class:`WriteError` when the folder
     cannot be written (files already replaced stay whole, and stay the export's own). No
     temporary file is left behind. ``on_wait`` is called if another export holds the folder's
-    lock, before waiting for it.
+    lock, before waiting for it. The root of the file system is refused (:class:`WriteError`) before
+    anything else: its ``json/`` or ``pdf/`` would be system folders, not an export's.
 
     ``record`` makes one more writer (given every article after the formats' writers, its files
     staged under ``out_dir`` itself and moved into place with the others): a shard's descriptor.
     With ``render`` False, every item is a :class:`Piece` that brings its rendered files (a merge
     of shards), so the renderers need not be installed.
     """
+    if out_dir.resolve() == Path(out_dir.resolve().anchor):
+        raise WriteError(
+            f"refusing to export into {out_dir}: it is the root of the file system; choose a folder with --out"
+        )
     chosen = _chosen(formats)
     options = options or ExportOptions()
     for name in chosen if render else ():

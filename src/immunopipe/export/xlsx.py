@@ -3,7 +3,8 @@
 The sheets are the tables of :mod:`immunopipe.export.csv` (same names, columns, order and rows),
 so a workbook and the CSV files always hold the same facts. Cells are typed as the Data Package
 types the columns: ``integer`` columns are numbers, ``date`` columns are real dates (formatted
-``yyyy-mm-dd``) where a date is known and the text ``unknown`` where it is not, and everything
+``yyyy-mm-dd``) where a date is known and the text ``unknown`` where it is not (a date before
+:data:`FIRST_SPREADSHEET_DATE` is ISO text: spreadsheets hold no earlier dates), and everything
 else, codes and code-system versions included, is text written with ``write_string``: no cell
 is ever a formula, however it starts, so the CSV formula neutralising is not needed (and not
 applied) here. An empty cell means the article does not have that fact. Each sheet's header row
@@ -42,15 +43,23 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 #: The fixed creation date that keeps the workbook's bytes the same from run to run.
 CREATED = datetime(2000, 1, 1)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: The first date written as a date cell. Excel's 1900 date system starts at 1900-01-01 and holds
+#: no earlier date; it also counts a 1900-02-29 that never was, so serials before 1900-03-01 read
+#: a day apart in Excel and LibreOffice. Earlier dates are written as ISO text instead.
+FIRST_SPREADSHEET_DATE = date(1900, 3, 1)
 
 
 def _cell(column: csv_export.Column, value: csv_export.Cell) -> str | int | date | None:
-    """A table cell as the workbook holds it: ``None`` (empty), a number, a date or the text itself."""
+    """A table cell as the workbook holds it: ``None`` (empty), a number, a date or the text itself.
+
+    A date a spreadsheet cannot hold (before :data:`FIRST_SPREADSHEET_DATE`) stays its ISO text.
+    """
     if isinstance(value, str) and column.type == "date" and _ISO_DATE.fullmatch(value):
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             return value
+        return day if day >= FIRST_SPREADSHEET_DATE else value
     return value
 
 

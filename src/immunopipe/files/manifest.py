@@ -75,15 +75,23 @@ def read_manifest(root: Path, folder: PurePosixPath, shown_root: Path) -> Manife
     if found == NOT_A_FILE:
         raise OwnershipError(f"cannot read the export manifest {where}: it is not a regular file; {hint}")
     try:
-        stored = json.loads(path.read_bytes())
-        if stored.get("kind") != MANIFEST_KIND or stored.get("version") != MANIFEST_VERSION:
-            raise ValueError("not an immunopipe export manifest of this version")
-        files = {
-            _plain_name(name): frozenset(_sha256(value) for value in values) for name, values in stored["files"].items()
-        }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        files = _parse(path.read_bytes())
+    except OSError as exc:
+        raise OwnershipError(f"cannot read the export manifest {where}: {exc.strerror or exc}; {hint}") from None
+    except ValueError as exc:
         raise OwnershipError(f"cannot read the export manifest {where}: {exc}; {hint}") from None
     return Manifest(folder, files)
+
+
+def _parse(data: bytes) -> dict[str, frozenset[str]]:
+    """The files a manifest's bytes list; ValueError saying what is wrong when they are not a manifest."""
+    stored = json.loads(data)
+    if not isinstance(stored, dict) or stored.get("kind") != MANIFEST_KIND or stored.get("version") != MANIFEST_VERSION:
+        raise ValueError("not an immunopipe export manifest of this version")
+    listed = stored.get("files")
+    if not isinstance(listed, dict) or not all(isinstance(values, list) for values in listed.values()):
+        raise ValueError('its "files" is not an object of lists of SHA-256 digests')
+    return {_plain_name(name): frozenset(_sha256(value) for value in values) for name, values in listed.items()}
 
 
 def write_manifest(root: Path, manifest: Manifest) -> None:

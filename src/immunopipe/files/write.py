@@ -3,9 +3,11 @@
 Every file is written to a temporary file beside its target, flushed and ``fsync``-ed, given the
 usual permissions (``0666`` minus the umask; ``mkstemp`` alone would leave ``0600``) and then moved
 over the target with :func:`os.replace`, which is atomic. A crash or kill therefore leaves either
-the old file or the new one, never a truncated one. Temporary files are removed on any exception;
-the ones a killed process could not remove are recognisable by :data:`TEMP_SUFFIX` and are removed
-by the next export (:func:`remove_stray_temp_files`).
+the old file or the new one, never a truncated one. Temporary files are removed on any exception,
+also one raised while writing, flushing or closing them (a full disk). The ones a killed process
+could not remove are named ``.<target name>.<16 random hex digits>.immunopipe-tmp``
+(:data:`TEMP_NAME`); the next export removes regular files named exactly so, and nothing else
+(:func:`remove_stray_temp_files`).
 
 :class:`Staging` puts a whole export together this way without holding it in memory: files are
 staged one by one as they are rendered (or streamed into their temporary file), and nothing is
@@ -20,10 +22,10 @@ import errno
 import hashlib
 import os
 import re
+import secrets
 import stat
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, NamedTuple
 
@@ -33,6 +35,12 @@ from immunopipe.errors import ImmunopipeError
 
 #: Ending of temporary files (``.<target name>.<random><TEMP_SUFFIX>``), so strays can be found.
 TEMP_SUFFIX = ".immunopipe-tmp"
+
+#: How many random bytes a temporary file's name holds (written as twice as many hex digits).
+TEMP_RANDOM_BYTES = 8
+
+#: Exactly the names :func:`new_temp_file` gives: only files named so are ever removed as strays.
+TEMP_NAME = re.compile(rf"\.(?P<target>[^/]+)\.[0-9a-f]{{{2 * TEMP_RANDOM_BYTES}}}{re.escape(TEMP_SUFFIX)}")
 
 #: Lock file that keeps two exports into the same folder from interleaving.
 LOCK_NAME = ".immunopipe.lock"
@@ -124,11 +132,16 @@ def write_files(root: Path, files: Sequence[ExportFile]) -> list[PurePosixPath]:
     written in two phases: first every new file is written in full to a temporary file and
     flushed to disk; only then are they moved into place, in the given order. A failure in the
     first phase leaves every existing file as it was; on any exception the temporary files are removed.
+    A folder where a file goes is refused before anything is moved into place.
     """
     staging = Staging(root)
     try:
         for file in files:
             staging.add(file.path, file.data)
+        folders = [root.joinpath(*path.parts) for path in staging.paths]
+        in_the_way = next((target for target in folders if target.is_dir() and not target.is_symlink()), None)
+        if in_the_way is not None:
+            raise WriteError(f"refusing to write {in_the_way}: a folder is in the way; move it and try again")
         return staging.commit()
     finally:
         staging.discard()
@@ -219,11 +232,9 @@ class Staging:
         return [path for path, _, _ in self._staged]
 
     def discard(self) -> None:
-        """Close and remove every temporary file not moved into place."""
+        """Close and remove every temporary file not moved into place, even ones that fail to close."""
         for temp, handle in self._temps.items():
-            if handle is not None:
-                handle.close()
-            temp.unlink(missing_ok=True)
+            remove_temp_file(temp, handle)
         self._temps.clear()
 
     def _listed(self, path: PurePosixPath) -> Path:
@@ -234,15 +245,13 @@ class Staging:
 
     def _create(self, path: PurePosixPath, target: Path) -> StagedFile:
         target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
-        handle = os.fdopen(descriptor, "w+b")
-        self._temps[Path(name)] = handle
-        return StagedFile(path, target, Path(name), handle)
+        handle, temp = new_temp_file(target)
+        self._temps[temp] = handle
+        return StagedFile(path, target, temp, handle)
 
     def _remove(self, file: StagedFile) -> None:
-        file.handle.close()
-        file.temp.unlink(missing_ok=True)
         del self._temps[file.temp]
+        remove_temp_file(file.temp, file.handle)
 
     def _finish(self, file: StagedFile) -> None:
         file.handle.flush()
@@ -253,31 +262,52 @@ class Staging:
         self._staged.append((file.path, file.temp, file.target))
 
 
+def new_temp_file(target: Path) -> tuple[BinaryIO, Path]:
+    """A new, empty temporary file beside ``target`` (mode ``0600``, open for reading and writing).
+
+    Its name matches :data:`TEMP_NAME`: ``.<target name>.<random hex>.immunopipe-tmp``.
+    """
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(TEMP_RANDOM_BYTES)}{TEMP_SUFFIX}")
+    descriptor = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    return os.fdopen(descriptor, "w+b"), temp
+
+
+def remove_temp_file(temp: Path, handle: BinaryIO | None) -> None:
+    """Close ``handle`` (if still open) and remove ``temp``; a close that fails (disk full) still removes it."""
+    try:
+        if handle is not None:
+            with suppress(OSError):  # flushing the last bytes failed: they are not wanted anyway
+                handle.close()
+    finally:
+        temp.unlink(missing_ok=True)
+
+
 def replace_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` (any name, hidden ones too) through a synced temporary file; sync the folder."""
-    descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
-    temp = Path(name)
+    handle, temp = new_temp_file(target)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
+        with handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, new_file_mode())
         os.replace(temp, target)
     except BaseException:
-        temp.unlink(missing_ok=True)
+        remove_temp_file(temp, handle)
         raise
     sync_folder(target.parent)
 
 
 def remove_stray_temp_files(folder: Path) -> int:
-    """Remove temporary files an interrupted export left in ``folder``; return how many."""
+    """Remove the temporary files an interrupted export left in ``folder``; return how many.
+
+    Only regular files named exactly as :func:`new_temp_file` names them are removed; a file
+    of any other name, a link or a folder is never touched.
+    """
     if not folder.is_dir():
         return 0
     strays = [
-        entry
-        for entry in folder.iterdir()
-        if entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX) and not entry.is_symlink()
+        entry for entry in folder.iterdir() if TEMP_NAME.fullmatch(entry.name) and stat.S_ISREG(entry.lstat().st_mode)
     ]
     for entry in strays:
         entry.unlink(missing_ok=True)

@@ -18,11 +18,14 @@ from typing import Any
 
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.errors import ImmunopipeError
+from immunopipe.ids import id_problem
 from immunopipe.load import LoadError, load_bytes, read_content_file
 from immunopipe.paths import display_path
 from immunopipe.review.facts import check_approval, fact_values
 from immunopipe.review.record import approval_block, read_snapshot, snapshot_bytes, snapshot_path, with_approval
+from immunopipe.safe_text import printable, shortened
 from immunopipe.validate.context import RuleContext
+from immunopipe.validate.rules.text_invisible_character import describe, is_invisible
 from immunopipe.validate.runner import SeverityOverrides, check_file
 from immunopipe.validate.schema import SchemaChecker
 
@@ -56,11 +59,20 @@ class Review:
 
 
 def article_path(content_dir: Path, article_id: str) -> Path:
-    """``<content>/<ID>.yaml`` (or ``.yml``); a missing article is a usage problem."""
+    """``<content>/<ID>.yaml`` (or ``.yml``); an id that is not an article id, or no such article, is a usage problem.
+
+    The id is checked first, so it can never name a path outside the content folder.
+    """
+    problem = id_problem(article_id)
+    if problem:
+        raise ReviewProblem(f"'{printable(shortened(article_id))}' is not an article id: {problem}", usage=True)
     for suffix in (".yaml", ".yml"):
         candidate = content_dir / f"{article_id}{suffix}"
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError as exc:
+            raise ReviewProblem(f"cannot look for {candidate}: {exc.strerror or exc}", usage=True) from None
     raise ReviewProblem(f"no article '{article_id}' in {content_dir} (looked for {article_id}.yaml)", usage=True)
 
 
@@ -165,28 +177,64 @@ def refusals(review: Review) -> list[str]:
     return reasons
 
 
-def approve_article(review: Review, content_dir: Path, *, name: str, role: str, day: date) -> list[PurePosixPath]:
-    """Record an approval of ``review``'s article by ``name`` (``role``) on ``day``; return the files written."""
+def reviewer_problem(option: str, value: str) -> str | None:
+    """Why ``value`` cannot be written as the reviewer's ``option`` (empty, or a hidden character), or None."""
+    if not value.strip():
+        return f"{option} is empty: the reviewer needs a name and a role or registration"
+    hidden = next((character for character in value if not character.isspace() and is_invisible(character)), None)
+    if hidden is not None:
+        return f"{option} holds the invisible character {describe(hidden)}: type it again without it"
+    return None
+
+
+def approve_article(
+    review: Review,
+    content_dir: Path,
+    *,
+    name: str,
+    role: str,
+    day: date,
+    context: RuleContext,
+    severities: SeverityOverrides,
+) -> list[PurePosixPath]:
+    """Record an approval of ``review``'s article by ``name`` (``role``) on ``day``; return the files written.
+
+    Nothing is written unless the article with the approval passes every rule that the
+    article without it passed: the approval itself can never make the article invalid.
+    """
     from immunopipe.files.write import ExportFile, WriteError, write_files
 
     blockers = refusals(review)
     if blockers or review.data is None:
         raise ReviewProblem(f"approval refused: {'; '.join(blockers) or 'the article does not pass the schema'}")
-    if not name.strip() or not role.strip():
-        raise ReviewProblem("the reviewer needs a name and a role or registration", usage=True)
+    for option, value in (("--reviewer", name), ("--role", role)):
+        problem = reviewer_problem(option, value)
+        if problem:
+            raise ReviewProblem(problem, usage=True)
     reviewer = {"name": " ".join(name.split()), "credentials": " ".join(role.split())}
     data = review.data
     text = review.raw.decode("utf-8")
-    updated = with_approval(text, approval_block(data, reviewer, day.isoformat()))
-    check = check_approval(load_bytes(updated.encode("utf-8"), display_path(review.path)).data)
+    updated = with_approval(text, approval_block(data, reviewer, day.isoformat())).encode("utf-8")
+    shown = display_path(review.path)
+    check = check_approval(load_bytes(updated, shown).data)
     if check is None or not check.current:
         raise ReviewProblem("the approval could not be written into the article: nothing was changed", usage=True)
-    article_file = review.path.resolve().relative_to(content_dir.resolve())
+    result = check_file(updated, shown, checker=SchemaChecker(), context=context, severities=severities)
+    new_errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    if new_errors:
+        first = new_errors[0]
+        raise ReviewProblem(
+            f"the approval would make the article invalid ({first.message} [{first.rule}]): nothing was changed",
+            usage=True,
+        )
     files = [
         ExportFile(snapshot_path(data["id"]), snapshot_bytes(data, reviewer, day.isoformat())),
-        ExportFile(PurePosixPath(*article_file.parts), updated.encode("utf-8")),
+        ExportFile(PurePosixPath(review.path.name), updated),
     ]
     try:
         return write_files(content_dir.resolve(), files)
     except WriteError as exc:
         raise ReviewProblem(str(exc), usage=True) from None
+    except OSError as exc:
+        where = exc.filename or content_dir
+        raise ReviewProblem(f"cannot record the approval: {exc.strerror or exc}: {where}", usage=True) from None

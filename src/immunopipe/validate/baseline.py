@@ -41,6 +41,38 @@ class BaselineError(ImmunopipeError):
     """The baseline file cannot be read or is not a baseline (an environment problem)."""
 
 
+class BaselineDamaged(BaselineError):
+    """The baseline file can be read but is not a baseline (``immunopipe baseline`` may write it anew)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path} is not an immunopipe baseline ({reason}); write it again with: immunopipe baseline")
+        self.path = path
+        self.reason = reason
+
+
+#: Ending added to a damaged baseline's name when ``immunopipe baseline`` keeps it aside.
+DAMAGED_SUFFIX = ".damaged"
+
+
+def set_aside(damaged: BaselineDamaged) -> tuple[Path, bytes]:
+    """Where to keep the damaged baseline's bytes before a fresh one replaces it, and those bytes.
+
+    BaselineError when that place already holds other bytes (an earlier damaged baseline).
+    """
+    aside = damaged.path.with_name(damaged.path.name + DAMAGED_SUFFIX)
+    try:
+        data = damaged.path.read_bytes()
+        earlier = aside.read_bytes() if aside.exists() else data
+    except OSError as exc:
+        raise BaselineError(f"cannot keep the damaged baseline as {aside}: {exc.strerror or exc}") from exc
+    if earlier != data:
+        raise BaselineError(
+            f"{damaged.path} is not an immunopipe baseline ({damaged.reason}) and {aside} already holds an "
+            "earlier damaged one: move one of them away, then run immunopipe baseline again"
+        )
+    return aside, data
+
+
 @dataclass(frozen=True)
 class Entry:
     """One recorded warning, and the line of the baseline file it is on (0 when not from a file)."""
@@ -69,35 +101,62 @@ def entry_for(diagnostic: Diagnostic) -> Entry:
     return Entry(file=d.path, rule=d.rule, fingerprint=fingerprint(d), where=d.where, message=d.message)
 
 
+#: The text fields of an entry; the first three are required.
+_REQUIRED_FIELDS = ("file", "rule", "fingerprint")
+_OPTIONAL_FIELDS = ("where", "message")
+
+
 def read(path: Path) -> list[Entry]:
-    """The entries of the baseline file at ``path`` (none when it does not exist)."""
+    """The entries of the baseline file at ``path`` (none when it does not exist).
+
+    :class:`BaselineError` when it cannot be read; :class:`BaselineDamaged` when it is not a
+    baseline of this format, down to an entry with a field of the wrong type.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return []
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"cannot read the baseline {path}: {exc}") from exc
+    except OSError as exc:
+        raise BaselineError(f"cannot read the baseline {path}: {exc.strerror or exc}") from exc
     try:
-        stored = json.loads(text)
-        if stored.get("version") != BASELINE_FORMAT:
-            raise ValueError(f"version {stored.get('version')!r} is not {BASELINE_FORMAT}")
-        records = stored["warnings"]
-        lines = _entry_lines(text)
-        return [
+        return parse(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BaselineDamaged(path, printable(exc)) from exc
+
+
+def parse(text: str) -> list[Entry]:
+    """The entries of a baseline file's ``text``; ValueError saying what is wrong when it is not one."""
+    stored = json.loads(text)
+    if not isinstance(stored, dict):
+        raise ValueError("it is not a JSON object")
+    if stored.get("version") != BASELINE_FORMAT:
+        raise ValueError(f"version {stored.get('version')!r} is not {BASELINE_FORMAT}")
+    records = stored.get("warnings")
+    if not isinstance(records, list):
+        raise ValueError('its "warnings" is not a list')
+    lines = _entry_lines(text)
+    entries = []
+    for index, record in enumerate(records):
+        line = lines[index] if index < len(lines) else 0
+        valid = (
+            isinstance(record, dict)
+            and all(isinstance(record.get(key), str) for key in _REQUIRED_FIELDS)
+            and all(isinstance(record.get(key, ""), str) for key in _OPTIONAL_FIELDS)
+        )
+        if not valid:
+            at = f" (line {line})" if line else ""
+            raise ValueError(f"warning {index + 1}{at} is not an object of text fields file, rule and fingerprint")
+        entries.append(
             Entry(
-                file=str(record["file"]),
-                rule=str(record["rule"]),
-                fingerprint=str(record["fingerprint"]),
-                where=str(record.get("where", "")),
-                message=str(record.get("message", "")),
-                line=lines[index] if index < len(lines) else 0,
+                file=record["file"],
+                rule=record["rule"],
+                fingerprint=record["fingerprint"],
+                where=record.get("where", ""),
+                message=record.get("message", ""),
+                line=line,
             )
-            for index, record in enumerate(records)
-        ]
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise BaselineError(
-            f"{path} is not an immunopipe baseline ({exc}); write it again with: immunopipe baseline"
-        ) from exc
+        )
+    return entries
 
 
 def _entry_lines(text: str) -> list[int]:

@@ -26,8 +26,13 @@ from immunopipe.validate.rules import suppression_reason as reason_rule
 from immunopipe.validate.rules import suppression_unused as unused_rule
 
 _MARKER = "immunopipe:"
-_COMMENT = re.compile(r"(?:^|(?<=[ \t]))#[ \t]*immunopipe:[ \t]*ignore\[([^\]\n\r]*)\][ \t]*([^\n\r]*)")
+#: An ignore comment: a ``#`` at the start of a line or after a space or tab (as YAML requires).
+_COMMENT = re.compile(r"(?<![^ \t\r\n])#[ \t]*immunopipe:[ \t]*ignore\[([^\]\n\r]*)\][ \t]*([^\n\r]*)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+#: :attr:`Suppression.target_line` of a comment on a line of its own with no line below it to cover.
+NO_LINE = 0
 
 
 @dataclass
@@ -82,7 +87,11 @@ def find(text: str) -> list[Suppression]:
         own_line = not lines[line_index][: column - 1].strip()
         target = _next_content_line(lines, line_index) if own_line else line_index
         rules = tuple(name.strip() for name in match.group(1).split(",") if name.strip())
-        found.append(Suppression(line_index + 1, column, target + 1, rules, match.group(2).strip()))
+        found.append(
+            Suppression(
+                line_index + 1, column, NO_LINE if target is None else target + 1, rules, match.group(2).strip()
+            )
+        )
     return found
 
 
@@ -97,12 +106,12 @@ def _line_of(starts: list[int], index: int) -> int:
     return low
 
 
-def _next_content_line(lines: list[str], index: int) -> int:
+def _next_content_line(lines: list[str], index: int) -> int | None:
     for following in range(index + 1, len(lines)):
         stripped = lines[following].strip()
         if stripped and not stripped.startswith("#"):
             return following
-    return index
+    return None
 
 
 def _can_be_ignored(rule_id: str) -> bool:
@@ -118,7 +127,8 @@ def apply(
     """``diagnostics`` less the suppressed ones, plus warnings about the comments; and how many were suppressed."""
     by_line: dict[int, list[Suppression]] = {}
     for suppression in suppressions:
-        by_line.setdefault(suppression.target_line, []).append(suppression)
+        if suppression.target_line != NO_LINE:
+            by_line.setdefault(suppression.target_line, []).append(suppression)
     kept: list[Diagnostic] = []
     suppressed = 0
     for diagnostic in diagnostics:
@@ -167,4 +177,6 @@ def _unused_message(rule_id: str, suppression: Suppression) -> str:
         return f"there is no rule '{shown}' to ignore (immunopipe rules lists them); remove or correct it"
     if RULES[rule_id].scope != "article":
         return f"'{shown}' cannot be ignored in a file; set it to \"off\" in pyproject.toml instead"
+    if suppression.target_line == NO_LINE:
+        return f"nothing to ignore: no line follows this comment, so it ignores no '{shown}' problem; remove it"
     return f"nothing to ignore: '{shown}' reports no problem on line {suppression.target_line}; remove this comment"
