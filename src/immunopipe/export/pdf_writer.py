@@ -68,6 +68,9 @@ class PdfWriter:
         self._batch: list[Piece] = []
 
     def add(self, piece: Piece) -> None:
+        if piece.pdf is not None:
+            self._staging.add(article_path(FOLDER, piece.id, ".pdf"), piece.pdf)
+            return
         self._batch.append(piece)
         if len(self._batch) >= PDF_BATCH:
             self._render_batch()

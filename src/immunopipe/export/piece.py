@@ -50,8 +50,12 @@ class TranslatedArticle:
 class Piece:
     """One article (or translation) for the writers: its id, title, JSON document and CSV rows, made when asked for."""
 
+    #: The article's handout when it was rendered before (by a shard being merged); None: render it.
+    pdf: bytes | None = None
+    #: The translation this piece is, or ``None`` for a source article.
+    translation: Translation | None = None
+
     def __init__(self, item: Article | PendingArticle | TranslatedArticle, cache: RenderCache | None) -> None:
-        #: The translation this piece is, or ``None`` for a source article.
         self.translation = item.translation if isinstance(item, TranslatedArticle) else None
         if isinstance(item, TranslatedArticle):  # translations are not in the render cache
             item, cache = item.source, None
@@ -80,6 +84,11 @@ class Piece:
         if not LANGUAGE_PATTERN.fullmatch(self.translation.language):
             raise UnsafeName(f"language {self.translation.language!r} cannot name a file")
         return f".{self.translation.language}"
+
+    @property
+    def digest(self) -> str | None:
+        """The SHA-256 of the article's content file, when it came as a :class:`PendingArticle`."""
+        return self._pending.digest if self._pending else None
 
     @property
     def id(self) -> str:

@@ -20,12 +20,13 @@ from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.errors import ImmunopipeError
 from immunopipe.ids import id_problem
 from immunopipe.load import LoadError, load_bytes, read_content_file
+from immunopipe.paths import display_path
 from immunopipe.review.facts import check_approval, fact_values
 from immunopipe.review.record import approval_block, read_snapshot, snapshot_bytes, snapshot_path, with_approval
 from immunopipe.safe_text import printable, shortened
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules.text_invisible_character import describe, is_invisible
-from immunopipe.validate.runner import SeverityOverrides, check_file, display_path
+from immunopipe.validate.runner import SeverityOverrides, check_file
 from immunopipe.validate.schema import SchemaChecker
 
 

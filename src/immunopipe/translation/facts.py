@@ -14,8 +14,8 @@ import re
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-from immunopipe.load import escape_pointer_token
 from immunopipe.model import UNKNOWN, Article, Contact
+from immunopipe.pointer import escape_pointer_token
 from immunopipe.translation.labels import LABELS
 
 #: Fields that hold ids, codes, dates or addresses: they come from the source, never from a translation.

@@ -22,7 +22,8 @@ import jsonschema_rs
 from immunopipe.article_schema import SchemaUnavailable, load_schema
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.ids import ID_PATTERN
-from immunopipe.load import Document, escape_pointer_token
+from immunopipe.load import Document
+from immunopipe.pointer import escape_pointer_token
 from immunopipe.safe_text import printable
 from immunopipe.validate.where import describe
 
