@@ -42,6 +42,7 @@ from immunopipe.safe_text import printable
 
 if TYPE_CHECKING:
     from immunopipe.config import Config
+    from immunopipe.export import ExportResult
     from immunopipe.export.shard import ShardSpec
     from immunopipe.profile import Profile
     from immunopipe.translation.run import TranslationOutcome
@@ -808,6 +809,29 @@ class ShardOption(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
+prune_option = click.option(
+    "--prune",
+    is_flag=True,
+    help="Also remove the export's own files of articles no longer exported (only when every PATH is a folder).",
+)
+overwrite_edited_option = click.option(
+    "--overwrite-edited",
+    is_flag=True,
+    help="Replace (and with --prune remove) export files edited by hand since the last export.",
+)
+
+
+def echo_summary(result: ExportResult, *, as_json: bool, quiet: bool) -> None:
+    """The export's summary on stderr: one JSON line, the sentence, or (quiet) only the removals."""
+    if as_json:
+        click.echo(result.json_summary(), err=True)
+    elif not quiet:
+        click.echo(result.summary(), err=True)
+    else:
+        for line in result.removals():
+            click.echo(line, err=True)
+
+
 def waiting_notice(out_dir: Path) -> Callable[[], None]:
     """Tell the user, once, that the export waits for another one writing to ``out_dir``."""
     return lambda: click.echo(f"another export is writing to {out_dir}; waiting for it to finish...", err=True)
@@ -841,16 +865,8 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
     show_default=True,
     help="Start CSV files with a UTF-8 byte order mark, which Excel needs to show accents correctly.",
 )
-@click.option(
-    "--prune",
-    is_flag=True,
-    help="Also remove the export's own files of articles no longer exported (only when every PATH is a folder).",
-)
-@click.option(
-    "--overwrite-edited",
-    is_flag=True,
-    help="Replace (and with --prune remove) export files edited by hand since the last export.",
-)
+@prune_option
+@overwrite_edited_option
 @format_option
 @click.option("--strict", is_flag=True, help="Refuse to export on warnings too, not just errors.")
 @max_warnings_option
@@ -975,13 +991,7 @@ def export(
             on_wait=waiting_notice(out_dir),
             record=plan.recorder if plan else None,
         )
-    if resolve_format(output_format) == "json":
-        click.echo(result.json_summary(), err=True)
-    elif not quiet:
-        click.echo(result.summary(), err=True)
-    else:
-        for line in result.removals():
-            click.echo(line, err=True)
+    echo_summary(result, as_json=resolve_format(output_format) == "json", quiet=quiet)
 
 
 @main.command()
@@ -992,16 +1002,8 @@ def export(
     type=click.Path(path_type=Path),
     help="Folder to write the whole export into.  [default: exports/, or `out` in [tool.immunopipe]]",
 )
-@click.option(
-    "--prune",
-    is_flag=True,
-    help="Also remove the export's own files of articles no longer exported, as export --prune does.",
-)
-@click.option(
-    "--overwrite-edited",
-    is_flag=True,
-    help="Replace (and with --prune remove) export files edited by hand since the last export.",
-)
+@prune_option
+@overwrite_edited_option
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr; removed files are still listed.")
 def merge(shards: tuple[Path, ...], out_dir: Path | None, prune: bool, overwrite_edited: bool, quiet: bool) -> None:
     """Join the folders of `export --shard K/N` into the export one machine would have written.
@@ -1023,8 +1025,4 @@ def merge(shards: tuple[Path, ...], out_dir: Path | None, prune: bool, overwrite
     result = merge_shards(
         shards, out_dir, on_wait=waiting_notice(out_dir), prune=prune, overwrite_edited=overwrite_edited
     )
-    if not quiet:
-        click.echo(result.summary(), err=True)
-    else:
-        for line in result.removals():
-            click.echo(line, err=True)
+    echo_summary(result, as_json=False, quiet=quiet)
