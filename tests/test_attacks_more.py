@@ -10,9 +10,11 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import struct
 import subprocess
 import sys
 import threading
+import zlib
 from pathlib import Path
 
 import pytest
@@ -131,6 +133,28 @@ def test_bug_svg_logo_that_validate_passes_renders_or_is_refused_up_front(tmp_pa
     else:
         assert any(d["rule"] == "profile-logo" for d in profile_findings(doc))
         assert exp.returncode == 1, exp.stderr
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+def test_bug_png_logo_without_image_data_is_refused_by_validate(tmp_path):
+    """README: a damaged logo is `profile-logo`, and export refuses a bad profile with exit 1.
+    A PNG of whole chunks but no IDAT (no pixels at all) passes validate --profile; export then
+    fails with exit 2 and blames the output folder: "cannot write exports to out: cannot load
+    this image: out"."""
+    header = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IEND", b"")
+    ws = with_profile(tmp_path, profile=CLINIC.replace("riverside-logo.svg", "logo.png"), logo=None)
+    (ws / "prof" / "logo.png").write_bytes(png)
+    code, doc = report(ws, "--profile", "prof/clinic.yaml")
+    exp = run(ws, "export", "--to", "pdf", "--no-cache", "-j", "1", "--profile", "prof/clinic.yaml")
+    assert "cannot write exports" not in exp.stderr, exp.stderr
+    assert code == 1
+    assert [d["rule"] for d in profile_findings(doc)] == ["profile-logo"]
+    assert exp.returncode == 1
 
 
 def test_bug_approve_refused_while_validate_reports_an_error_in_the_article(tmp_path):
