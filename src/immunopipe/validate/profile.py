@@ -167,6 +167,8 @@ def _read_logo(folder: Path, name: str) -> tuple[Logo | None, str | None]:
             return None, f"the logo {name} is {size:,} bytes; the limit is {MAX_LOGO_BYTES:,} bytes"
         with candidate.open("rb") as handle:
             data = handle.read(MAX_LOGO_BYTES + 1)
+    except RuntimeError:  # Path.resolve() on a link that points back at itself (Python < 3.13)
+        return None, f"the logo {name} is a link that leads back to itself (a symlink loop)"
     except OSError as exc:
         return None, f"cannot read the logo {name}: {exc.strerror or exc}"
     if len(data) > MAX_LOGO_BYTES:
