@@ -125,6 +125,12 @@ def test_svg_refusals(tmp_path: Path) -> None:
         "entity": '<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg"/>',
         "css": '<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(http://x/a.css);</style></svg>',
         "broken": "<svg",
+        "image-without-href": '<svg xmlns="http://www.w3.org/2000/svg"><image width="5" height="5"/></svg>',
+        "upper-case-href": '<svg xmlns="http://www.w3.org/2000/svg"><use HREF="http://x/a.svg#a"/></svg>',
+        "set-href": '<svg xmlns="http://www.w3.org/2000/svg"><use href="#a"><set attributeName="href" '
+        'to="http://x/a.svg#a"/></use></svg>',
+        "animate": '<svg xmlns="http://www.w3.org/2000/svg"><rect><animate attributeName="fill"/></rect></svg>',
+        "fe-image": '<svg xmlns="http://www.w3.org/2000/svg"><filter><feImage/></filter></svg>',
     }
     for name, svg in cases.items():
         (tmp_path / f"{name}.svg").write_text(svg, encoding="utf-8")

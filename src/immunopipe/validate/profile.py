@@ -9,8 +9,10 @@ problem is a :class:`~immunopipe.diagnostics.Diagnostic` with its line and colum
   here, refusing links that leave the folder and anything over :data:`MAX_LOGO_BYTES` before a
   byte is read, and its bytes are checked for what they claim to be: a PNG whose chunks are
   whole (checksums, ``IEND``) and at most :data:`MAX_LOGO_PIXELS` a side, or an SVG without
-  scripts, event handlers, ``foreignObject``, DOCTYPE/entities, or references to anything but
-  its own ``#fragments``. Such an SVG is refused, not cleaned: nothing in it ever runs or loads.
+  scripts, event handlers, ``foreignObject``, ``<image>``/``<feImage>``, ``<set>``/``<animate*>``,
+  DOCTYPE/entities, or references (``href``/``src`` in any letter case, CSS ``url()`` and
+  ``@import``) to anything but its own ``#fragments``. Such an SVG is refused, not cleaned:
+  nothing in it ever runs or loads.
   The handout renderer serves exactly these checked bytes, and nothing else from the folder.
 
 Passes::
@@ -52,7 +54,11 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 LOGO_MEDIA_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 
-_SVG_FORBIDDEN_ELEMENTS = frozenset({"script", "foreignObject", "iframe", "object", "embed", "audio", "video"})
+#: Elements that run scripts, embed other content, load images or rewrite attributes (``<set>``,
+#: ``<animate>``: they can set an ``href`` after the check), compared in lower case.
+_SVG_FORBIDDEN_ELEMENTS = frozenset(
+    {"script", "foreignobject", "iframe", "object", "embed", "audio", "video", "image", "feimage", "set", "discard"}
+)
 _SVG_REFERENCE_ATTRIBUTES = frozenset({"href", "src"})
 _CSS_URL = re.compile(r"url\(\s*['\"]?(?!#)|@import", re.IGNORECASE)
 
@@ -224,16 +230,19 @@ def _svg_problem(data: bytes) -> str | None:
         return "is not an SVG image (its root element is not <svg> in the SVG namespace)"
     for element in root.iter():
         local = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
-        if local in _SVG_FORBIDDEN_ELEMENTS:
-            return f"holds a <{local}> element: an SVG logo may not run scripts or embed other content"
         for attribute, value in element.attrib.items():
-            name = attribute.rsplit("}", 1)[-1]
-            if name.lower().startswith("on"):
+            name = attribute.rsplit("}", 1)[-1].lower()  # a renderer may read HREF as href
+            if name.startswith("on"):
                 return f"has an event handler ({name} on <{local}>): an SVG logo may not run scripts"
             if name in _SVG_REFERENCE_ATTRIBUTES and not value.strip().startswith("#"):
                 return f"refers to {value!r} (on <{local}>): an SVG logo may only refer to its own parts (#id)"
             if _CSS_URL.search(value):
                 return f"loads {value!r} (on <{local}>): an SVG logo may not load other files"
+        if local.lower() in _SVG_FORBIDDEN_ELEMENTS or local.lower().startswith("animate"):
+            return (
+                f"holds a <{local}> element: an SVG logo may not run scripts, embed or load other content, "
+                "or animate its attributes"
+            )
         if local == "style" and element.text and _CSS_URL.search(element.text):
             return "loads a file from its stylesheet: an SVG logo may not load other files"
     return None
