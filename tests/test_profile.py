@@ -130,6 +130,8 @@ def test_svg_refusals(tmp_path: Path) -> None:
         "set-href": '<svg xmlns="http://www.w3.org/2000/svg"><use href="#a"><set attributeName="href" '
         'to="http://x/a.svg#a"/></use></svg>',
         "animate": '<svg xmlns="http://www.w3.org/2000/svg"><rect><animate attributeName="fill"/></rect></svg>',
+        "css-escape": '<svg xmlns="http://www.w3.org/2000/svg"><style>@\\69mport "http://x/a.css";</style></svg>',
+        "css-escape-attribute": '<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:\\75rl(http://x/a#p)"/></svg>',
         "fe-image": '<svg xmlns="http://www.w3.org/2000/svg"><filter><feImage/></filter></svg>',
     }
     for name, svg in cases.items():

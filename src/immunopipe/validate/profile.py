@@ -11,7 +11,8 @@ problem is a :class:`~immunopipe.diagnostics.Diagnostic` with its line and colum
   whole (checksums, ``IEND``) and at most :data:`MAX_LOGO_PIXELS` a side, or an SVG without
   scripts, event handlers, ``foreignObject``, ``<image>``/``<feImage>``, ``<set>``/``<animate*>``,
   DOCTYPE/entities, or references (``href``/``src`` in any letter case, CSS ``url()`` and
-  ``@import``) to anything but its own ``#fragments``. Such an SVG is refused, not cleaned:
+  ``@import``) to anything but its own ``#fragments``, or backslashes in its stylesheet or
+  attributes (CSS escapes could spell ``url(``). Such an SVG is refused, not cleaned:
   nothing in it ever runs or loads.
   The handout renderer serves exactly these checked bytes, and nothing else from the folder.
 
@@ -236,6 +237,8 @@ def _svg_problem(data: bytes) -> str | None:
                 return f"has an event handler ({name} on <{local}>): an SVG logo may not run scripts"
             if name in _SVG_REFERENCE_ATTRIBUTES and not value.strip().startswith("#"):
                 return f"refers to {value!r} (on <{local}>): an SVG logo may only refer to its own parts (#id)"
+            if "\\" in value:  # CSS reads \75rl( as url(: escapes are refused, never decoded
+                return f"uses a backslash escape in {name}={value!r} (on <{local}>): write the text without escapes"
             if _CSS_URL.search(value):
                 return f"loads {value!r} (on <{local}>): an SVG logo may not load other files"
         if local.lower() in _SVG_FORBIDDEN_ELEMENTS or local.lower().startswith("animate"):
@@ -243,6 +246,8 @@ def _svg_problem(data: bytes) -> str | None:
                 f"holds a <{local}> element: an SVG logo may not run scripts, embed or load other content, "
                 "or animate its attributes"
             )
+        if local == "style" and element.text and "\\" in element.text:
+            return "uses a backslash escape in its stylesheet (CSS reads \\69mport as import): write it without escapes"
         if local == "style" and element.text and _CSS_URL.search(element.text):
             return "loads a file from its stylesheet: an SVG logo may not load other files"
     return None
