@@ -192,6 +192,15 @@ def _png(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
+def _zero_width(png: bytes) -> bytes:
+    """``png`` with its IHDR width set to 0 (and the chunk's checksum made right again)."""
+    import struct
+    import zlib
+
+    ihdr = png[12:16] + struct.pack(">I", 0) + png[20:29]
+    return png[:8] + png[8:12] + ihdr + struct.pack(">I", zlib.crc32(ihdr)) + png[33:]
+
+
 def test_png_logo_is_checked_and_printed(tmp_path: Path) -> None:
     from immunopipe.export.pdf import render_pdf
     from immunopipe.load import load_path
@@ -213,8 +222,10 @@ def test_png_logo_is_checked_and_printed(tmp_path: Path) -> None:
         (lambda png: png[:40], "is a cut-off PNG"),
         (lambda png: png[:29] + bytes([png[29] ^ 0xFF]) + png[30:], "checksum of its 'IHDR' chunk is wrong"),
         (lambda png: _png(5000, 1), "is 5000x1 pixels; at most 4000 a side"),
+        (lambda png: png[:33] + png[png.index(b"IEND") - 4 :], "it has no IDAT chunk: no image data"),
+        (lambda png: _zero_width(png), "it is 0x30: it has no pixels"),
     ],
-    ids=["truncated", "bad-checksum", "too-wide"],
+    ids=["truncated", "bad-checksum", "too-wide", "no-image-data", "no-pixels"],
 )
 def test_damaged_or_oversized_png_is_a_diagnostic(tmp_path: Path, damage: object, message: str) -> None:
     (tmp_path / "logo.png").write_bytes(damage(_png(60, 30)))  # type: ignore[operator]
@@ -253,6 +264,21 @@ def test_an_svg_that_slipped_through_still_loads_nothing(server: tuple[str, list
     with pytest.raises(PdfRenderError, match=r"refused to load http://127\.0\.0\.1"):
         render_pdf(article_from_data(load_path(SEED).data), profile=profile)
     assert requests == []
+
+
+def test_a_logo_that_cannot_be_drawn_is_named_in_the_render_error() -> None:
+    """A PNG that slipped past the check (no image data) fails the render naming the logo."""
+    from immunopipe.export.pdf import PdfRenderError, render_pdf
+    from immunopipe.load import load_path
+    from immunopipe.model import article_from_data
+    from immunopipe.profile import Logo, Profile
+
+    png = _png(4, 4)
+    without_pixels = png[:33] + png[png.index(b"IEND") - 4 :]
+    logo = Logo(name="logo.png", media_type="image/png", data=without_pixels)
+    profile = Profile(organisation="Clinic", phone="12345", opening_hours="Always", logo=logo)
+    with pytest.raises(PdfRenderError, match=r"the clinic logo logo\.png cannot be drawn"):
+        render_pdf(article_from_data(load_path(SEED).data), profile=profile)
 
 
 def test_duplicate_keys_and_yaml_errors_are_located(tmp_path: Path) -> None:

@@ -125,7 +125,11 @@ def render_pdf(
     paper_stylesheets = (
         [(TEMPLATES / PAPER_STYLESHEETS[paper]).read_text("utf-8")] if paper in PAPER_STYLESHEETS else []
     )
-    with _weasyprint_errors() as errors, _fixed_font_timestamp(article, needed=not whole_fonts):
+    with (
+        _weasyprint_errors() as errors,
+        _fixed_font_timestamp(article, needed=not whole_fonts),
+        _image_errors(article, profile),
+    ):
         stylesheets = [
             weasyprint.CSS(string=_font_face_rules(fonts), url_fetcher=fetcher, font_config=font_config),
             weasyprint.CSS(
@@ -255,6 +259,17 @@ class _ErrorRecords(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.thread == self.thread:
             self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _image_errors(article: Article, profile: Profile | None) -> Iterator[None]:
+    """Turn an image that fails to decode while the PDF is drawn (Pillow raises ``OSError``) into
+    a :class:`PdfRenderError` naming the clinic logo, not an error of the output folder."""
+    try:
+        yield
+    except OSError as exc:
+        image = f"the clinic logo {profile.logo.name}" if profile and profile.logo else "an image"
+        raise PdfRenderError(f"handout {article.id!r} did not render: {image} cannot be drawn ({exc})") from exc
 
 
 @contextmanager

@@ -8,7 +8,7 @@ problem is a :class:`~immunopipe.diagnostics.Diagnostic` with its line and colum
 * the logo, when there is one, is a plain file name in the profile's own folder. It is read once
   here, refusing links that leave the folder and anything over :data:`MAX_LOGO_BYTES` before a
   byte is read, and its bytes are checked for what they claim to be: a PNG whose chunks are
-  whole (checksums, ``IEND``) and at most :data:`MAX_LOGO_PIXELS` a side, or an SVG without
+  whole (checksums, image data, ``IEND``) and at most :data:`MAX_LOGO_PIXELS` a side, or an SVG without
   scripts, event handlers, ``foreignObject``, ``<image>``/``<feImage>``, ``<set>``/``<animate*>``,
   DOCTYPE/entities, or references (``href``/``src`` in any letter case, CSS ``url()`` and
   ``@import``) to anything but its own ``#fragments``, or backslashes in its stylesheet or
@@ -191,7 +191,7 @@ def _png_problem(data: bytes) -> str | None:
     """Why ``data`` is not a whole PNG of a sensible size, or ``None``."""
     if not data.startswith(PNG_SIGNATURE):
         return "is not a PNG image (its first bytes are not a PNG signature)"
-    offset, first = len(PNG_SIGNATURE), True
+    offset, first, has_pixels = len(PNG_SIGNATURE), True, False
     while offset + 12 <= len(data):
         length, kind = struct.unpack(">I4s", data[offset : offset + 8])
         end = offset + 12 + length
@@ -204,11 +204,14 @@ def _png_problem(data: bytes) -> str | None:
             if kind != b"IHDR" or length != 13:
                 return "is a damaged PNG (it does not start with an IHDR chunk)"
             width, height = struct.unpack(">II", body[4:12])
-            if not (0 < width <= MAX_LOGO_PIXELS and 0 < height <= MAX_LOGO_PIXELS):
+            if width == 0 or height == 0:
+                return f"is a damaged PNG (it is {width}x{height}: it has no pixels)"
+            if width > MAX_LOGO_PIXELS or height > MAX_LOGO_PIXELS:
                 return f"is {width}x{height} pixels; at most {MAX_LOGO_PIXELS} a side"
             first = False
+        has_pixels = has_pixels or kind == b"IDAT"
         if kind == b"IEND":
-            return None
+            return None if has_pixels else "is a damaged PNG (it has no IDAT chunk: no image data)"
         offset = end
     return "is a cut-off PNG (it has no IEND chunk)"
 
