@@ -297,6 +297,15 @@ def test_missing_profile_file_is_a_usage_error(tmp_path: Path) -> None:
     assert "no such clinic profile: nowhere.yaml" in result.stderr
 
 
+def test_configured_profile_that_is_a_folder_is_called_a_folder(tmp_path: Path) -> None:
+    project = _project(tmp_path, GOOD)
+    (project / "profiles").mkdir()
+    (project / "pyproject.toml").write_text('[tool.immunopipe]\nprofile = "profiles"\n', encoding="utf-8")
+    result = _cli("validate", cwd=project)
+    assert result.returncode == 2
+    assert "the clinic profile profiles is a folder" in result.stderr
+
+
 def test_json_report_names_the_profile(tmp_path: Path) -> None:
     import json
 
