@@ -22,7 +22,14 @@ from immunopipe.ids import id_problem
 from immunopipe.load import LoadError, load_bytes, read_content_file
 from immunopipe.paths import DiscoveryError, find_content_files
 from immunopipe.review.facts import check_approval, fact_values
-from immunopipe.review.record import approval_block, read_snapshot, snapshot_bytes, snapshot_path, with_approval
+from immunopipe.review.record import (
+    SnapshotDamaged,
+    approval_block,
+    read_snapshot,
+    snapshot_bytes,
+    snapshot_path,
+    with_approval,
+)
 from immunopipe.safe_text import printable, shortened
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules.text_invisible_character import describe, is_invisible
@@ -149,7 +156,10 @@ def report(review: Review, content_dir: Path) -> str:
             )
         else:
             lines.append("Approval: status approved, but without a matching digest of the reviewed facts.")
-        snapshot = read_snapshot(content_dir, data["id"])
+        try:
+            snapshot = read_snapshot(content_dir, data["id"])
+        except SnapshotDamaged as exc:
+            raise ReviewProblem(f"{exc}: restore it from version control", usage=True) from None
         now = fact_values(data)
         lines.append("")
         if snapshot is None:
