@@ -91,6 +91,25 @@ def test_bad_profiles_are_located_and_exit_1(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("line", "pointer"),
+    [
+        ('web: "https://clinic.example/\\0"\n', "/web"),
+        ('organisation: "Riverside\\a Health"\n', "/organisation"),
+        ('questions: "Call us \\e[31mnow"\n', "/questions"),
+        ('address: ["1 River Road\\N"]\n', "/address/0"),
+        ('online_version: "https://clinic.example/\\x01{id}"\n', "/online_version"),
+    ],
+    ids=["web-nul", "organisation-bell", "questions-escape", "address-next-line", "online-version-control"],
+)
+def test_control_characters_are_refused_in_every_text_field(tmp_path: Path, line: str, pointer: str) -> None:
+    text = GOOD.replace("organisation: Riverside Health Centre\n", "") if "organisation" in line else GOOD
+    (tmp_path / "clinic.yaml").write_text(text + line, encoding="utf-8")
+    profile, diagnostics = check_profile(tmp_path / "clinic.yaml")
+    assert profile is None
+    assert [(d.rule, d.pointer) for d in diagnostics] == [("schema-pattern", pointer)]
+
+
 def test_huge_logo_is_refused_before_it_is_read(tmp_path: Path) -> None:
     project = _project(tmp_path, GOOD + "logo: huge.png\n")
     with (project / "huge.png").open("wb") as handle:

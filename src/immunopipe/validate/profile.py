@@ -74,7 +74,7 @@ PATTERN_HINTS: dict[str, str] = {
     "e.g. https://clinic.example/leaflets/{id}",
 }
 #: The hint for text fields: plain text on one line.
-TEXT_HINT = "write plain text on one line, without <, >, { or }"
+TEXT_HINT = "write plain text on one line, without <, >, { or } or control characters"
 
 
 class ProfileError(Exception):
