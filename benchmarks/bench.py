@@ -17,7 +17,14 @@ interleaved round by round (``--repeat`` rounds, the median is shown):
   caches), after one article changed; and the export pipeline alone through the API (no
   validation, no report), whose memory is the export's own;
 * PDF export with ``--jobs 1`` against all cores, then with nothing changed and after one change;
-* ``immunopipe --version`` and ``--help`` against ``python -c pass`` and ``python -c "import click"``.
+* ``immunopipe --version`` and ``--help`` against ``python -c pass`` and ``python -c "import click"``;
+* handouts in a warm process (through the API, after a first handout): seconds per handout;
+* the JSON + CSV export split into 4 shards (``export --shard K/4``) and merged, against one export.
+
+Before timing, the reports of ``validate`` (text and JSON) are checked to be byte-identical cold
+in one process, cold in all processes, while filling the caches and warm; and the merged shards
+byte-identical to one export. The run ends with the table of targets (issue 16): each measured
+now, its target, and whether it is met.
 
 Peak RSS is the largest resident set of the command's processes (``wait4``), in MB. The corpus
 (``corpus.py``) has about 1% of articles with typical mistakes; exports use the same articles
@@ -27,6 +34,7 @@ without the mistakes, since an export refuses invalid content.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import shutil
@@ -66,15 +74,28 @@ import hashlib, sys
 from functools import partial
 from pathlib import Path
 from immunopipe.export import PendingArticle, export_articles
+from immunopipe.validate.runner import load_checked
+
+files = sorted(Path(sys.argv[1]).glob("*.yaml"))
+digests = ((path, hashlib.sha256(path.read_bytes()).hexdigest()) for path in files)
+sources = (PendingArticle(digest, partial(load_checked, path, digest)) for path, digest in digests)
+export_articles(sources, Path(sys.argv[2]), formats=("json", "csv"))
+"""
+
+#: Handouts in a warm process: render one (fonts, styles and templates load), then time the rest.
+PDF_WARM = """
+import sys, time
+from pathlib import Path
+from immunopipe.export.pdf import render_pdf
 from immunopipe.load import load_path
 from immunopipe.model import article_from_data
 
-def load(path):
-    return article_from_data(load_path(path).data)
-
-files = sorted(Path(sys.argv[1]).glob("*.yaml"))
-sources = (PendingArticle(hashlib.sha256(path.read_bytes()).hexdigest(), partial(load, path)) for path in files)
-export_articles(sources, Path(sys.argv[2]), formats=("json", "csv"))
+articles = [article_from_data(load_path(path).data) for path in sorted(Path(sys.argv[1]).glob("*.yaml"))]
+render_pdf(articles[0])
+start = time.perf_counter()
+for article in articles[1:]:
+    render_pdf(article)
+print((time.perf_counter() - start) / (len(articles) - 1))
 """
 
 #: A change that keeps an article valid and changes its JSON file and some CSV tables.
@@ -122,6 +143,45 @@ def run(command: Sequence[str], cwd: Path, *, expect: Sequence[int] = (0,)) -> R
     return Run(seconds, usage.ru_maxrss / 1024)
 
 
+def output(command: Sequence[str], cwd: Path) -> str:
+    """The SHA-256 of what ``command`` prints on stdout (not timed; digests keep this process small,
+    since a child's peak RSS counts the memory of the parent it was forked from)."""
+    with tempfile.TemporaryFile() as out:
+        subprocess.run(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL, check=False)
+        if not out.tell():
+            return ""
+        out.seek(0)
+        return hashlib.file_digest(out, "sha256").hexdigest()
+
+
+def same_reports(folder: Path) -> None:
+    """Fail unless text and JSON reports are byte-identical cold (1 and all processes), filling and warm."""
+    for report_format in ("text", "json"):
+        command = [IMMUNOPIPE, "validate", "--format", report_format]
+        clean(folder, ".immunopipe-cache")
+        reports = {
+            "cold, 1 process": output([*command, "--no-cache", "--jobs", "1"], folder),
+            f"cold, {CORES} processes": output([*command, "--no-cache", "--jobs", str(CORES)], folder),
+            "filling the caches": output(command, folder),
+            "warm": output(command, folder),
+        }
+        first = next(iter(reports.values()))
+        differing = [name for name, report in reports.items() if report != first]
+        if differing or not first:
+            raise SystemExit(f"{report_format} reports differ ({', '.join(differing)}) in {folder}")
+    clean(folder, ".immunopipe-cache")
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """The SHA-256 of every file under ``root`` (the manifests included, the lock file aside) by relative path."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.name != ".immunopipe.lock":
+            with path.open("rb") as handle:
+                found[str(path.relative_to(root))] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return found
+
+
 def interleaved(rounds: int, commands: dict[str, Callable[[], Run]]) -> dict[str, list[Run]]:
     """Run each command once per round, in turn, so that drifts in machine speed hit them all alike."""
     runs: dict[str, list[Run]] = {name: [] for name in commands}
@@ -152,6 +212,7 @@ def validation(work: Path, count: int, rounds: int) -> list[Figure]:
     if not content.is_dir():
         write_corpus(content, count)
     files = [str(path.relative_to(folder)) for path in sorted(content.glob("*.yaml"))]
+    same_reports(folder)
 
     def ours(*options: str) -> Callable[[], Run]:
         return lambda: run([IMMUNOPIPE, "validate", "--no-cache", *options], folder, expect=(1,))
@@ -204,7 +265,9 @@ def exports(work: Path, count: int) -> list[Figure]:
     uncached = run([*command, "--no-cache"], folder)
     edit_one_article(content)
     one_changed = run(command, folder)
+    shards = sharded(folder, command)
     return [
+        *shards,
         Figure("export json+csv pipeline only (API, no validation), from nothing", count, [pipeline]),
         Figure("export json+csv, from nothing", count, [cold]),
         Figure("export json+csv, validation cached, empty folder", count, [cached]),
@@ -212,6 +275,36 @@ def exports(work: Path, count: int) -> list[Figure]:
         Figure("export json+csv, nothing changed, --no-cache", count, [uncached]),
         Figure("export json+csv, one article changed", count, [one_changed]),
     ]
+
+
+SHARDS = 4
+
+
+def sharded(folder: Path, command: list[str]) -> list[Figure]:
+    """One export against ``SHARDS`` shard exports and their merge, all without caches: each
+    shard validates every article, as a CI job on a fresh checkout does."""
+    clean(folder, "single", "shards", "merged", ".immunopipe-cache")
+    single = run([*command, "--out", "single", "--no-cache"], folder)
+    parts = [
+        run([*command, "--shard", f"{number}/{SHARDS}", "--out", f"shards/{number}", "--no-cache"], folder)
+        for number in range(1, SHARDS + 1)
+    ]
+    merge = run([IMMUNOPIPE, "merge", *(f"shards/{n}" for n in range(1, SHARDS + 1)), "--out", "merged"], folder)
+    if snapshot(folder / "merged") != snapshot(folder / "single"):
+        raise SystemExit(f"merged shards differ from one export in {folder}")
+    total = Run(sum(part.seconds for part in parts) + merge.seconds, max(part.peak_mb for part in [*parts, merge]))
+    figure = Figure(f"export json+csv as {SHARDS} shards + merge, one after another", single_count(folder), [total])
+    figure.note = (
+        f"{total.seconds / single.seconds:.2f}x one export ({single.seconds:.2f} s) in all; on {SHARDS} machines "
+        f"{(max(part.seconds for part in parts) + merge.seconds) / single.seconds:.2f}x (slowest shard + merge, "
+        f"merge {merge.seconds:.2f} s)"
+    )
+    clean(folder, "single", "shards", "merged")
+    return [figure]
+
+
+def single_count(folder: Path) -> int:
+    return len(list((folder / "content").glob("*.yaml")))
 
 
 def pdf(work: Path, count: int) -> list[Figure]:
@@ -226,12 +319,21 @@ def pdf(work: Path, count: int) -> list[Figure]:
         single = run([IMMUNOPIPE, "export", "--to", "pdf", "--no-cache", "--jobs", str(jobs)], folder)
         figures.append(Figure(f"export pdf, {jobs} process{'es' if jobs > 1 else ''}", count, [single]))
     figures[-1].note = f"{figures[0].seconds / figures[-1].seconds:.2f}x the 1-process rate"
+    warm = Figure("export pdf, per handout, warm process (API)", count, [pdf_warm(folder)])
+    figures.append(warm)
     command = [IMMUNOPIPE, "export", "--to", "pdf"]
     run(command, folder)  # fills the caches
     figures.append(Figure("export pdf, nothing changed", count, [run(command, folder)]))
     edit_one_article(content)
     figures.append(Figure("export pdf, one article changed", count, [run(command, folder)]))
     return figures
+
+
+def pdf_warm(folder: Path) -> Run:
+    """Seconds per handout in a process that has rendered one already."""
+    command = [sys.executable, "-c", PDF_WARM, "content"]
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=True)
+    return Run(float(result.stdout.strip()), 0.0)
 
 
 def start_up(work: Path, rounds: int) -> list[Figure]:
@@ -252,6 +354,123 @@ def start_up(work: Path, rounds: int) -> list[Figure]:
         figure.note = f"{figure.seconds / click.seconds:.2f}x import click"
         figures.append(figure)
     return figures
+
+
+@dataclass(frozen=True)
+class Target:
+    """A goal of issue 16: a measure, its target, and how to read it off the figures."""
+
+    measure: str
+    target: str
+    value: Callable[[dict[tuple[str, int | None], Figure]], float | None]
+    met: Callable[[float], bool]
+    unit: str
+
+
+def _seconds(label: str, count: int | None) -> Callable[[dict[tuple[str, int | None], Figure]], float | None]:
+    return lambda found: found[(label, count)].seconds if (label, count) in found else None
+
+
+def _ratio(top: str, bottom: str, count: int | None) -> Callable[[dict[tuple[str, int | None], Figure]], float | None]:
+    def value(found: dict[tuple[str, int | None], Figure]) -> float | None:
+        if (top, count) not in found or (bottom, count) not in found:
+            return None
+        return found[(top, count)].seconds / found[(bottom, count)].seconds
+
+    return value
+
+
+COLD = f"validate, cold, {CORES} processes"
+CHECKER = "check-jsonschema (ruamel.yaml C loader)"
+FLOOR_LABEL = "floor: read + libyaml parse, 1 process"
+WARM = "validate, warm (nothing changed)"
+EXPORT_COLD = "export json+csv, from nothing"
+
+
+def targets(sizes: Sequence[int], pdf_count: int) -> list[Target]:
+    """The targets of issue 16, for the library sizes of this run (export targets at the largest)."""
+    found: list[Target] = []
+    for count in sizes:
+        n = f"{count:,}"
+        warm_limit = 0.2 if count <= 1000 else 1.0
+        found += [
+            Target(
+                f"cold validate: check-jsonschema / ours, {n}",
+                ">= 5x",
+                _ratio(CHECKER, COLD, count),
+                lambda v: v >= 5,
+                "x",
+            ),
+            Target(f"cold validate / floor, {n}", "<= 1.0x", _ratio(COLD, FLOOR_LABEL, count), lambda v: v <= 1.0, "x"),
+            Target(
+                f"warm validate (all warnings printed), {n}",
+                f"< {warm_limit} s",
+                _seconds(WARM, count),
+                lambda v, limit=warm_limit: v < limit,
+                "s",
+            ),
+        ]
+    count_large = sizes[-1]
+    n = f"{count_large:,}"
+    found += [
+        Target(
+            f"export json+csv from nothing / cold validate, {n}",
+            "<= 1.3x",
+            _ratio(EXPORT_COLD, COLD, count_large),
+            lambda v: v <= 1.3,
+            "x",
+        ),
+        Target(
+            f"export json+csv peak RSS, {n}",
+            "< 150 MB",
+            lambda found: found[(EXPORT_COLD, count_large)].peak_mb if (EXPORT_COLD, count_large) in found else None,
+            lambda v: v < 150,
+            "MB",
+        ),
+        Target(
+            "PDF per handout, warm process",
+            "<= 0.15 s",
+            _seconds("export pdf, per handout, warm process (API)", pdf_count),
+            lambda v: v <= 0.15,
+            "s",
+        ),
+        Target(
+            f"PDF, {CORES} processes against 1",
+            ">= 1.85x",
+            _ratio("export pdf, 1 process", f"export pdf, {CORES} processes", pdf_count),
+            lambda v: v >= 1.85,
+            "x",
+        ),
+        Target(
+            "--version / import click",
+            "<= 1.3x",
+            _ratio("immunopipe --version", 'python -c "import click"', None),
+            lambda v: v <= 1.3,
+            "x",
+        ),
+        Target(
+            "--help / import click",
+            "<= 1.3x",
+            _ratio("immunopipe --help", 'python -c "import click"', None),
+            lambda v: v <= 1.3,
+            "x",
+        ),
+    ]
+    return found
+
+
+def target_table(figures: Sequence[Figure], goals: Sequence[Target]) -> str:
+    """The targets as a Markdown table: now, target, met or not (or not measured in this run)."""
+    found = {(figure.label, figure.articles): figure for figure in figures}
+    lines = ["| target | now | goal | met |", "| --- | ---: | ---: | --- |"]
+    for goal in goals:
+        value = goal.value(found)
+        if value is None:
+            lines.append(f"| {goal.measure} | not measured | {goal.target} | |")
+            continue
+        shown = f"{value:.2f}{'x' if goal.unit == 'x' else ' ' + goal.unit}"
+        lines.append(f"| {goal.measure} | {shown} | {goal.target} | {'met' if goal.met(value) else 'NOT met'} |")
+    return "\n".join(lines)
 
 
 def table(figures: Sequence[Figure]) -> str:
@@ -303,6 +522,8 @@ def main() -> None:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
     print("\nAll figures:\n" + table(figures))
+    goals = targets(sizes, args.pdf_articles)
+    print("\nTargets (issue 16):\n" + target_table(figures, goals))
 
 
 if __name__ == "__main__":

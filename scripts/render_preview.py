@@ -7,6 +7,7 @@ page into pixels); Pillow, which writes the PNG, comes with WeasyPrint. No syste
     python scripts/render_preview.py [--article content/immune-system-medicine.yaml] [--dpi 110]
     python scripts/render_preview.py --page 2 --paper letter --output /tmp/page2.png   # to check others
     python scripts/render_preview.py --profile examples/clinic.yaml --output docs/handout-profile-page1.png
+    python scripts/render_preview.py --language ar --output docs/handout-ar-page1.png   # a translation
 
 The picture is made from the real PDF that ``immunopipe export`` writes, so it shows exactly
 what a clinic prints. Re-run it after changing the template or stylesheet and commit the PNG.
@@ -20,9 +21,13 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image
 
+from immunopipe.export.handout_language import handout_language
 from immunopipe.export.pdf import render_pdf
 from immunopipe.load import load_path
 from immunopipe.model import article_from_data
+from immunopipe.translation.document import translation_path
+from immunopipe.translation.facts import translated_article
+from immunopipe.translation.model import Translation
 from immunopipe.validate.profile import load_profile
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,11 +46,21 @@ def main() -> None:
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4")
     parser.add_argument("--large-print", action="store_true")
     parser.add_argument("--profile", type=Path, help="clinic profile, e.g. examples/clinic.yaml")
+    parser.add_argument("--language", help="render the article's translation into this language (translations/LANG/)")
     options = parser.parse_args()
 
     article = article_from_data(load_path(options.article).data)
     profile = load_profile(options.profile) if options.profile else None
-    pdf = pdfium.PdfDocument(render_pdf(article, paper=options.paper, large_print=options.large_print, profile=profile))
+    language = None
+    if options.language:
+        path = translation_path(options.article.parent, options.language, options.article.stem)
+        translation = Translation.from_data(load_path(path).data)
+        article = translated_article(article, translation.texts, translation.language)
+        language = handout_language(translation)
+    rendered = render_pdf(
+        article, paper=options.paper, large_print=options.large_print, profile=profile, language=language
+    )
+    pdf = pdfium.PdfDocument(rendered)
     if not 1 <= options.page <= len(pdf):
         parser.error(f"--page: the handout has {len(pdf)} pages")
     image = pdf[options.page - 1].render(scale=options.dpi / POINTS_PER_INCH).to_pil()

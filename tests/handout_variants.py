@@ -66,3 +66,25 @@ def handout(paper: str, large_print: bool, *, with_profile: bool = False, longes
     data = longest_article_data() if longest else load_path(SEED).data
     profile = load_profile(EXAMPLE_PROFILE) if with_profile else None
     return render_pdf(article_from_data(data), paper=paper, large_print=large_print, profile=profile)
+
+
+#: The seed's shipped translations: (BCP 47 tag, the direction its lines are read in).
+TRANSLATIONS = (("es", "ltr"), ("ar", "rtl"), ("zh-Hans", "ltr"))
+
+
+@cache
+def translated_handout(
+    language: str, paper: str = "a4", large_print: bool = False, *, with_profile: bool = False
+) -> bytes:
+    """The handout of the seed's translation into ``language`` (with the example profile), as exported."""
+    from immunopipe.export.handout_language import handout_language
+    from immunopipe.translation.document import translation_path
+    from immunopipe.translation.facts import translated_article
+    from immunopipe.translation.model import Translation
+
+    translation = Translation.from_data(load_path(translation_path(SEED.parent, language, SEED.stem)).data)
+    article = translated_article(article_from_data(load_path(SEED).data), translation.texts, translation.language)
+    profile = load_profile(EXAMPLE_PROFILE) if with_profile else None
+    return render_pdf(
+        article, paper=paper, large_print=large_print, profile=profile, language=handout_language(translation)
+    )

@@ -14,6 +14,7 @@ import pytest
 from immunopipe.validate import validate_files
 from immunopipe.validate.cache import CACHE_FILE, ResultCache, fingerprint
 from immunopipe.validate.context import RuleContext
+from immunopipe.validate.warm import RUN_FILE
 
 TODAY = RuleContext(today=date(2026, 12, 1))
 
@@ -150,6 +151,8 @@ def broken_but_cached_clean(tmp_path: Path, seed_text: str) -> tuple[Path, Path]
     key = hashlib.sha256(broken).hexdigest()
     stored["entries"][key] = {"diagnostics": [], "ref": ["broken", 1, 5], "suppressed": 0}
     cache_file.write_text(json.dumps(stored))
+    # The last run's stored output would answer the next validate before the per-file cache is read.
+    (tmp_path / ".immunopipe-cache" / RUN_FILE).unlink()
     return tmp_path, cache_file
 
 

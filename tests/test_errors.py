@@ -30,6 +30,8 @@ from immunopipe.paths import DiscoveryError, LinkOutside, MissingPath, Unsearcha
 from immunopipe.review.session import ReviewProblem
 from immunopipe.scaffold import ScaffoldError
 from immunopipe.schemas import SchemaFileUnavailable
+from immunopipe.translation.refresh import RefreshError
+from immunopipe.translation.scripts import TypefaceMissing, UnsupportedScript
 from immunopipe.validate.baseline import BaselineError
 from immunopipe.validate.runner import ContentChanged, NotAsValidated
 
@@ -95,6 +97,9 @@ def test_every_user_facing_error_has_the_one_base_class() -> None:
         UnknownPaper,
         UnsafeName,
         WriteError,
+        RefreshError,
+        TypefaceMissing,
+        UnsupportedScript,
     ]
     assert all(issubclass(error, ImmunopipeError) for error in user_errors)
 

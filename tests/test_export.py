@@ -49,6 +49,8 @@ CSV_FILES = {
         "medicine_codes.csv",
         "considerations.csv",
         "glossary.csv",
+        "translations.csv",
+        "translation_status.csv",
         "queries.csv",
         "datapackage.json",
     )
@@ -111,7 +113,7 @@ def test_export_writes_every_fact_as_json_and_csv(workdir: Path, seed_facts: tup
     result = run(*JSON_AND_CSV)
     assert result.exit_code == 0, result.output
     assert ": error:" not in result.stdout
-    assert "exported 1 article to exports: 16 files written, 0 unchanged, 0 stale removed" in result.stderr
+    assert "exported 1 article to exports: 18 files written, 0 unchanged, 0 stale removed" in result.stderr
     assert exported_files(workdir / "exports") == {f"json/{SEED_ID}.json", "json/index.json", *CSV_FILES}
     article_json = (workdir / "exports" / "json" / f"{SEED_ID}.json").read_text("utf-8")
     csv_text = "".join(p.read_text("utf-8-sig") for p in (workdir / "exports" / "csv").glob("*.csv"))
@@ -126,7 +128,7 @@ def test_second_export_is_byte_identical_and_rewrites_nothing(workdir: Path) -> 
     first = snapshot(workdir / "exports")
     result = run(*JSON_AND_CSV)
     assert result.exit_code == 0
-    assert "0 files written, 16 unchanged" in result.stderr
+    assert "0 files written, 18 unchanged" in result.stderr
     assert snapshot(workdir / "exports") == first
 
 
@@ -265,7 +267,7 @@ def test_failure_mid_write_keeps_earlier_export_and_leaves_no_temp_files(
         real_fsync(descriptor)
 
     monkeypatch.setattr(os, "fsync", failing_fsync)
-    result = run(*JSON_AND_CSV)
+    result = run(*JSON_AND_CSV, "--no-cache")  # no cache writes: the third fsync is an export file's
     assert result.exit_code == 2
     assert "No space left on device" in result.stderr and "disk is full" in result.stderr
     assert snapshot(workdir / "exports") == before

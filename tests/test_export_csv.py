@@ -26,6 +26,7 @@ from immunopipe.export.csv import (
     render_tables,
     restore,
 )
+from immunopipe.export.csv_translations import TRANSLATION_TABLES
 from immunopipe.load import load_bytes
 from immunopipe.model import UNKNOWN, Article, Contact, GlossaryEntry, Person, article_from_data
 
@@ -215,7 +216,8 @@ def test_tables_parse_back_to_the_same_articles(
 
 
 def test_all_articles_share_one_set_of_tables(exported: dict[str, bytes]) -> None:
-    assert list(exported) == [table.file_name for table in TABLES] + [DATAPACKAGE_NAME]
+    translation_files = [table.file_name for table in TRANSLATION_TABLES]
+    assert list(exported) == [table.file_name for table in TABLES] + translation_files + [DATAPACKAGE_NAME]
     medicines = parse(exported["medicines.csv"])
     assert {row["article_id"] for row in medicines} == {"immune-system-medicine", "second-article"}
 
@@ -288,7 +290,7 @@ def test_arbitrary_text_survives_the_csv_writer_safely(seed_article: Article, ti
 def test_datapackage_describes_every_table(exported: dict[str, bytes]) -> None:
     package = json.loads(exported[DATAPACKAGE_NAME])
     resources = {resource["name"]: resource for resource in package["resources"]}
-    assert list(resources) == [table.name for table in TABLES]
+    assert list(resources) == [table.name for table in (*TABLES, *TRANSLATION_TABLES)]
     for table in TABLES:
         schema = resources[table.name]["schema"]
         assert resources[table.name]["path"] == table.file_name
@@ -322,7 +324,7 @@ def frictionless_validate(descriptor: Path) -> dict[str, Any]:
 def test_real_frictionless_validate_passes(written: Path) -> None:
     report = frictionless_validate(written / DATAPACKAGE_NAME)
     assert report["valid"] is True, json.dumps(report["tasks"], indent=1)[:3000]
-    assert report["stats"]["tasks"] == len(TABLES)
+    assert report["stats"]["tasks"] == len(TABLES) + len(TRANSLATION_TABLES)
 
 
 def test_frictionless_enforces_the_declared_foreign_keys(written: Path, tmp_path: Path) -> None:

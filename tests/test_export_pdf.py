@@ -86,7 +86,7 @@ def printed_facts(article: Article) -> Iterator[str]:
             if key in {"queries", "facts"}:  # questions for the reviewer and the fact digests: never printed
                 return
             if key == "considerations":
-                yield handout.CONSIDERATION_LABELS[value["kind"]]
+                yield handout.LABELS[f"consideration-{value['kind']}"]
             for child_key, child in value.items():
                 yield from walk(child, child_key)
         elif isinstance(value, list):
@@ -932,3 +932,9 @@ def test_language_and_direction_come_from_the_article(seed_article: Article) -> 
     html = handout.render_html(dataclasses.replace(seed_article, language="ar"))
     assert '<html lang="ar" dir="rtl"' in html
     assert '<html lang="en" dir="ltr"' in handout.render_html(seed_article)
+
+
+def test_a_clinic_s_own_words_keep_their_own_direction() -> None:
+    """Hours or an address are isolated in the direction of their first strong character."""
+    cases = ["Monday to Friday", "+44 20 7946 0000", "من الاثنين إلى الجمعة", "1 River Road", "٩ شارع النيل", "8-18"]
+    assert [handout.writing_direction(text) for text in cases] == ["ltr", "ltr", "rtl", "ltr", "rtl", "ltr"]

@@ -36,7 +36,14 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, bool]]:
     """(id, paper, large print) of every handout the fake renderer makes."""
     calls: list[tuple[str, str, bool]] = []
 
-    def render_pdf(article: Article, *, paper: str = "a4", large_print: bool = False, profile: object = None) -> bytes:
+    def render_pdf(
+        article: Article,
+        *,
+        paper: str = "a4",
+        large_print: bool = False,
+        profile: object = None,
+        language: object = None,
+    ) -> bytes:
         calls.append((article.id, paper, large_print))
         return f"%PDF-1.7 {article.id} {article.title} {paper} {large_print}\n%%EOF\n".encode()
 

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from immunopipe.export.csv import TABLES, restore
+from immunopipe.export.csv_translations import TRANSLATION_TABLES
 
 SCRIPT = shutil.which("immunopipe", path=os.path.dirname(sys.executable))
 WORKBOOK = Path("exports/xlsx/articles.xlsx")
@@ -58,7 +59,7 @@ def shown(value: object) -> str:
 
 def test_one_sheet_per_table_with_the_csv_rows(exported: Path) -> None:
     workbook = openpyxl.load_workbook(exported / WORKBOOK)
-    assert workbook.sheetnames == [table.name for table in TABLES]
+    assert workbook.sheetnames == [table.name for table in (*TABLES, *TRANSLATION_TABLES)]
     for table in TABLES:
         sheet_rows = [[shown(cell) for cell in row] for row in workbook[table.name].iter_rows(values_only=True)]
         expected = csv_rows(exported, table.name)
@@ -143,7 +144,7 @@ def test_text_that_looks_like_a_formula_stays_text_as_written(project: Path, see
 
 def test_pandas_reads_every_sheet_with_types(exported: Path) -> None:
     sheets = pd.read_excel(exported / WORKBOOK, sheet_name=None, dtype={"code": str, "version": str})
-    assert list(sheets) == [table.name for table in TABLES]
+    assert list(sheets) == [table.name for table in (*TABLES, *TRANSLATION_TABLES)]
     for table in TABLES:
         frame = sheets[table.name]
         assert list(frame.columns) == [column.name for column in table.columns]

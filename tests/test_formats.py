@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import get_args
 
 from immunopipe import export
-from immunopipe.formats import DEFAULT_PAPER, EXPORT_FORMATS, PAPER_SIZES, Paper
+from immunopipe.formats import DEFAULT_PAPER, EXPORT_FORMATS, PAPER_SIZES, REPORT_FORMATS, Paper
+from immunopipe.reporters import REPORTERS
 
 
 def test_the_paper_type_names_every_paper_size() -> None:
@@ -15,3 +16,7 @@ def test_the_paper_type_names_every_paper_size() -> None:
 
 def test_every_format_name_has_a_writer_in_the_same_order() -> None:
     assert tuple(export.FORMATS) == EXPORT_FORMATS
+
+
+def test_every_report_format_has_a_reporter_in_the_same_order() -> None:
+    assert tuple(REPORTERS) == REPORT_FORMATS

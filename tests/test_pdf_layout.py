@@ -6,12 +6,16 @@ import itertools
 import re
 
 import pytest
-from handout_variants import LAYOUTS, LONG_WORD, SEED, handout, longest_article_data
+from handout_variants import LAYOUTS, LONG_WORD, SEED, TRANSLATIONS, handout, longest_article_data, translated_handout
 from pdf_layout import TOP_MARGIN, PageLayout, page_layouts
 
+from immunopipe.export.handout_language import handout_language
 from immunopipe.export.pdf import TEXT_WIDTH_PT, page_rules
 from immunopipe.load import load_path
 from immunopipe.model import article_from_data
+from immunopipe.translation.document import translation_path
+from immunopipe.translation.facts import translated_article
+from immunopipe.translation.model import Translation
 
 #: The least fill of a page that is not the last: two thirds.
 LEAST_FILL = 2 / 3
@@ -124,3 +128,37 @@ def test_page_fill_sees_a_near_empty_page() -> None:
     css = weasyprint.CSS(string="@page { size: A4; margin: 6mm 10mm 20mm 10mm } p { margin: 0 }")
     pages = page_layouts(weasyprint.HTML(string=html).write_pdf(stylesheets=[css]), 20 / 25.4 * 72)
     assert pages[0].fill < 0.05 and pages[1].fill > 0.95
+
+
+@pytest.mark.parametrize("with_profile", [False, True], ids=["", "profile"])
+@pytest.mark.parametrize("language", [tag for tag, _ in TRANSLATIONS])
+def test_translated_pages_are_used_and_rows_kept_together(language: str, with_profile: bool) -> None:
+    """The layout rules hold in every script: pages at least two thirds full, table rows in twos."""
+    translation = Translation.from_data(load_path(translation_path(SEED.parent, language, SEED.stem)).data)
+    article = translated_article(article_from_data(load_path(SEED).data), translation.texts, translation.language)
+    rules = page_rules(article, "a4", False, handout_language(translation))
+    margin = float(re.search(r"margin-bottom: ([0-9.]+)pt", rules).group(1))
+    pages = page_layouts(translated_handout(language, with_profile=with_profile), margin)
+    assert all(page.fill >= LEAST_FILL for page in pages[:-1]), [round(p.fill, 2) for p in pages]
+    # Rows are found by the start of their "How it works" text (class names recur in the glossary),
+    # compared without spaces: extracted Chinese has none, and a cell may wrap.
+    rows = ["".join(c.mechanism.split())[:8] for c in article.medicine_classes]
+    found = [sum(row in "".join(page.body.split()) for row in rows) for page in pages]
+    assert sum(found) >= 2 and all(count != 1 for count in found), f"a lone table row in {language}: {found}"
+
+
+@pytest.mark.parametrize(("paper", "large_print"), LAYOUTS)
+@pytest.mark.parametrize("language", [tag for tag, _ in TRANSLATIONS])
+def test_a_translated_footer_fits_its_margin_whole(language: str, paper: str, large_print: bool) -> None:
+    """The margin is measured in the script's own faces: never so small that the footer is cut."""
+    translation = Translation.from_data(load_path(translation_path(SEED.parent, language, SEED.stem)).data)
+    article = translated_article(article_from_data(load_path(SEED).data), translation.texts, translation.language)
+    labels = handout_language(translation).labels
+    rules = page_rules(article, paper, large_print, handout_language(translation))
+    margin = float(re.search(r"margin-bottom: ([0-9.]+)pt", rules).group(1))
+    pages = page_layouts(translated_handout(language, paper, large_print), margin, TOP_MARGIN[paper])
+    for page in pages:
+        footer = "".join(page.footer.split())
+        # Its last line's last words (extractors may give the Arabic ligature lam-alef as alef-lam).
+        assert "".join(labels["not-advice"].split()[-3:]) in footer, f"{language} footer cut: {page.footer[-80:]}"
+        assert "".join(labels["published"].split()) in footer

@@ -1,8 +1,9 @@
 """The tagged structure of every handout variant, checked against the Matterhorn Protocol.
 
 The checker is :mod:`pdf_structure` (reusable for handouts in any language); these tests run it
-over A4, Letter and large print, with and without a clinic profile, and over the longest
-article, and show that it catches the defects it exists for.
+over A4, Letter and large print, with and without a clinic profile, over the longest article
+and over the seed's translations (Spanish, Arabic read right to left, Simplified Chinese), and
+show that it catches the defects it exists for.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 
 import pikepdf
 import pytest
-from handout_variants import LAYOUTS, handout
+from handout_variants import LAYOUTS, TRANSLATIONS, handout, translated_handout
 from pdf_structure import structure_problems, structure_types
 
 VARIANTS = [
@@ -34,6 +35,16 @@ VARIANTS = [
 def test_every_checkpoint_holds(paper: str, large_print: bool, with_profile: bool, longest: bool) -> None:
     pdf = handout(paper, large_print, with_profile=with_profile, longest=longest)
     assert structure_problems(pdf) == []
+
+
+@pytest.mark.parametrize("with_profile", [False, True], ids=["", "profile"])
+@pytest.mark.parametrize(("language", "direction"), TRANSLATIONS, ids=[tag for tag, _ in TRANSLATIONS])
+def test_every_checkpoint_holds_in_each_translation(language: str, direction: str, with_profile: bool) -> None:
+    """A translated handout (its script's typefaces, cut fonts, mirrored rows) is as accessible as the English."""
+    pdf = translated_handout(language, with_profile=with_profile)
+    assert structure_problems(pdf, direction=direction) == []
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert str(document.Root.Lang) == language
 
 
 @pytest.mark.parametrize(("paper", "large_print"), LAYOUTS)

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from immunopipe.cli import main
+from immunopipe.translation.rules import TRANSLATION_RULES
 from immunopipe.validate.catalogue import render_markdown, render_text, rule_rows
 from immunopipe.validate.rules import RULES
 
@@ -49,7 +50,7 @@ def test_every_rule_has_a_section_with_examples() -> None:
 
 def test_rule_ids_are_stable_kebab_case_and_unique() -> None:
     ids = [row["id"] for row in rule_rows()]
-    assert len(ids) == len(set(ids)) == len(RULES)
+    assert len(ids) == len(set(ids)) == len(RULES) + len(TRANSLATION_RULES)
     assert all(rule_id.replace("-", "").isalnum() and rule_id == rule_id.lower() for rule_id in ids)
 
 
@@ -68,7 +69,8 @@ def test_rules_command_shows_configured_severities(tmp_path: Path, monkeypatch: 
     code, output = run("rules", "--format", "json")
     assert code == 0
     rows = {row["id"]: row for row in json.loads(output)}
-    assert set(rows) == set(RULES)
+    assert set(rows) == set(RULES) | set(TRANSLATION_RULES)
+    assert rows["translation-stale"]["scope"] == "translation"
     assert rows["author-unknown"]["severity"] == "off"
     assert rows["author-unknown"]["default_severity"] == "warning"
     assert rows["readability-grade"]["severity"] == "error"

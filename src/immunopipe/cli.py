@@ -7,7 +7,9 @@ boundary, :meth:`Boundary.invoke`: the only place exceptions become messages and
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import hashlib
 import os
 import signal
 import sys
@@ -40,8 +42,11 @@ from immunopipe.safe_text import printable
 
 if TYPE_CHECKING:
     from immunopipe.config import Config
+    from immunopipe.export.shard import ShardSpec
     from immunopipe.profile import Profile
+    from immunopipe.translation.run import TranslationOutcome
     from immunopipe.validate import Outcome
+    from immunopipe.validate.warm import RunCache
 
 T = TypeVar("T")
 
@@ -158,12 +163,19 @@ def project_config() -> Config:
 
 
 def check_files(
-    files: list[Path], *, config: Config, jobs: int, use_cache: bool, baseline: Path | None = None
+    files: list[Path],
+    *,
+    config: Config,
+    jobs: int,
+    use_cache: bool,
+    baseline: Path | None = None,
+    cache_key: str | None = None,
 ) -> Outcome:
     """Validate ``files`` with the configured rule severities and options (and the cache).
 
     With a ``baseline`` file, the warnings it records are dropped and its stale entries reported.
     The baseline is applied after the cache, so a changed baseline is never served stale.
+    ``cache_key`` is the cache's fingerprint when the caller has it already.
     """
     from immunopipe.validate import validate_files
     from immunopipe.validate.baseline import apply, read
@@ -171,13 +183,49 @@ def check_files(
 
     context = config.rule_context()
     entries = read(baseline) if baseline else []
-    cache = ResultCache(DEFAULT_CACHE_DIR, fingerprint(context, config.severities)) if use_cache else None
+    key = cache_key or fingerprint(context, config.severities) if use_cache else None
+    cache = ResultCache(DEFAULT_CACHE_DIR, key) if key else None
     outcome = validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
     if cache:
         cache.save()
     if baseline:
         apply(outcome, entries, baseline, config.severities)
     return outcome
+
+
+def check_content(
+    files: list[Path],
+    *,
+    config: Config,
+    jobs: int,
+    use_cache: bool,
+    baseline: Path | None = None,
+    cache_key: str | None = None,
+) -> tuple[Outcome, TranslationOutcome]:
+    """Validate the articles among ``files`` (see :func:`check_files`), then the translations against their sources."""
+    from immunopipe.paths import display_path
+    from immunopipe.translation.document import source_path
+    from immunopipe.translation.run import check_translations, split_files
+    from immunopipe.validate import load_validated
+
+    articles, translations = split_files(files)
+    outcome = check_files(
+        articles, config=config, jobs=jobs, use_cache=use_cache, baseline=baseline, cache_key=cache_key
+    )
+    # Hashed before they are checked, so a stored report is never keyed to bytes newer than it saw.
+    for path in translations:
+        with contextlib.suppress(OSError):
+            outcome.read_digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+    needed = {source_path(path).resolve() for path in translations}
+    sources = {
+        path: load_validated(path, digest) for path, digest in outcome.digests.items() if path.resolve() in needed
+    }
+    checked = check_translations(translations, sources, severities=config.severities, display=display_path)
+    outcome.diagnostics = sorted(
+        outcome.diagnostics + checked.diagnostics, key=lambda d: (d.path, d.line, d.column, d.rule)
+    )
+    outcome.files_checked += len(translations)
+    return outcome, checked
 
 
 jobs_option = click.option(
@@ -296,10 +344,12 @@ def use_color() -> bool:
     return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
-def echo_report(outcome: Outcome, output_format: str, strict: bool) -> None:
-    """Print the validation report in the chosen format (coloured where wanted)."""
+def echo_report(outcome: Outcome, output_format: str, strict: bool) -> str:
+    """Print the validation report in the chosen format (coloured where wanted); return what was printed."""
     styled = use_color()
-    click.echo(REPORTERS[resolve_format(output_format)](outcome, strict, styled), nl=False, color=styled)
+    report = REPORTERS[resolve_format(output_format)](outcome, strict, styled)
+    click.echo(report, nl=False, color=styled)
+    return report
 
 
 def resolve_format(output_format: str) -> str:
@@ -358,11 +408,45 @@ def validate(
     config = project_config()
     baseline = chosen_baseline(baseline_file, no_baseline)
     files = content_files(paths, config.content)
-    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache, baseline=baseline)
+    profile = profile_path or config.profile
+    last_run = None
+    if cache and profile is None:  # a profile's logo is one more file the report depends on
+        last_run = previous_run(config, output_format, strict=strict, max_warnings=max_warnings, baseline=baseline)
+        stored = last_run.stored(files)
+        if stored is not None:
+            click.echo(stored.output, nl=False, color=use_color())
+            raise SystemExit(stored.exit_code)
+    key = last_run.fingerprint if last_run else None
+    outcome, _translations = check_content(
+        files, config=config, jobs=jobs, use_cache=cache, baseline=baseline, cache_key=key
+    )
     outcome.max_warnings = max_warnings
-    check_profile(profile_path or config.profile, outcome)
-    echo_report(outcome, output_format, strict)
-    raise SystemExit(EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK)
+    check_profile(profile, outcome)
+    report = echo_report(outcome, output_format, strict)
+    exit_code = EXIT_INVALID if outcome.failed(strict=strict) else EXIT_OK
+    if last_run:
+        from immunopipe.validate.warm import StoredRun
+
+        last_run.save(files, outcome.read_digests, StoredRun(report, exit_code))
+    raise SystemExit(exit_code)
+
+
+def previous_run(
+    config: Config, output_format: str, *, strict: bool, max_warnings: int | None, baseline: Path | None
+) -> RunCache:
+    """The stored output of the last ``validate`` run, for these settings (:mod:`immunopipe.validate.warm`)."""
+    from immunopipe.validate.cache import fingerprint
+    from immunopipe.validate.warm import RunCache, RunSettings
+
+    settings = RunSettings(
+        fingerprint=fingerprint(config.rule_context(), config.severities),
+        report_format=resolve_format(output_format),
+        styled=use_color(),
+        strict=strict,
+        max_warnings=max_warnings,
+        baseline=baseline,
+    )
+    return RunCache(DEFAULT_CACHE_DIR, settings)
 
 
 @main.command()
@@ -559,6 +643,92 @@ def new(article_id: str, content_dir: Path | None) -> None:
 
 @main.command()
 @click.argument("article_id", metavar="ID")
+@click.argument("language", metavar="LANG")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder holding ID.yaml and translations/.  [default: content/, or `content` in [tool.immunopipe]]",
+)
+@click.option(
+    "--accept",
+    "accepted",
+    metavar="KEY",
+    multiple=True,
+    help="Fact whose translation you updated to the current English: its source becomes that English. Repeatable.",
+)
+@click.option("--prune", is_flag=True, help="Remove translations of facts the source no longer has.")
+def translate(article_id: str, language: str, content_dir: Path | None, accepted: tuple[str, ...], prune: bool) -> None:
+    """Start or refresh the translation of article ID into LANG (a BCP 47 tag such as es, ar, zh-Hans).
+
+    Writes CONTENT/translations/LANG/ID.yaml. Facts new to the source get the English text and
+    `untranslated: true`, an error until translated. Translated text is never overwritten: a fact
+    whose English changed stays as it is, reported as translation-stale with the old and new
+    English, until you update it and pass --accept KEY.
+
+    \b
+    Examples:
+      immunopipe translate immune-system-medicine es
+      immunopipe translate immune-system-medicine es --accept summary
+    """
+    import langcodes
+
+    from immunopipe.load import LoadError, load_path
+    from immunopipe.translation.document import translation_checker, translation_path
+    from immunopipe.translation.refresh import RefreshError, refresh, write_translation
+    from immunopipe.translation.scripts import UnsupportedScript, script_for
+    from immunopipe.validate import load_validated
+
+    if not langcodes.tag_is_valid(language):
+        raise click.BadParameter(
+            f"{language!r} is not a valid BCP 47 language tag (e.g. es, ar, zh-Hans)", param_hint="LANG"
+        )
+    language = langcodes.standardize_tag(language)
+    try:
+        script_for(language)
+    except UnsupportedScript as exc:
+        raise click.BadParameter(f"{language!r} cannot be printed: {exc}", param_hint="LANG") from None
+    config = project_config()
+    content_dir = content_dir or config.content
+    source_file = content_dir / f"{article_id}.yaml"
+    if not source_file.is_file():
+        raise EnvironmentProblem(f"no article {source_file}")
+    target = translation_path(content_dir, language, article_id)
+    outcome = check_files([source_file], config=config, jobs=1, use_cache=False)
+    existing = None
+    if target.is_file():
+        try:
+            document = load_path(target)
+        except LoadError as exc:
+            problems = "; ".join(f"{target}:{p.line}:{p.column}: {p.message}" for p in exc.problems)
+            raise EnvironmentProblem(f"cannot refresh {target}: {problems}") from None
+        schema_problems = translation_checker().check(document)
+        if schema_problems:
+            first = schema_problems[0]
+            raise EnvironmentProblem(f"fix {target} first: {first.line}:{first.column}: {first.message} [{first.rule}]")
+        existing = document.data
+    if source_file not in outcome.digests:
+        echo_report(outcome, "auto", strict=False)
+        raise SystemExit(EXIT_INVALID)
+    source = load_validated(source_file, outcome.digests[source_file])
+    try:
+        data, report = refresh(source, existing, language, accept=accepted, prune=prune)
+    except RefreshError as exc:
+        raise click.BadParameter(str(exc), param_hint="--accept") from None
+    depth = len(target.relative_to(content_dir).parts)
+    try:
+        write_translation(target, data, depth=depth)
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot write {target}: {exc.strerror or exc}") from None
+    verb = "updated" if existing else "created"
+    click.echo(
+        f"{verb} {target}: {len(report.added)} facts to translate (marked untranslated), "
+        f"{len(report.accepted)} accepted, {len(report.kept_stale)} stale, {len(report.pruned)} pruned"
+    )
+
+
+@main.command()
+@click.argument("article_id", metavar="ID")
 @click.option(
     "--approve", is_flag=True, help="Record the approval (refused while a query is open or an error remains)."
 )
@@ -626,6 +796,20 @@ def progress(items: Iterable[T], length: int, *, quiet: bool) -> ContextManager[
     return click.progressbar(items, length=length, label="Exporting", file=sys.stderr)
 
 
+class ShardOption(click.ParamType):
+    """``K/N``: shard K of N (checked by :class:`immunopipe.export.shard.ShardSpec`)."""
+
+    name = "K/N"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        from immunopipe.export.shard import ShardSpec
+
+        try:
+            return value if isinstance(value, ShardSpec) else ShardSpec.parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 def waiting_notice(out_dir: Path) -> Callable[[], None]:
     """Tell the user, once, that the export waits for another one writing to ``out_dir``."""
     return lambda: click.echo(f"another export is writing to {out_dir}; waiting for it to finish...", err=True)
@@ -677,6 +861,11 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
 @click.option(
     "-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr; removed files are still listed."
 )
+@click.option(
+    "--shard",
+    type=ShardOption(),
+    help="Export only shard K of N (chosen by each content file's SHA-256) into OUT, for `immunopipe merge`.",
+)
 @jobs_option
 @cache_option
 def export(
@@ -697,6 +886,7 @@ def export(
     quiet: bool,
     prune: bool,
     overwrite_edited: bool,
+    shard: ShardSpec | None,
 ) -> None:
     """Validate articles, then write them as JSON, CSV, PDF and xlsx files under OUT.
 
@@ -708,16 +898,23 @@ def export(
     before anything changes. Files of articles no longer exported stay unless --prune is given.
     A summary goes to stderr (one JSON line with --format json).
 
+    With --shard K/N every machine validates all articles but exports only its share (about
+    one in N) and a shard.json describing it; `immunopipe merge` joins the N folders into the
+    files one export would have written.
+
     \b
     Examples:
       immunopipe export
       immunopipe export --to json --to csv --out public/
       immunopipe export --prune
       immunopipe export --to pdf --profile clinic.yaml
+      immunopipe export --shard 2/4 --out shards/2
     """
     from functools import partial
+    from itertools import chain
 
-    from immunopipe.export import ExportOptions, PendingArticle, export_articles
+    from immunopipe.export import ExportOptions, PendingArticle, TranslatedArticle, export_articles
+    from immunopipe.translation.document import source_path
     from immunopipe.validate.runner import load_checked
 
     config = project_config()
@@ -731,15 +928,18 @@ def export(
         )
     baseline = chosen_baseline(baseline_file, no_baseline)
     files = content_files(paths, config.content)
-    outcome = check_files(files, config=config, jobs=jobs, use_cache=cache, baseline=baseline)
+    outcome, checked = check_content(files, config=config, jobs=jobs, use_cache=cache, baseline=baseline)
     outcome.max_warnings = max_warnings
     profile = check_profile(profile_path or config.profile, outcome)
     echo_report(outcome, output_format, strict)
     if outcome.failed(strict=strict):
         raise SystemExit(EXIT_INVALID)
-    # A generator: the export takes one article at a time, so memory stays flat, and loads it
-    # only if the render cache cannot stand in for it.
-    articles = (PendingArticle(digest, partial(load_checked, path, digest)) for path, digest in outcome.digests.items())
+    digests = {path.resolve(): digest for path, digest in outcome.digests.items()}
+    translated = [
+        TranslatedArticle(PendingArticle(digests[key], partial(load_checked, key, digests[key])), translation)
+        for path, translation in checked.valid.items()
+        if (key := source_path(path).resolve()) in digests
+    ]
     options = ExportOptions(
         paper=paper,
         large_print=large_print,
@@ -750,12 +950,82 @@ def export(
         prune=prune,
         overwrite_edited=overwrite_edited,
     )
-    chosen = formats or EXPORT_FORMATS
-    with progress(articles, len(outcome.valid_files), quiet=quiet) as shown:
-        result = export_articles(shown, out_dir, formats=chosen, options=options, on_wait=waiting_notice(out_dir))
+    chosen = [name for name in EXPORT_FORMATS if name in (formats or EXPORT_FORMATS)]
+    items = list(outcome.digests.items())
+    plan = None
+    if shard:
+        from immunopipe.export.shard import ShardPlan
+
+        if translated:
+            raise EnvironmentProblem(
+                f"--shard exports articles only, and {len(translated)} translation(s) were found: "
+                "export translations in one unsharded run (or keep them out of the PATHs) for now"
+            )
+        plan = ShardPlan(spec=shard, digests=[digest for _, digest in items], formats=chosen, options=options)
+        plan.check_out(out_dir)
+        items = [items[place] for place in plan.selected()]
+    # A generator: the export takes one article at a time, so memory stays flat, and loads it
+    # only if the render cache cannot stand in for it.
+    pending = (PendingArticle(digest, partial(load_checked, path, digest)) for path, digest in items)
+    articles: Iterable[PendingArticle | TranslatedArticle] = chain(pending, translated)
+    with progress(articles, len(items) + len(translated), quiet=quiet) as shown:
+        result = export_articles(
+            shown,
+            out_dir,
+            formats=chosen,
+            options=options,
+            on_wait=waiting_notice(out_dir),
+            record=plan.recorder if plan else None,
+        )
     if resolve_format(output_format) == "json":
         click.echo(result.json_summary(), err=True)
     elif not quiet:
+        click.echo(result.summary(), err=True)
+    else:
+        for line in result.removals():
+            click.echo(line, err=True)
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Folder to write the whole export into.  [default: exports/, or `out` in [tool.immunopipe]]",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also remove the export's own files of articles no longer exported, as export --prune does.",
+)
+@click.option(
+    "--overwrite-edited",
+    is_flag=True,
+    help="Replace (and with --prune remove) export files edited by hand since the last export.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr; removed files are still listed.")
+def merge(shards: tuple[Path, ...], out_dir: Path | None, prune: bool, overwrite_edited: bool, quiet: bool) -> None:
+    """Join the folders of `export --shard K/N` into the export one machine would have written.
+
+    SHARDS are the N shard folders, each given once. The files written under OUT (per-article
+    files, index.json, the CSV tables, datapackage.json, the workbook and each folder's
+    .immunopipe-manifest.json) are byte for byte those of a single export of the whole library,
+    and OUT is updated with the same ownership checks as export; handouts are copied, not
+    rendered again. Missing, duplicated or mismatched shards are refused (exit 2) before OUT is
+    touched.
+
+    \b
+    Examples:
+      immunopipe merge shards/1 shards/2 shards/3 shards/4 --out exports/
+    """
+    from immunopipe.export.shard import merge_shards
+
+    out_dir = out_dir or project_config().out
+    result = merge_shards(
+        shards, out_dir, on_wait=waiting_notice(out_dir), prune=prune, overwrite_edited=overwrite_edited
+    )
+    if not quiet:
         click.echo(result.summary(), err=True)
     else:
         for line in result.removals():

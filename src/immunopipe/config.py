@@ -30,6 +30,7 @@ from typing import Any, cast
 from immunopipe.diagnostics import Severity
 from immunopipe.errors import ImmunopipeError
 from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES, Paper
+from immunopipe.translation.rules import TRANSLATION_RULES
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.options import option_key
 from immunopipe.validate.rules import RULES, Rule
@@ -178,10 +179,10 @@ def _severities(rules: Any, where: str) -> dict[str, Severity | None]:
     if not isinstance(rules, dict):
         raise ConfigError(f"{where} 'rules' must be a table of rule ids, e.g. rules = {{ author-unknown = \"off\" }}")
     more = "`immunopipe rules` lists them (schema and YAML checks are always errors)"
-    _refuse_unknown(rules, tuple(RULES), f"{where} rules:", "rule id", more)
+    _refuse_unknown(rules, (*RULES, *TRANSLATION_RULES), f"{where} rules:", "rule id", more)
     result: dict[str, Severity | None] = {}
     for rule_id, name in rules.items():
-        if RULES[rule_id].scope == "profile":
+        if rule_id in RULES and RULES[rule_id].scope == "profile":
             raise ConfigError(
                 f"{where} rules: '{rule_id}' checks the clinic profile and is always an error; it cannot be configured"
             )

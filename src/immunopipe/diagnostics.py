@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -30,9 +30,15 @@ class Diagnostic:
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape used by the JSON reporter."""
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        return {key: data[key] for key in ("path", "line", "column", "pointer", "rule", "severity", "message")}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
 
 
 #: Diagnostics reported per file; the rest are counted in one more (:data:`TOO_MANY`).

@@ -1,8 +1,12 @@
-"""Export formats and PDF paper sizes: the names the CLI, the settings and the exporters share."""
+"""Export and report formats and PDF paper sizes: the names the CLI, the settings, the exporters
+and the reporters share."""
 
 from __future__ import annotations
 
 from typing import Literal
+
+#: The report formats of validate and export (``--format``; a test keeps them the reporters' names).
+REPORT_FORMATS = ("text", "json", "github")
 
 #: The export formats (``--to``), in the order an export writes them.
 EXPORT_FORMATS = ("json", "csv", "pdf", "xlsx")

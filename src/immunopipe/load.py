@@ -37,6 +37,7 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
+from immunopipe.pointer import escape_pointer_token
 from immunopipe.safe_text import printable
 from immunopipe.yaml_errors import explain
 
@@ -137,14 +138,6 @@ class _Positions:
             return mark.line + 1, mark.column + 1
         line = bisect_right(self._starts, mark.index) - 1
         return line + 1, mark.index - self._starts[line] + 1
-
-
-def escape_pointer_token(token: str | int) -> str:
-    """Escape one JSON pointer reference token (RFC 6901)."""
-    text = str(token)
-    if "~" in text or "/" in text:
-        return text.replace("~", "~0").replace("/", "~1")
-    return text
 
 
 def read_content_file(path: Path) -> bytes:

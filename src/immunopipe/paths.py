@@ -21,6 +21,17 @@ from immunopipe.errors import ImmunopipeError
 CONTENT_SUFFIXES = (".yaml", ".yml")
 
 
+def display_path(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it, as editors expect."""
+    if not path.is_absolute() and ".." not in path.parts:
+        return str(path)
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
 class DiscoveryError(ImmunopipeError):
     """A PATH, or something under it, cannot be searched completely (a usage or environment problem: exit 2)."""
 

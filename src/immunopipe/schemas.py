@@ -4,6 +4,10 @@
 * ``article-document`` (``article-document.schema.json``): an exported ``json/<id>.json``, the
   envelope whose ``$schema`` names it, around the article.
 * ``index`` (``index.schema.json``): an exported ``json/index.json``.
+* ``translation`` (``translation.schema.json``): what a translation file holds
+  (``content/translations/<lang>/<id>.yaml``); translations are validated by it.
+* ``translation-document`` (``translation-document.schema.json``): an exported
+  ``json/<id>.<lang>.json``, a translated article with its language and status.
 * ``profile`` (``profile.schema.json``): a clinic profile (``--profile``) printed in handouts.
 
 Each ``$id`` is a URN ending in the schema's version (``urn:immunopipe:schema:article:1.0.0``):
@@ -29,6 +33,8 @@ SCHEMA_FILES = {
     "article": "article.schema.json",
     "article-document": "article-document.schema.json",
     "index": "index.schema.json",
+    "translation": "translation.schema.json",
+    "translation-document": "translation-document.schema.json",
     "profile": "profile.schema.json",
 }
 

@@ -42,7 +42,7 @@ from typing import Any
 from immunopipe.export.csv_writer import CsvWriter
 from immunopipe.export.json_writer import JsonWriter
 from immunopipe.export.pdf_writer import PdfWriter, require_pdf
-from immunopipe.export.piece import PendingArticle, Piece
+from immunopipe.export.piece import PendingArticle, Piece, TranslatedArticle
 from immunopipe.export.render_cache import RenderCache
 from immunopipe.export.writer import (
     ExportOptions,
@@ -81,8 +81,11 @@ __all__ = [
     "ExportResult",
     "Format",
     "FormatUnavailable",
+    "FormatWriter",
     "OwnershipError",
     "PendingArticle",
+    "Piece",
+    "TranslatedArticle",
     "UnsafeName",
     "WriteError",
     "article_path",
@@ -158,12 +161,14 @@ class ExportResult:
 
 
 def export_articles(
-    articles: Iterable[Article | PendingArticle],
+    articles: Iterable[Article | PendingArticle | TranslatedArticle | Piece],
     out_dir: Path,
     *,
     formats: Collection[str] = tuple(FORMATS),
     options: ExportOptions | None = None,
     on_wait: Callable[[], None] | None = None,
+    record: Callable[[Staging], FormatWriter] | None = None,
+    render: bool = True,
 ) -> ExportResult:
     """Render ``articles`` in ``formats`` and write them under ``out_dir``, replacing the export's own files.
 
@@ -177,6 +182,11 @@ def export_articles(
     temporary file is left behind. ``on_wait`` is called if another export holds the folder's
     lock, before waiting for it. The root of the file system is refused (:class:`WriteError`) before
     anything else: its ``json/`` or ``pdf/`` would be system folders, not an export's.
+
+    ``record`` makes one more writer (given every article after the formats' writers, its files
+    staged under ``out_dir`` itself and moved into place with the others): a shard's descriptor.
+    With ``render`` False, every item is a :class:`Piece` that brings its rendered files (a merge
+    of shards), so the renderers need not be installed.
     """
     if out_dir.resolve() == Path(out_dir.resolve().anchor):
         raise WriteError(
@@ -184,7 +194,7 @@ def export_articles(
         )
     chosen = _chosen(formats)
     options = options or ExportOptions()
-    for name in chosen:
+    for name in chosen if render else ():
         check_available = FORMATS[name].check_available
         if check_available:
             check_available()
@@ -199,6 +209,8 @@ def export_articles(
             stagings = {name: Staging(root) for name in chosen}
             try:
                 writers = [FORMATS[name].writer(stagings[name], options) for name in chosen]
+                if record:
+                    writers.append(record(stagings.setdefault("", Staging(root))))
                 with _render_cache(options) as cache:
                     count = _stage(articles, writers, cache)
                 plans = {name: _plan(root, out_dir, manifests[name], stagings[name], options) for name in chosen}
@@ -251,21 +263,23 @@ def _render_cache(options: ExportOptions) -> AbstractContextManager[RenderCache 
 
 
 def _stage(
-    items: Iterable[Article | PendingArticle], writers: Sequence[FormatWriter], cache: RenderCache | None
+    items: Iterable[Article | PendingArticle | TranslatedArticle | Piece],
+    writers: Sequence[FormatWriter],
+    cache: RenderCache | None,
 ) -> int:
-    """Feed every article to every writer, then finish them; return how many articles there were."""
-    seen: set[str] = set()
+    """Feed every article (and translation) to every writer, then finish them; return how many articles there were."""
+    seen: set[tuple[str, str]] = set()
     for item in items:
-        piece = Piece(item, cache)
-        if piece.id in seen:
+        piece = item if isinstance(item, Piece) else Piece(item, cache)
+        if (piece.id, piece.suffix) in seen:
             raise UnsafeName(f"article id {piece.id!r} is used by two articles: their export files would collide")
-        seen.add(piece.id)
+        seen.add((piece.id, piece.suffix))
         for writer in writers:
             writer.add(piece)
         piece.remember()
     for writer in writers:
         writer.finish()
-    return len(seen)
+    return sum(1 for _id, suffix in seen if not suffix)
 
 
 def _count(number: int, noun: str) -> str:

@@ -28,10 +28,13 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from immunopipe.export.json import dump
 from immunopipe.model import UNKNOWN, Article, Code, Contact, Person, Unknown
+
+if TYPE_CHECKING:
+    from immunopipe.export.csv_translations import TranslationTable
 
 #: A cell value: text, a whole number, or ``None`` for an empty cell.
 Cell = str | int | None
@@ -531,12 +534,15 @@ def render_table(table: Table, articles: Iterable[Article], *, bom: bool = True)
 
 
 def render_tables(articles: Sequence[Article], *, bom: bool = True) -> list[tuple[str, bytes]]:
-    """Every table as ``(file name, bytes)``, then ``datapackage.json`` describing them."""
+    """Every table as ``(file name, bytes)`` (the translation tables empty), then ``datapackage.json``."""
+    from immunopipe.export.csv_translations import TRANSLATION_TABLES
+
     files = [(table.file_name, render_table(table, articles, bom=bom)) for table in TABLES]
+    files += [(table.file_name, header(table, bom=bom)) for table in TRANSLATION_TABLES]
     return [*files, (DATAPACKAGE_NAME, dump(datapackage()))]
 
 
-def header(table: Table, *, bom: bool = True) -> bytes:
+def header(table: Table | TranslationTable, *, bom: bool = True) -> bytes:
     """The first bytes of ``table``'s file: the byte order mark (if wanted) and the header row."""
     return (BYTE_ORDER_MARK if bom else "").encode("utf-8") + _encode([[column.name for column in table.columns]])
 
@@ -557,16 +563,19 @@ def encode_rows(rows: Iterable[Row]) -> bytes:
 
 
 def datapackage() -> dict[str, Any]:
-    """The Frictionless Data Package descriptor of :data:`TABLES`."""
+    """The Frictionless Data Package descriptor of :data:`TABLES` and the translation tables."""
+    from immunopipe.export.csv_translations import TRANSLATION_TABLES
+
+    tables: list[Table | TranslationTable] = [*TABLES, *TRANSLATION_TABLES]
     return {
         "name": "immunopipe-articles",
         "title": "Health articles exported by immunopipe",
         "description": "Tidy tables of validated health articles; article_id and the *_id columns join them.",
-        "resources": [_resource(table) for table in TABLES],
+        "resources": [_resource(table) for table in tables],
     }
 
 
-def _resource(table: Table) -> dict[str, Any]:
+def _resource(table: Table | TranslationTable) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "fields": [_field(column, in_key=column.name in table.primary_key) for column in table.columns],
         "missingValues": [""],

@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
+from immunopipe.export.csv_translations import TRANSLATION_TABLES, translation_rows
 from immunopipe.export.piece import Piece
 from immunopipe.export.writer import ExportOptions
 from immunopipe.files.write import StagedFile, Staging
@@ -37,8 +38,17 @@ class CsvWriter:
             staged.handle.write(csv_export.header(table, bom=self._bom))
             self._tables.append(staged)
             self._offsets.append(array("q"))
+        self._translation_tables: list[StagedFile] = []
+        for translation_table in TRANSLATION_TABLES:
+            staged = staging.open(PurePosixPath(FOLDER, translation_table.file_name))
+            staged.handle.write(csv_export.header(translation_table, bom=self._bom))
+            self._translation_tables.append(staged)
 
     def add(self, piece: Piece) -> None:
+        if piece.translation:  # the article tables hold the English source; translations have their own
+            for staged, encoded in zip(self._translation_tables, translation_rows(piece.translation), strict=True):
+                staged.handle.write(encoded)
+            return
         self._ids.append(piece.id)
         for staged, offsets, rows in zip(self._tables, self._offsets, piece.csv_rows, strict=True):
             offsets.append(staged.handle.tell())
@@ -59,5 +69,7 @@ class CsvWriter:
                 reordered.handle.write(staged.handle.read(offsets[index + 1] - offsets[index]))
             self._staging.drop(staged)
             self._staging.close(reordered)
+        for staged in self._translation_tables:
+            self._staging.close(staged)
         package = json_export.dump(csv_export.datapackage())
         self._staging.add(PurePosixPath(FOLDER, csv_export.DATAPACKAGE_NAME), package)

@@ -11,7 +11,10 @@ An article document is a small envelope around the validated article::
 The article schema is closed (``additionalProperties: false``), so the schema's name and version
 cannot be added inside the article itself. ``$schema`` names the schema of the whole document
 (``article-document.schema.json``), which refers to the article schema for ``article``; the
-index names ``index.schema.json`` the same way (:mod:`immunopipe.schemas`). Files are UTF-8
+index names ``index.schema.json`` the same way (:mod:`immunopipe.schemas`). A translation's
+document (``json/<id>.<lang>.json``) names ``translation-document.schema.json`` and adds
+``translation``: its language and status; the index lists translations under ``translations``.
+Files are UTF-8
 without ASCII escaping, indented by two spaces, with a trailing newline, and identical for
 identical content.
 """
@@ -25,6 +28,7 @@ from typing import Any, NamedTuple
 from immunopipe.article_schema import schema_version
 from immunopipe.model import Article
 from immunopipe.schemas import schema_id
+from immunopipe.translation.model import Translation
 
 INDEX_NAME = "index.json"
 
@@ -36,20 +40,29 @@ class IndexEntry(NamedTuple):
     title: str
     file_name: str
     sha256: str
+    #: The language of a translation; ``None`` for the source article.
+    language: str | None = None
 
 
-def article_document(article: Article) -> dict[str, Any]:
-    """The exported JSON value of ``article``: the article with the schema it conforms to."""
-    return {
-        "$schema": schema_id("article-document"),
+def article_document(article: Article, translation: Translation | None = None) -> dict[str, Any]:
+    """The exported JSON value of ``article``: the article with the schema it conforms to.
+
+    A translated article names the translation document schema and also carries ``translation``:
+    its language and how it was made and checked.
+    """
+    document = {
+        "$schema": schema_id("translation-document" if translation else "article-document"),
         "schema_version": schema_version(),
         "article": article.to_data(),
     }
+    if translation:
+        document["translation"] = {"language": translation.language, "status": translation.status}
+    return document
 
 
-def render_article(article: Article) -> bytes:
-    """``article`` as a normalised JSON document (see the module docstring)."""
-    return dump(article_document(article))
+def render_article(article: Article, translation: Translation | None = None) -> bytes:
+    """``article`` (translated, with ``translation``) as a normalised JSON document (see the module docstring)."""
+    return dump(article_document(article, translation))
 
 
 def render_index(entries: Sequence[IndexEntry]) -> bytes:
@@ -62,6 +75,18 @@ def render_index(entries: Sequence[IndexEntry]) -> bytes:
             "articles": [
                 {"id": entry.id, "title": entry.title, "file": entry.file_name, "sha256": entry.sha256}
                 for entry in entries
+                if entry.language is None
+            ],
+            "translations": [
+                {
+                    "id": entry.id,
+                    "language": entry.language,
+                    "title": entry.title,
+                    "file": entry.file_name,
+                    "sha256": entry.sha256,
+                }
+                for entry in entries
+                if entry.language is not None
             ],
         }
     )

@@ -20,11 +20,12 @@ class JsonWriter:
         self._entries: list[json_export.IndexEntry] = []
 
     def add(self, piece: Piece) -> None:
-        path = article_path(FOLDER, piece.id, ".json")
+        path = article_path(FOLDER, piece.id, f"{piece.suffix}.json")
         if not self._staging.keep(path, piece.json_sha256):
             self._staging.add(path, piece.json)
-        self._entries.append(json_export.IndexEntry(piece.id, piece.title, path.name, piece.json_sha256))
+        language = piece.translation.language if piece.translation else None
+        self._entries.append(json_export.IndexEntry(piece.id, piece.title, path.name, piece.json_sha256, language))
 
     def finish(self) -> None:
-        self._entries.sort(key=lambda entry: entry.id)
+        self._entries.sort(key=lambda entry: (entry.id, entry.language or ""))
         self._staging.add(PurePosixPath(FOLDER, json_export.INDEX_NAME), json_export.render_index(self._entries))

@@ -14,6 +14,9 @@ content, and is byte-identical for the same content:
   current time unless ``SOURCE_DATE_EPOCH`` is set, so it is set for the duration of the render
   (to the publication date, or :data:`FALLBACK_EPOCH`) and removed again.
 
+A translation is set in its script's typefaces (:mod:`immunopipe.export.pdf_scripts`) and must
+print every character in them: a glyph no font has fails its render, as does any ERROR.
+
 Only the package's own stylesheet and font files, and a clinic profile's checked logo and QR
 code, can be loaded (see :mod:`immunopipe.export.fetcher`); any ERROR WeasyPrint logs fails the
 render. Many handouts at once (the render cache and the process pool) are
@@ -27,6 +30,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -47,6 +51,7 @@ from immunopipe.export.handout import (
     render_html,
     source_date_epoch,
 )
+from immunopipe.export.handout_language import ENGLISH, HandoutLanguage
 from immunopipe.fonts import FONT_FAMILY, FontUnavailable, code_points, handout_faces
 from immunopipe.formats import DEFAULT_PAPER, PAPER_SIZES
 from immunopipe.model import Article, parse_date
@@ -90,7 +95,8 @@ class PdfRenderError(ImmunopipeError, RuntimeError):
     """A handout could not be rendered cleanly, so none is written.
 
     WeasyPrint logged an error, the render asked for something it may not load, the bundled
-    font is missing, or WeasyPrint cannot run in this installation.
+    font is missing, a translation has a character its typefaces lack, or WeasyPrint cannot run
+    in this installation.
     """
 
 
@@ -99,18 +105,54 @@ class UnknownPaper(PdfRenderError, ValueError):
 
 
 def render_pdf(
-    article: Article, *, paper: str = DEFAULT_PAPER, large_print: bool = False, profile: Profile | None = None
+    article: Article,
+    *,
+    paper: str = DEFAULT_PAPER,
+    large_print: bool = False,
+    profile: Profile | None = None,
+    language: HandoutLanguage | None = None,
 ) -> bytes:
     """Render ``article`` as a printable PDF handout.
 
     ``paper`` is ``a4`` or ``letter``; ``large_print`` sets text in 18 pt (16 pt at the least)
-    instead of 12 pt; a clinic ``profile`` adds the clinic's header and contact box. Raises
+    instead of 12 pt; a clinic ``profile`` adds the clinic's header and contact box; ``language``
+    sets a translated article in its labels, typefaces and direction (default: English). Raises
     :class:`UnknownPaper` for an unknown paper size and
     :class:`PdfRenderError` when the render is not clean.
     """
+    from immunopipe.export.pdf_scripts import cut_large_fonts, script_font_files
+    from immunopipe.translation.scripts import TypefaceMissing
+
     check_paper(paper)
-    html = render_html(article, large_print=large_print, profile=profile)
-    fonts = font_files()
+    language = language or ENGLISH
+    html = render_html(article, large_print=large_print, profile=profile, language=language)
+    if language == ENGLISH:
+        return _render(article, html, paper, large_print, profile, language, {})
+    try:
+        script_fonts = script_font_files(language)
+    except TypefaceMissing as exc:
+        raise PdfRenderError(str(exc)) from None
+    with tempfile.TemporaryDirectory(prefix="immunopipe-fonts-") as scratch:
+        # The labels too: CSS prints some of them ("Page X of Y"), and digits for page numbers.
+        printed = html + "".join(language.labels.values()) + "0123456789"
+        return _render(
+            article, html, paper, large_print, profile, language, cut_large_fonts(script_fonts, printed, Path(scratch))
+        )
+
+
+def _render(
+    article: Article,
+    html: str,
+    paper: str,
+    large_print: bool,
+    profile: Profile | None,
+    language: HandoutLanguage,
+    script_fonts: dict[str, tuple[Path, int, str]],
+) -> bytes:
+    """Lay out ``html`` and write the PDF, loading nothing but the given font files and the profile's images."""
+    from immunopipe.export.pdf_scripts import language_rules
+
+    fonts = {**font_files(), **script_fonts}
     weasyprint = weasyprint_module()
     from weasyprint.text.fonts import FontConfiguration
 
@@ -125,13 +167,15 @@ def render_pdf(
     paper_stylesheets = (
         [(TEMPLATES / PAPER_STYLESHEETS[paper]).read_text("utf-8")] if paper in PAPER_STYLESHEETS else []
     )
+    # A translation must print every character in its own typefaces (the validation checked them).
+    translated = language != ENGLISH
     with (
-        _weasyprint_errors() as errors,
+        _weasyprint_errors(missing_glyphs=translated) as errors,
         _fixed_font_timestamp(article, needed=not whole_fonts),
         _image_errors(article, profile),
     ):
         stylesheets = [
-            weasyprint.CSS(string=_font_face_rules(fonts), url_fetcher=fetcher, font_config=font_config),
+            weasyprint.CSS(string=_font_face_rules(font_files()), url_fetcher=fetcher, font_config=font_config),
             weasyprint.CSS(
                 string=(TEMPLATES / STYLESHEET_NAME).read_text("utf-8"), url_fetcher=fetcher, font_config=font_config
             ),
@@ -139,8 +183,14 @@ def render_pdf(
                 weasyprint.CSS(string=sheet, url_fetcher=fetcher, font_config=font_config)
                 for sheet in paper_stylesheets
             ),
-            weasyprint.CSS(string=page_rules(article, paper, large_print), url_fetcher=fetcher),
+            weasyprint.CSS(string=page_rules(article, paper, large_print, language), url_fetcher=fetcher),
         ]
+        if translated:
+            stylesheets.append(
+                weasyprint.CSS(
+                    string=language_rules(language, script_fonts), url_fetcher=fetcher, font_config=font_config
+                )
+            )
         pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
             stylesheets=stylesheets,
             font_config=font_config,
@@ -155,37 +205,65 @@ def render_pdf(
     return pdf
 
 
-def page_rules(article: Article, paper: str, large_print: bool) -> str:
+def page_rules(article: Article, paper: str, large_print: bool, language: HandoutLanguage = ENGLISH) -> str:
     """The ``@page`` rules of one handout: its paper size, and a bottom margin its footer fits in.
 
     The footer is printed whole on every page (the source title has up to 300 characters), so
     the margin is sized from its text: each footer paragraph's width in the bold face (wider
     than the regular one), plus :data:`FOOTER_WRAP_ALLOWANCE` for the ends of wrapped lines,
-    over the text width, at the footer's line height.
+    over the text width, at the footer's line height. A translation's footer is measured in its
+    script's heaviest face first (Almarai Bold, Noto Sans SC), then in the handout's; a character
+    none has counts as an em.
     """
     size = FOOTER_FONT_PT[large_print]
     width = TEXT_WIDTH_PT[paper]
+    faces = _measuring_faces(language)
     lines = sum(
-        max(1, math.ceil(_text_width(text, size) * FOOTER_WRAP_ALLOWANCE / width)) for text in footer_texts(article)
+        max(1, math.ceil(_text_width(text, size, faces) * FOOTER_WRAP_ALLOWANCE / width))
+        for text in footer_texts(article, language)
     )
     margin = max(MIN_BOTTOM_MARGIN_PT[paper, large_print], FOOTER_TOP_PT + lines * size * FOOTER_LINE_HEIGHT + 6)
     page = "large-print" if large_print else ""
     return f"@page {{ size: {PAPER_SIZES[paper]}; }}\n@page {page} {{ margin-bottom: {margin:.1f}pt; }}"
 
 
-def _text_width(text: str, size: float) -> float:
-    """Width in points of ``text`` set in the bold face at ``size`` (unknown characters as an em)."""
-    advances, units = _bold_advances()
-    return sum(advances.get(ord(character), units) for character in text) * size / units
+def _measuring_faces(language: HandoutLanguage) -> tuple[Path, ...]:
+    """The font files a footer is measured in: the script's heaviest faces, then the handout's bold."""
+    bold = next(path for path, weight, style in font_files().values() if weight == 700 and style == "normal")
+    if language == ENGLISH:
+        return (bold,)
+    from immunopipe.export.pdf_scripts import script_font_files
+    from immunopipe.translation.scripts import TypefaceMissing
+
+    try:
+        script_fonts = script_font_files(language).values()
+    except TypefaceMissing as exc:
+        raise PdfRenderError(str(exc)) from None
+    heaviest: dict[str, tuple[int, Path]] = {}
+    for path, weight, family in script_fonts:
+        if weight >= heaviest.get(family, (0, path))[0]:
+            heaviest[family] = (weight, path)
+    return (*(path for _, path in heaviest.values()), bold)
+
+
+def _text_width(text: str, size: float, faces: tuple[Path, ...]) -> float:
+    """Width in points of ``text`` at ``size``, each character in the first of ``faces`` that has it (else an em)."""
+    tables = [_advances(face) for face in faces]
+    ems = 0.0
+    for character in text:
+        code = ord(character)
+        ems += next((advances[code] / units for advances, units in tables if code in advances), 1.0)
+    return ems * size
 
 
 @cache
-def _bold_advances() -> tuple[dict[int, int], int]:
-    """The bold face's advance width of each character, and its units per em."""
+def _advances(face: Path) -> tuple[dict[int, int], int]:
+    """The advance width of each character of the font file ``face``, and its units per em."""
     from fontTools.ttLib import TTFont
 
-    bold = next(path for path, weight, style in font_files().values() if weight == 700 and style == "normal")
-    with TTFont(bold, lazy=True) as font:
+    with TTFont(face, lazy=True) as font:
+        # Numbered glyph names spare reading a CFF font's charset (Noto Sans SC's 65,000 glyphs).
+        font.setGlyphOrder([f"glyph{index}" for index in range(font["maxp"].numGlyphs)])
         metrics = font["hmtx"].metrics
         return {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()}, font["head"].unitsPerEm
 
@@ -197,6 +275,9 @@ def check_paper(paper: str) -> None:
 
 def weasyprint_module() -> ModuleType:
     """The ``weasyprint`` module, or :class:`PdfRenderError` when its libraries are missing."""
+    # fontTools warns about harmless quirks of font tables while subsetting (Almarai's OS/2
+    # version, say); such notes are not the reader's concern and must not clutter the report.
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     try:
         import weasyprint
     except (ImportError, OSError) as exc:
@@ -248,17 +329,24 @@ def _font_timestamp(epoch: int) -> Iterator[None]:
                 os.environ[SOURCE_DATE_EPOCH] = previous
 
 
-class _ErrorRecords(logging.Handler):
-    """Collects ERROR records that this thread makes WeasyPrint log."""
+#: The start of the warning WeasyPrint logs when no font has a glyph for a character.
+MISSING_GLYPH = ".notdef glyph rendered"
 
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
+
+class _ErrorRecords(logging.Handler):
+    """Collects ERROR records that this thread makes WeasyPrint log (and missing glyphs, if asked)."""
+
+    def __init__(self, *, missing_glyphs: bool) -> None:
+        super().__init__(logging.WARNING if missing_glyphs else logging.ERROR)
         self.thread = threading.get_ident()
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread:
-            self.messages.append(record.getMessage())
+        if record.thread != self.thread:
+            return
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR or message.startswith(MISSING_GLYPH):
+            self.messages.append(message)
 
 
 @contextmanager
@@ -273,9 +361,10 @@ def _image_errors(article: Article, profile: Profile | None) -> Iterator[None]:
 
 
 @contextmanager
-def _weasyprint_errors() -> Iterator[list[str]]:
+def _weasyprint_errors(*, missing_glyphs: bool = False) -> Iterator[list[str]]:
+    """Collect WeasyPrint's errors while rendering; with ``missing_glyphs``, characters no font has too."""
     logger = logging.getLogger("weasyprint")
-    handler = _ErrorRecords()
+    handler = _ErrorRecords(missing_glyphs=missing_glyphs)
     logger.addHandler(handler)
     try:
         yield handler.messages

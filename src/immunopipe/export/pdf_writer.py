@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from immunopipe.export.piece import Piece
 from immunopipe.export.writer import ExportOptions, FormatUnavailable, article_path
 from immunopipe.files.write import ExportFile, Staging
-from immunopipe.model import Article
+
+if TYPE_CHECKING:
+    from immunopipe.export.handout_language import HandoutLanguage
 
 FOLDER = "pdf"
 
@@ -24,16 +27,18 @@ def require_pdf() -> None:
         raise FormatUnavailable(f"PDF export is not available in this installation: {exc}") from exc
 
 
-def render_batch(articles: Sequence[Article], options: ExportOptions) -> list[ExportFile]:
-    """The handouts of ``articles`` as export files; :class:`FormatUnavailable` if one cannot be made."""
+def render_batch(pieces: Sequence[Piece], options: ExportOptions) -> list[ExportFile]:
+    """The handouts of ``pieces`` as export files; :class:`FormatUnavailable` if one cannot be made."""
     # Imported here so that other formats never load it; require_pdf checked that it imports,
     # and the renderer's own probe reports a WeasyPrint that cannot load its libraries.
     from immunopipe.export.pdf import PdfRenderError, render_pdfs
 
-    paths = [article_path(FOLDER, article.id, ".pdf") for article in articles]
+    paths = [article_path(FOLDER, piece.id, f"{piece.suffix}.pdf") for piece in pieces]
     try:
+        languages = _handout_languages(pieces)
         pdfs = render_pdfs(
-            articles,
+            [piece.article for piece in pieces],
+            languages=languages,
             paper=options.paper,
             large_print=options.large_print,
             jobs=options.jobs,
@@ -45,16 +50,28 @@ def render_batch(articles: Sequence[Article], options: ExportOptions) -> list[Ex
     return [ExportFile(path, pdf) for path, pdf in zip(paths, pdfs, strict=True)]
 
 
+def _handout_languages(pieces: Sequence[Piece]) -> list[HandoutLanguage | None] | None:
+    """Each piece's handout language (``None`` for a source article), or ``None`` when none is a translation."""
+    if not any(piece.translation for piece in pieces):
+        return None
+    from immunopipe.export.handout_language import handout_language
+
+    return [handout_language(piece.translation) if piece.translation else None for piece in pieces]
+
+
 class PdfWriter:
     """Renders handouts in batches of :data:`PDF_BATCH` articles and stages each batch."""
 
     def __init__(self, staging: Staging, options: ExportOptions) -> None:
         self._staging = staging
         self._options = options
-        self._batch: list[Article] = []
+        self._batch: list[Piece] = []
 
     def add(self, piece: Piece) -> None:
-        self._batch.append(piece.article)
+        if piece.pdf is not None:
+            self._staging.add(article_path(FOLDER, piece.id, ".pdf"), piece.pdf)
+            return
+        self._batch.append(piece)
         if len(self._batch) >= PDF_BATCH:
             self._render_batch()
 

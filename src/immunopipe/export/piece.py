@@ -10,6 +10,7 @@ the first time a writer asks for it.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,7 +18,13 @@ from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
 from immunopipe.export.csv import Row
 from immunopipe.export.render_cache import RenderCache, Rendering
+from immunopipe.export.writer import UnsafeName
 from immunopipe.model import Article
+from immunopipe.translation.facts import translated_article
+from immunopipe.translation.model import Translation
+
+#: BCP 47 tags as they may name files (letters, digits, hyphens).
+LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True)
@@ -32,10 +39,26 @@ class PendingArticle:
     load: Callable[[], Article]
 
 
-class Piece:
-    """One article for the writers: its id, title, JSON document and CSV rows, each made when first asked for."""
+@dataclass(frozen=True)
+class TranslatedArticle:
+    """A checked translation of an article, exported beside it: ``<id>.<language>`` files in each format."""
 
-    def __init__(self, item: Article | PendingArticle, cache: RenderCache | None) -> None:
+    source: PendingArticle
+    translation: Translation
+
+
+class Piece:
+    """One article (or translation) for the writers: its id, title, JSON document and CSV rows, made when asked for."""
+
+    #: The article's handout when it was rendered before (by a shard being merged); None: render it.
+    pdf: bytes | None = None
+    #: The translation this piece is, or ``None`` for a source article.
+    translation: Translation | None = None
+
+    def __init__(self, item: Article | PendingArticle | TranslatedArticle, cache: RenderCache | None) -> None:
+        self.translation = item.translation if isinstance(item, TranslatedArticle) else None
+        if isinstance(item, TranslatedArticle):  # translations are not in the render cache
+            item, cache = item.source, None
         self._pending = item if isinstance(item, PendingArticle) else None
         self._article = item if isinstance(item, Article) else None
         self._cache = cache if self._pending else None
@@ -49,7 +72,23 @@ class Piece:
         if self._article is None:
             assert self._pending is not None
             self._article = self._pending.load()
+            if self.translation:
+                self._article = translated_article(self._article, self.translation.texts, self.translation.language)
         return self._article
+
+    @property
+    def suffix(self) -> str:
+        """What follows the id in this piece's file names: ``.LANG`` for a translation, else nothing."""
+        if self.translation is None:
+            return ""
+        if not LANGUAGE_PATTERN.fullmatch(self.translation.language):
+            raise UnsafeName(f"language {self.translation.language!r} cannot name a file")
+        return f".{self.translation.language}"
+
+    @property
+    def digest(self) -> str | None:
+        """The SHA-256 of the article's content file, when it came as a :class:`PendingArticle`."""
+        return self._pending.digest if self._pending else None
 
     @property
     def id(self) -> str:
@@ -63,7 +102,7 @@ class Piece:
     def json(self) -> bytes:
         """The article's JSON document."""
         if self._json is None:
-            self._json = json_export.render_article(self.article)
+            self._json = json_export.render_article(self.article, self.translation)
         return self._json
 
     @property

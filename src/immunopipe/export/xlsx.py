@@ -1,4 +1,4 @@
-"""Spreadsheet export: one workbook, ``xlsx/articles.xlsx``, with a sheet per CSV table.
+"""Spreadsheet export: one workbook, ``xlsx/articles.xlsx``, with a sheet per CSV table (translations' too).
 
 The sheets are the tables of :mod:`immunopipe.export.csv` (same names, columns, order and rows),
 so a workbook and the CSV files always hold the same facts. Cells are typed as the Data Package
@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from immunopipe.export import csv as csv_export
+from immunopipe.export.csv_translations import TRANSLATION_TABLES, TranslationTable
 from immunopipe.export.writer import FormatUnavailable
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from immunopipe.export.piece import Piece
     from immunopipe.export.writer import ExportOptions
     from immunopipe.files.write import Staging
+    from immunopipe.translation.model import Translation
 
 WORKBOOK_NAME = "articles.xlsx"
 #: Rows and characters a worksheet cell can hold.
@@ -63,7 +66,7 @@ def _cell(column: csv_export.Column, value: csv_export.Cell) -> str | int | date
     return value
 
 
-def table_values(table: csv_export.Table, rows: tuple[csv_export.Row, ...]) -> list[list[Any]]:
+def table_values(table: csv_export.Table | TranslationTable, rows: Iterable[csv_export.Row]) -> list[list[Any]]:
     """One article's rows of ``table`` (plain cells, :func:`csv_export.article_cells`) as typed values."""
     return [[_cell(column, value) for column, value in zip(table.columns, row, strict=True)] for row in rows]
 
@@ -74,8 +77,12 @@ class XlsxWriter:
     def __init__(self, staging: Staging, options: ExportOptions) -> None:
         self._staging = staging
         self._articles: list[tuple[str, tuple[tuple[csv_export.Row, ...], ...]]] = []
+        self._translations: list[Translation] = []
 
     def add(self, piece: Piece) -> None:
+        if piece.translation:  # the article sheets hold the English source; translations have their own
+            self._translations.append(piece.translation)
+            return
         self._articles.append((piece.id, piece.csv_rows))
 
     def finish(self) -> None:
@@ -98,8 +105,15 @@ class XlsxWriter:
         )
         header = workbook.add_format({"bold": True})
         dates = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        for index, table in enumerate(csv_export.TABLES):
-            values = [row for _id, rows in self._articles for row in table_values(table, rows[index])]
+        sheets: list[tuple[csv_export.Table | TranslationTable, list[list[Any]]]] = [
+            (table, [row for _id, rows in self._articles for row in table_values(table, rows[index])])
+            for index, table in enumerate(csv_export.TABLES)
+        ]
+        sheets += [
+            (table, [row for translation in self._translations for row in table_values(table, table.rows(translation))])
+            for table in TRANSLATION_TABLES
+        ]
+        for table, values in sheets:
             if len(values) + 1 > MAX_ROWS:
                 raise FormatUnavailable(
                     f"the {table.name} table has {len(values):,} rows, more than a worksheet holds: use --to csv"
@@ -112,7 +126,9 @@ class XlsxWriter:
         self._staging.add(PurePosixPath("xlsx", WORKBOOK_NAME), buffer.getvalue())
 
 
-def _write_sheet(sheet: Worksheet, table: csv_export.Table, values: list[list[Any]], header: Any, dates: Any) -> None:
+def _write_sheet(
+    sheet: Worksheet, table: csv_export.Table | TranslationTable, values: list[list[Any]], header: Any, dates: Any
+) -> None:
     names = [column.name for column in table.columns]
     for number, name in enumerate(names):
         longest = max([len(name), *(_width(row[number]) for row in values)])

@@ -20,7 +20,7 @@ from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.errors import ImmunopipeError
 from immunopipe.ids import id_problem
 from immunopipe.load import LoadError, load_bytes, read_content_file
-from immunopipe.paths import DiscoveryError, find_content_files
+from immunopipe.paths import DiscoveryError, display_path, find_content_files
 from immunopipe.review.facts import check_approval, fact_values
 from immunopipe.review.record import (
     SnapshotDamaged,
@@ -31,9 +31,10 @@ from immunopipe.review.record import (
     with_approval,
 )
 from immunopipe.safe_text import printable, shortened
+from immunopipe.translation.run import split_files
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules.text_invisible_character import describe, is_invisible
-from immunopipe.validate.runner import SeverityOverrides, check_file, display_path, validate_files
+from immunopipe.validate.runner import SeverityOverrides, check_file, validate_files
 from immunopipe.validate.schema import SchemaChecker
 
 
@@ -98,7 +99,7 @@ def gather(path: Path, *, context: RuleContext, severities: SeverityOverrides) -
     result = check_file(raw, shown, checker=SchemaChecker(), context=context, severities=severities)
     data = load_bytes(raw, shown).data if result.ref is not None else None
     try:
-        library = find_content_files([path.parent])
+        library, _translations = split_files(find_content_files([path.parent]))
     except DiscoveryError as exc:
         raise ReviewProblem(f"cannot check the articles beside {shown}: {exc}", usage=True) from None
     if shown not in map(display_path, library):

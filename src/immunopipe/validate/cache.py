@@ -22,14 +22,16 @@ import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.files.write import ExportFile, WriteError, write_files
 from immunopipe.fingerprint import code_fingerprint
 from immunopipe.fonts import handout_font_files
 from immunopipe.validate.context import ArticleRef, RuleContext
-from immunopipe.validate.runner import FileResult
+
+if TYPE_CHECKING:
+    from immunopipe.validate.runner import FileResult
 
 CACHE_FORMAT = 3
 CACHE_FILE = "validate-v3.json"
@@ -122,6 +124,8 @@ def _encode(key: str, result: FileResult) -> dict[str, Any]:
 
 
 def _decode(key: str, entry: dict[str, Any], shown: str) -> FileResult:
+    from immunopipe.validate.runner import FileResult
+
     content = {"diagnostics": entry["diagnostics"], "ref": entry["ref"], "suppressed": entry["suppressed"]}
     if entry.get("checksum") != _checksum(key, content):
         raise ValueError("the entry does not match its checksum")

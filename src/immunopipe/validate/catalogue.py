@@ -6,12 +6,15 @@ Everything here is generated from the rule modules (their ``ID``, ``SEVERITY``, 
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from immunopipe.diagnostics import Severity
+from immunopipe.translation import check as translation_check
+from immunopipe.translation.rules import TRANSLATION_RULES
 from immunopipe.validate.options import option_key
 from immunopipe.validate.rules import RULES, Rule
 
@@ -38,6 +41,16 @@ def rule_rows(severities: Severities | None = None) -> list[dict[str, Any]]:
             "standard": rule.standard,
         }
         for rule in RULES.values()
+    ] + [
+        {
+            "id": rule.id,
+            "severity": severity_name(severities.get(rule.id, rule.severity)),
+            "default_severity": severity_name(rule.severity),
+            "scope": "translation",
+            "summary": rule.summary,
+            "standard": rule.standard,
+        }
+        for rule in TRANSLATION_RULES.values()
     ]
 
 
@@ -138,4 +151,15 @@ the clinic profile's checks (`profile-*`), are always errors.
 
 """
     sections = "\n".join(_section(rule) for rule in RULES.values())
-    return intro + "\n".join(table) + "\n\n" + sections
+    return intro + "\n".join(table) + "\n\n" + sections + "\n" + _translation_section()
+
+
+def _translation_section() -> str:
+    """The checks of translation files (``translations/LANG/ID.yaml``), with the module's own account of them."""
+    table = ["| Rule | Default severity | What it checks | Standard |", "|---|---|---|---|"]
+    table += [
+        f"| `{rule.id}` | {rule.severity.value} | {rule.summary} | {rule.standard} |"
+        for rule in TRANSLATION_RULES.values()
+    ]
+    doc = _markdown_body(inspect.cleandoc(translation_check.__doc__ or ""))
+    return "## Translation checks\n\n" + doc + "\n\n" + "\n".join(table) + "\n"

@@ -8,7 +8,7 @@ from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 
-from immunopipe.load import escape_pointer_token
+from immunopipe.pointer import escape_pointer_token
 
 T = TypeVar("T")
 

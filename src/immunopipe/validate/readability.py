@@ -115,16 +115,16 @@ def sentence_count(text: str) -> int:
     return sum(1 for part in parts if WORD.search(part))
 
 
-def score(text: str) -> Scores:
-    """Word, sentence and syllable counts of ``text``."""
-    found = words(text)
+def score(text: str, found: list[str] | None = None) -> Scores:
+    """Word, sentence and syllable counts of ``text`` (whose :func:`words` may be given as ``found``)."""
+    found = words(text) if found is None else found
     return Scores(len(found), sentence_count(text), sum(map(syllables, found)))
 
 
-def hardest_words(text: str, count: int = 3) -> list[str]:
-    """Up to ``count`` distinct words of three or more syllables, the longest first."""
+def hardest_words(text: str, count: int = 3, *, found: list[str] | None = None) -> list[str]:
+    """Up to ``count`` distinct words of three or more syllables, the longest first (``found``: see :func:`score`)."""
     ranked: dict[str, tuple[str, int]] = {}
-    for word in words(text):
+    for word in words(text) if found is None else found:
         ranked.setdefault(word.casefold(), (word, syllables(word)))
     long_words = sorted((pair for pair in ranked.values() if pair[1] >= 3), key=lambda pair: -pair[1])
     return [word for word, _ in long_words[:count]]

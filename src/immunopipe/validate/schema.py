@@ -22,7 +22,8 @@ import jsonschema_rs
 from immunopipe.article_schema import SchemaUnavailable, load_schema
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.ids import ID_PATTERN
-from immunopipe.load import Document, escape_pointer_token
+from immunopipe.load import Document
+from immunopipe.pointer import escape_pointer_token
 from immunopipe.safe_text import printable
 from immunopipe.validate.where import describe
 
@@ -59,7 +60,7 @@ _TYPE_WORDS = {
 _PATTERN_HINTS = {
     f"^{ID_PATTERN.pattern}$": "use lowercase letters a-z, digits and single hyphens, e.g. 'type-1-diabetes'",
     "^https?://[^\\s/?#]+([/?#]\\S*)?$": "write an absolute address such as https://example.org/page",
-    "^[a-z]{2,3}(-[A-Z]{2})?$": "write a language tag such as 'en' or 'en-GB'",
+    "^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$": "write a language tag such as 'en', 'en-GB' or 'zh-Hans'",
 }
 
 _FORMAT_HINTS = {

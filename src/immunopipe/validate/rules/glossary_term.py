@@ -23,15 +23,13 @@ Fails (warning: no glossary entry for T-cell)::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.text import reader_text
-from immunopipe.validate.vocabulary import MEDICAL_TERMS, term_pattern
+from immunopipe.validate.vocabulary import MEDICAL_TERMS, all_terms, listed_terms
 
 ID = "glossary-term"
 SEVERITY = Severity.WARNING
@@ -39,17 +37,9 @@ SUMMARY = "Medical terms used in the text are explained in the article's glossar
 STANDARD = "PEMAT-P (medical terms are defined); NHS Standard and PIF TICK (plain language)"
 
 
-@cache
-def _all_terms() -> re.Pattern[str]:
-    """One pattern finding every listed term in a single pass; group ``n`` is the ``n``-th term."""
-    forms = "|".join(f"({form})" for form in MEDICAL_TERMS.values())
-    return re.compile(rf"\b(?:{forms})\b", re.IGNORECASE)
-
-
 def explained_terms(article: dict[str, Any]) -> set[str]:
     """The listed medical terms the glossary explains (an entry may use any form of a term)."""
-    entries = [entry["term"].strip() for entry in article.get("glossary", [])]
-    return {term for term in MEDICAL_TERMS for entry in entries if term_pattern(term).fullmatch(entry)}
+    return {term for entry in article.get("glossary", []) for term in listed_terms(entry["term"].strip())}
 
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
@@ -57,7 +47,7 @@ def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     names = list(MEDICAL_TERMS)
     uses: dict[str, list[str]] = {}
     for item in reader_text(article):
-        found = {names[match.lastindex - 1] for match in _all_terms().finditer(item.text) if match.lastindex}
+        found = {names[match.lastindex - 1] for match in all_terms().finditer(item.text) if match.lastindex}
         for term in sorted(found - explained, key=names.index):
             uses.setdefault(term, []).append(item.pointer)
     for term, pointers in uses.items():

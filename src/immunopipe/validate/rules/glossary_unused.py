@@ -25,7 +25,7 @@ from typing import Any
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.text import reader_text
-from immunopipe.validate.vocabulary import MEDICAL_TERMS, term_pattern
+from immunopipe.validate.vocabulary import listed_terms, term_pattern
 
 ID = "glossary-unused"
 SEVERITY = Severity.WARNING
@@ -39,7 +39,7 @@ def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     body = "\n".join(item.text for item in texts if not item.pointer.startswith("/glossary/"))
     for index, entry in enumerate(article.get("glossary", [])):
         term = entry["term"].strip()
-        known = [name for name in MEDICAL_TERMS if term_pattern(name).fullmatch(term)]
+        known = listed_terms(term)
         pattern = term_pattern(known[0] if known else term)
         own = f"/glossary/{index}/definition"
         if pattern.search(body):

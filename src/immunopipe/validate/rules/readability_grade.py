@@ -27,9 +27,9 @@ from typing import Any
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.options import NumberOption, option_key
-from immunopipe.validate.readability import hardest_words, score
+from immunopipe.validate.readability import hardest_words, score, words
 from immunopipe.validate.text import prose
-from immunopipe.validate.vocabulary import PLACEHOLDER
+from immunopipe.validate.vocabulary import holds_placeholder
 
 ID = "readability-grade"
 SEVERITY = Severity.WARNING
@@ -48,11 +48,12 @@ def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
         return
     max_grade = float(context.options.get(MAX_GRADE, DEFAULT["max-grade"]))
     for pointer, text in prose(article):
-        if PLACEHOLDER.search(text):
+        if holds_placeholder(text):
             continue
-        scores = score(text)
+        found = words(text)  # once, for both the score and the hardest words
+        scores = score(text, found)
         if scores.grade > max_grade:
-            hard = hardest_words(text)
+            hard = hardest_words(text, found=found)
             hint = f"; hardest words: {', '.join(hard)}" if hard else ""
             yield Finding(
                 pointer,
