@@ -89,6 +89,10 @@ text-spacing = "warning"
         ),
         ('[tool.immunopipe.rules]\nschema-type = "off"\n', "schema and YAML checks are always errors"),
         (
+            '[tool.immunopipe.rules]\nprofile-logo = "warning"\n',
+            "'profile-logo' checks the clinic profile and is always an error; it cannot be configured",
+        ),
+        (
             '[tool.immunopipe.rules]\nauthor-unknown = "ignore"\n',
             "'author-unknown' must be one of 'error', 'warning', 'off'",
         ),

@@ -91,6 +91,25 @@ def test_bad_profiles_are_located_and_exit_1(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("line", "pointer"),
+    [
+        ('web: "https://clinic.example/\\0"\n', "/web"),
+        ('organisation: "Riverside\\a Health"\n', "/organisation"),
+        ('questions: "Call us \\e[31mnow"\n', "/questions"),
+        ('address: ["1 River Road\\N"]\n', "/address/0"),
+        ('online_version: "https://clinic.example/\\x01{id}"\n', "/online_version"),
+    ],
+    ids=["web-nul", "organisation-bell", "questions-escape", "address-next-line", "online-version-control"],
+)
+def test_control_characters_are_refused_in_every_text_field(tmp_path: Path, line: str, pointer: str) -> None:
+    text = GOOD.replace("organisation: Riverside Health Centre\n", "") if "organisation" in line else GOOD
+    (tmp_path / "clinic.yaml").write_text(text + line, encoding="utf-8")
+    profile, diagnostics = check_profile(tmp_path / "clinic.yaml")
+    assert profile is None
+    assert [(d.rule, d.pointer) for d in diagnostics] == [("schema-pattern", pointer)]
+
+
 def test_huge_logo_is_refused_before_it_is_read(tmp_path: Path) -> None:
     project = _project(tmp_path, GOOD + "logo: huge.png\n")
     with (project / "huge.png").open("wb") as handle:
@@ -125,6 +144,14 @@ def test_svg_refusals(tmp_path: Path) -> None:
         "entity": '<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg"/>',
         "css": '<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(http://x/a.css);</style></svg>',
         "broken": "<svg",
+        "image-without-href": '<svg xmlns="http://www.w3.org/2000/svg"><image width="5" height="5"/></svg>',
+        "upper-case-href": '<svg xmlns="http://www.w3.org/2000/svg"><use HREF="http://x/a.svg#a"/></svg>',
+        "set-href": '<svg xmlns="http://www.w3.org/2000/svg"><use href="#a"><set attributeName="href" '
+        'to="http://x/a.svg#a"/></use></svg>',
+        "animate": '<svg xmlns="http://www.w3.org/2000/svg"><rect><animate attributeName="fill"/></rect></svg>',
+        "css-escape": '<svg xmlns="http://www.w3.org/2000/svg"><style>@\\69mport "http://x/a.css";</style></svg>',
+        "css-escape-attribute": '<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:\\75rl(http://x/a#p)"/></svg>',
+        "fe-image": '<svg xmlns="http://www.w3.org/2000/svg"><filter><feImage/></filter></svg>',
     }
     for name, svg in cases.items():
         (tmp_path / f"{name}.svg").write_text(svg, encoding="utf-8")
@@ -184,6 +211,15 @@ def _png(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
+def _zero_width(png: bytes) -> bytes:
+    """``png`` with its IHDR width set to 0 (and the chunk's checksum made right again)."""
+    import struct
+    import zlib
+
+    ihdr = png[12:16] + struct.pack(">I", 0) + png[20:29]
+    return png[:8] + png[8:12] + ihdr + struct.pack(">I", zlib.crc32(ihdr)) + png[33:]
+
+
 def test_png_logo_is_checked_and_printed(tmp_path: Path) -> None:
     from immunopipe.export.pdf import render_pdf
     from immunopipe.load import load_path
@@ -205,8 +241,10 @@ def test_png_logo_is_checked_and_printed(tmp_path: Path) -> None:
         (lambda png: png[:40], "is a cut-off PNG"),
         (lambda png: png[:29] + bytes([png[29] ^ 0xFF]) + png[30:], "checksum of its 'IHDR' chunk is wrong"),
         (lambda png: _png(5000, 1), "is 5000x1 pixels; at most 4000 a side"),
+        (lambda png: png[:33] + png[png.index(b"IEND") - 4 :], "it has no IDAT chunk: no image data"),
+        (lambda png: _zero_width(png), "it is 0x30: it has no pixels"),
     ],
-    ids=["truncated", "bad-checksum", "too-wide"],
+    ids=["truncated", "bad-checksum", "too-wide", "no-image-data", "no-pixels"],
 )
 def test_damaged_or_oversized_png_is_a_diagnostic(tmp_path: Path, damage: object, message: str) -> None:
     (tmp_path / "logo.png").write_bytes(damage(_png(60, 30)))  # type: ignore[operator]
@@ -247,6 +285,21 @@ def test_an_svg_that_slipped_through_still_loads_nothing(server: tuple[str, list
     assert requests == []
 
 
+def test_a_logo_that_cannot_be_drawn_is_named_in_the_render_error() -> None:
+    """A PNG that slipped past the check (no image data) fails the render naming the logo."""
+    from immunopipe.export.pdf import PdfRenderError, render_pdf
+    from immunopipe.load import load_path
+    from immunopipe.model import article_from_data
+    from immunopipe.profile import Logo, Profile
+
+    png = _png(4, 4)
+    without_pixels = png[:33] + png[png.index(b"IEND") - 4 :]
+    logo = Logo(name="logo.png", media_type="image/png", data=without_pixels)
+    profile = Profile(organisation="Clinic", phone="12345", opening_hours="Always", logo=logo)
+    with pytest.raises(PdfRenderError, match=r"the clinic logo logo\.png cannot be drawn"):
+        render_pdf(article_from_data(load_path(SEED).data), profile=profile)
+
+
 def test_duplicate_keys_and_yaml_errors_are_located(tmp_path: Path) -> None:
     (tmp_path / "clinic.yaml").write_text(GOOD + "phone: '999'\n", encoding="utf-8")
     _, diagnostics = check_profile(tmp_path / "clinic.yaml")
@@ -261,6 +314,15 @@ def test_missing_profile_file_is_a_usage_error(tmp_path: Path) -> None:
     result = _cli("export", "--to", "pdf", "--profile", "nowhere.yaml", cwd=project)
     assert result.returncode == 2
     assert "no such clinic profile: nowhere.yaml" in result.stderr
+
+
+def test_configured_profile_that_is_a_folder_is_called_a_folder(tmp_path: Path) -> None:
+    project = _project(tmp_path, GOOD)
+    (project / "profiles").mkdir()
+    (project / "pyproject.toml").write_text('[tool.immunopipe]\nprofile = "profiles"\n', encoding="utf-8")
+    result = _cli("validate", cwd=project)
+    assert result.returncode == 2
+    assert "the clinic profile profiles is a folder" in result.stderr
 
 
 def test_json_report_names_the_profile(tmp_path: Path) -> None:

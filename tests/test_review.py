@@ -144,6 +144,32 @@ def test_approval_is_refused_while_an_error_remains(repo: Path) -> None:
     assert article(repo).read_bytes() == before
 
 
+def test_approval_is_refused_while_a_library_rule_finds_an_error_in_the_article(repo: Path) -> None:
+    """Another file with the same id is an error of this article in validate, so in review too."""
+    resolve_queries(repo)
+    before = article(repo).read_bytes()
+    (repo / "content" / "copy.yaml").write_bytes(before)
+    report = run(repo, "review", ARTICLE)
+    assert report.returncode == 1
+    assert "is already used by content/copy.yaml:2 [duplicate-article-id]" in report.stdout
+    result = run(repo, "review", ARTICLE, "--approve", *REVIEWER)
+    assert result.returncode == 1
+    assert "approval refused: 1 error(s) remain" in result.stderr
+    assert article(repo).read_bytes() == before
+    assert not (repo / "content" / "reviews").exists()
+
+
+@pytest.mark.parametrize("damage", [b"{not json", b'{"format": 1}', b"[]"], ids=["not-json", "no-facts", "a-list"])
+def test_a_damaged_snapshot_is_called_damaged_not_missing(repo: Path, damage: bytes) -> None:
+    resolve_queries(repo)
+    assert run(repo, "review", ARTICLE, "--approve", *REVIEWER).returncode == 0
+    (repo / "content" / "reviews" / f"{ARTICLE}.json").write_bytes(damage)
+    report = run(repo, "review", ARTICLE)
+    assert report.returncode == 2
+    assert f"the approved snapshot content/reviews/{ARTICLE}.json is damaged" in report.stderr
+    assert "no approved snapshot" not in report.stdout
+
+
 def test_an_article_that_fails_the_schema_is_reported_not_reviewed(repo: Path) -> None:
     text = article(repo).read_text(encoding="utf-8")
     article(repo).write_text(text.replace("reading_time_minutes: 3", "reading_time_minutes: three"), encoding="utf-8")

@@ -263,6 +263,8 @@ def check_profile(path: Path | None, outcome: Outcome) -> Profile | None:
     from immunopipe.article_schema import SchemaUnavailable
     from immunopipe.validate.profile import check_profile as check
 
+    if path.is_dir():
+        raise EnvironmentProblem(f"the clinic profile {path} is a folder: name the profile's YAML file in it")
     if not path.is_file():
         raise EnvironmentProblem(f"no such clinic profile: {path}")
     try:

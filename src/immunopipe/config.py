@@ -182,6 +182,10 @@ def _severities(rules: Any, where: str) -> dict[str, Severity | None]:
     _refuse_unknown(rules, (*RULES, *TRANSLATION_RULES), f"{where} rules:", "rule id", more)
     result: dict[str, Severity | None] = {}
     for rule_id, name in rules.items():
+        if rule_id in RULES and RULES[rule_id].scope == "profile":
+            raise ConfigError(
+                f"{where} rules: '{rule_id}' checks the clinic profile and is always an error; it cannot be configured"
+            )
         if name not in SEVERITY_NAMES:
             raise ConfigError(
                 f"{where} rules: '{rule_id}' must be one of {', '.join(map(repr, SEVERITY_NAMES))}, not {name!r}"

@@ -172,6 +172,7 @@ def _render(
     with (
         _weasyprint_errors(missing_glyphs=translated) as errors,
         _fixed_font_timestamp(article, needed=not whole_fonts),
+        _image_errors(article, profile),
     ):
         stylesheets = [
             weasyprint.CSS(string=_font_face_rules(font_files()), url_fetcher=fetcher, font_config=font_config),
@@ -346,6 +347,17 @@ class _ErrorRecords(logging.Handler):
         message = record.getMessage()
         if record.levelno >= logging.ERROR or message.startswith(MISSING_GLYPH):
             self.messages.append(message)
+
+
+@contextmanager
+def _image_errors(article: Article, profile: Profile | None) -> Iterator[None]:
+    """Turn an image that fails to decode while the PDF is drawn (Pillow raises ``OSError``) into
+    a :class:`PdfRenderError` naming the clinic logo, not an error of the output folder."""
+    try:
+        yield
+    except OSError as exc:
+        image = f"the clinic logo {profile.logo.name}" if profile and profile.logo else "an image"
+        raise PdfRenderError(f"handout {article.id!r} did not render: {image} cannot be drawn ({exc})") from exc
 
 
 @contextmanager

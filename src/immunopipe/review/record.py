@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from immunopipe.errors import ImmunopipeError
 from immunopipe.load import _Composer
 from immunopipe.review.facts import fact_digests, fact_values, facts_digest
 
@@ -40,14 +41,29 @@ def snapshot_bytes(article: Mapping[str, Any], reviewer: Mapping[str, str], day:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+class SnapshotDamaged(ImmunopipeError):
+    """A snapshot file that exists but cannot be read or is not an immunopipe snapshot."""
+
+
 def read_snapshot(content_dir: Path, article_id: str) -> dict[str, Any] | None:
-    """The stored snapshot of an article, or None when there is none (or it cannot be read)."""
+    """The stored snapshot of an article, or None when there is none.
+
+    Raises :class:`SnapshotDamaged` when the file is there but unreadable, not JSON, or not a
+    snapshot of this format: a damaged record is never mistaken for a missing one.
+    """
+    path = content_dir / snapshot_path(article_id)
     try:
-        document = json.loads((content_dir / snapshot_path(article_id)).read_bytes())
-    except (OSError, ValueError):
+        document = json.loads(path.read_bytes())
+    except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise SnapshotDamaged(f"the approved snapshot {path} cannot be read: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise SnapshotDamaged(f"the approved snapshot {path} is damaged (not JSON: {exc})") from None
     valid = isinstance(document, dict) and document.get("format") == SNAPSHOT_FORMAT
-    return document if valid and isinstance(document.get("facts"), dict) else None
+    if not (valid and isinstance(document.get("facts"), dict) and isinstance(document.get("date"), str)):
+        raise SnapshotDamaged(f"the approved snapshot {path} is damaged (not an immunopipe snapshot)")
+    return document
 
 
 def approval_block(article: Mapping[str, Any], reviewer: Mapping[str, str], day: str) -> dict[str, Any]:

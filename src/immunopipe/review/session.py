@@ -20,13 +20,21 @@ from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.errors import ImmunopipeError
 from immunopipe.ids import id_problem
 from immunopipe.load import LoadError, load_bytes, read_content_file
-from immunopipe.paths import display_path
+from immunopipe.paths import DiscoveryError, display_path, find_content_files
 from immunopipe.review.facts import check_approval, fact_values
-from immunopipe.review.record import approval_block, read_snapshot, snapshot_bytes, snapshot_path, with_approval
+from immunopipe.review.record import (
+    SnapshotDamaged,
+    approval_block,
+    read_snapshot,
+    snapshot_bytes,
+    snapshot_path,
+    with_approval,
+)
 from immunopipe.safe_text import printable, shortened
+from immunopipe.translation.run import split_files
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules.text_invisible_character import describe, is_invisible
-from immunopipe.validate.runner import SeverityOverrides, check_file
+from immunopipe.validate.runner import SeverityOverrides, check_file, validate_files
 from immunopipe.validate.schema import SchemaChecker
 
 
@@ -77,7 +85,12 @@ def article_path(content_dir: Path, article_id: str) -> Path:
 
 
 def gather(path: Path, *, context: RuleContext, severities: SeverityOverrides) -> Review:
-    """Check ``path`` with every rule; its data is kept when it passes the schema."""
+    """Check ``path`` as ``validate`` checks its folder; its data is kept when it passes the schema.
+
+    The whole folder is validated, so that library-wide rules (another file with the same id)
+    count against the article just as they do in ``validate``; only the article's own findings
+    are kept.
+    """
     shown = display_path(path)
     try:
         raw = read_content_file(path)
@@ -85,7 +98,15 @@ def gather(path: Path, *, context: RuleContext, severities: SeverityOverrides) -
         raise ReviewProblem(f"cannot read {shown}: {exc.problems[0].message}", usage=True) from None
     result = check_file(raw, shown, checker=SchemaChecker(), context=context, severities=severities)
     data = load_bytes(raw, shown).data if result.ref is not None else None
-    return Review(path, raw, data, sorted(result.diagnostics, key=lambda d: (d.line, d.column, d.rule)))
+    try:
+        library, _translations = split_files(find_content_files([path.parent]))
+    except DiscoveryError as exc:
+        raise ReviewProblem(f"cannot check the articles beside {shown}: {exc}", usage=True) from None
+    if shown not in map(display_path, library):
+        library.append(path)
+    outcome = validate_files(library, context=context, severities=severities)
+    own = [d for d in outcome.diagnostics if d.path == shown]
+    return Review(path, raw, data, sorted(own, key=lambda d: (d.line, d.column, d.rule)))
 
 
 def _field_lines(value: Any) -> list[str]:
@@ -136,7 +157,10 @@ def report(review: Review, content_dir: Path) -> str:
             )
         else:
             lines.append("Approval: status approved, but without a matching digest of the reviewed facts.")
-        snapshot = read_snapshot(content_dir, data["id"])
+        try:
+            snapshot = read_snapshot(content_dir, data["id"])
+        except SnapshotDamaged as exc:
+            raise ReviewProblem(f"{exc}: restore it from version control", usage=True) from None
         now = fact_values(data)
         lines.append("")
         if snapshot is None:

@@ -89,6 +89,7 @@ _SCOPE_NOTES = {
     "library": " · compares all articles of a run",
     "suppression": " · about ignore comments",
     "baseline": " · about the baseline file",
+    "profile": " · checks the clinic profile (`--profile`); not configurable",
 }
 
 
@@ -143,8 +144,8 @@ paper = "a4"                 # PDF page size: "a4" or "letter"
 
 `validate` and `export` apply the rule severities and the readability grade; `content`, `out`
 and `paper` are read and checked, and reserved as the commands' defaults. Unknown keys, unknown
-rule ids and values of the wrong kind stop the run with exit code 2. YAML and schema checks are
-always errors.
+rule ids and values of the wrong kind stop the run with exit code 2. YAML and schema checks, and
+the clinic profile's checks (`profile-*`), are always errors.
 
 ## Overview
 

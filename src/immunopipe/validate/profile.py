@@ -8,9 +8,12 @@ problem is a :class:`~immunopipe.diagnostics.Diagnostic` with its line and colum
 * the logo, when there is one, is a plain file name in the profile's own folder. It is read once
   here, refusing links that leave the folder and anything over :data:`MAX_LOGO_BYTES` before a
   byte is read, and its bytes are checked for what they claim to be: a PNG whose chunks are
-  whole (checksums, ``IEND``) and at most :data:`MAX_LOGO_PIXELS` a side, or an SVG without
-  scripts, event handlers, ``foreignObject``, DOCTYPE/entities, or references to anything but
-  its own ``#fragments``. Such an SVG is refused, not cleaned: nothing in it ever runs or loads.
+  whole (checksums, image data, ``IEND``) and at most :data:`MAX_LOGO_PIXELS` a side, or an SVG without
+  scripts, event handlers, ``foreignObject``, ``<image>``/``<feImage>``, ``<set>``/``<animate*>``,
+  DOCTYPE/entities, or references (``href``/``src`` in any letter case, CSS ``url()`` and
+  ``@import``) to anything but its own ``#fragments``, or backslashes in its stylesheet or
+  attributes (CSS escapes could spell ``url(``). Such an SVG is refused, not cleaned:
+  nothing in it ever runs or loads.
   The handout renderer serves exactly these checked bytes, and nothing else from the folder.
 
 Passes::
@@ -52,7 +55,11 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 LOGO_MEDIA_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 
-_SVG_FORBIDDEN_ELEMENTS = frozenset({"script", "foreignObject", "iframe", "object", "embed", "audio", "video"})
+#: Elements that run scripts, embed other content, load images or rewrite attributes (``<set>``,
+#: ``<animate>``: they can set an ``href`` after the check), compared in lower case.
+_SVG_FORBIDDEN_ELEMENTS = frozenset(
+    {"script", "foreignobject", "iframe", "object", "embed", "audio", "video", "image", "feimage", "set", "discard"}
+)
 _SVG_REFERENCE_ATTRIBUTES = frozenset({"href", "src"})
 _CSS_URL = re.compile(r"url\(\s*['\"]?(?!#)|@import", re.IGNORECASE)
 
@@ -67,7 +74,7 @@ PATTERN_HINTS: dict[str, str] = {
     "e.g. https://clinic.example/leaflets/{id}",
 }
 #: The hint for text fields: plain text on one line.
-TEXT_HINT = "write plain text on one line, without <, >, { or }"
+TEXT_HINT = "write plain text on one line, without <, >, { or } or control characters"
 
 
 class ProfileError(Exception):
@@ -167,6 +174,8 @@ def _read_logo(folder: Path, name: str) -> tuple[Logo | None, str | None]:
             return None, f"the logo {name} is {size:,} bytes; the limit is {MAX_LOGO_BYTES:,} bytes"
         with candidate.open("rb") as handle:
             data = handle.read(MAX_LOGO_BYTES + 1)
+    except RuntimeError:  # Path.resolve() on a link that points back at itself (Python < 3.13)
+        return None, f"the logo {name} is a link that leads back to itself (a symlink loop)"
     except OSError as exc:
         return None, f"cannot read the logo {name}: {exc.strerror or exc}"
     if len(data) > MAX_LOGO_BYTES:
@@ -182,7 +191,7 @@ def _png_problem(data: bytes) -> str | None:
     """Why ``data`` is not a whole PNG of a sensible size, or ``None``."""
     if not data.startswith(PNG_SIGNATURE):
         return "is not a PNG image (its first bytes are not a PNG signature)"
-    offset, first = len(PNG_SIGNATURE), True
+    offset, first, has_pixels = len(PNG_SIGNATURE), True, False
     while offset + 12 <= len(data):
         length, kind = struct.unpack(">I4s", data[offset : offset + 8])
         end = offset + 12 + length
@@ -195,11 +204,14 @@ def _png_problem(data: bytes) -> str | None:
             if kind != b"IHDR" or length != 13:
                 return "is a damaged PNG (it does not start with an IHDR chunk)"
             width, height = struct.unpack(">II", body[4:12])
-            if not (0 < width <= MAX_LOGO_PIXELS and 0 < height <= MAX_LOGO_PIXELS):
+            if width == 0 or height == 0:
+                return f"is a damaged PNG (it is {width}x{height}: it has no pixels)"
+            if width > MAX_LOGO_PIXELS or height > MAX_LOGO_PIXELS:
                 return f"is {width}x{height} pixels; at most {MAX_LOGO_PIXELS} a side"
             first = False
+        has_pixels = has_pixels or kind == b"IDAT"
         if kind == b"IEND":
-            return None
+            return None if has_pixels else "is a damaged PNG (it has no IDAT chunk: no image data)"
         offset = end
     return "is a cut-off PNG (it has no IEND chunk)"
 
@@ -222,16 +234,23 @@ def _svg_problem(data: bytes) -> str | None:
         return "is not an SVG image (its root element is not <svg> in the SVG namespace)"
     for element in root.iter():
         local = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
-        if local in _SVG_FORBIDDEN_ELEMENTS:
-            return f"holds a <{local}> element: an SVG logo may not run scripts or embed other content"
         for attribute, value in element.attrib.items():
-            name = attribute.rsplit("}", 1)[-1]
-            if name.lower().startswith("on"):
+            name = attribute.rsplit("}", 1)[-1].lower()  # a renderer may read HREF as href
+            if name.startswith("on"):
                 return f"has an event handler ({name} on <{local}>): an SVG logo may not run scripts"
             if name in _SVG_REFERENCE_ATTRIBUTES and not value.strip().startswith("#"):
                 return f"refers to {value!r} (on <{local}>): an SVG logo may only refer to its own parts (#id)"
+            if "\\" in value:  # CSS reads \75rl( as url(: escapes are refused, never decoded
+                return f"uses a backslash escape in {name}={value!r} (on <{local}>): write the text without escapes"
             if _CSS_URL.search(value):
                 return f"loads {value!r} (on <{local}>): an SVG logo may not load other files"
+        if local.lower() in _SVG_FORBIDDEN_ELEMENTS or local.lower().startswith("animate"):
+            return (
+                f"holds a <{local}> element: an SVG logo may not run scripts, embed or load other content, "
+                "or animate its attributes"
+            )
+        if local == "style" and element.text and "\\" in element.text:
+            return "uses a backslash escape in its stylesheet (CSS reads \\69mport as import): write it without escapes"
         if local == "style" and element.text and _CSS_URL.search(element.text):
             return "loads a file from its stylesheet: an SVG logo may not load other files"
     return None

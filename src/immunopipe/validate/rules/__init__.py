@@ -7,7 +7,9 @@ yielding :class:`Finding` for one article, or ``check_library(articles, context)
 path and id only, so these rules see ids, not contents). Modules with ``SCOPE = "suppression"``
 or ``"baseline"`` have no check: they name the warnings about ignore comments
 (:mod:`immunopipe.validate.suppression`) and baseline entries (:mod:`immunopipe.validate.baseline`),
-so those can be listed, documented and configured like any rule. A rule with settings also defines
+so those can be listed, documented and configured like any rule. Modules with ``SCOPE = "profile"``
+name the clinic profile's checks (:mod:`immunopipe.validate.profile`): listed and documented,
+always errors, never configured. A rule with settings also defines
 ``CONF_TABLE``, ``CONF`` and ``DEFAULT`` (:mod:`immunopipe.validate.options`). A rule module
 imports shared words from :mod:`immunopipe.validate.vocabulary`, never from another rule.
 """
@@ -50,6 +52,8 @@ from immunopipe.validate.rules import (
     glossary_unused,
     handout_length,
     id_matches_file,
+    profile_contact_times,
+    profile_logo,
     publisher_named,
     publisher_url_unknown,
     readability_grade,
@@ -102,7 +106,7 @@ class Rule:
 
     @property
     def scope(self) -> str:
-        """What the rule looks at: ``article``, ``library``, ``suppression`` comments or the ``baseline``."""
+        """What the rule looks at: ``article``, ``library``, ``suppression``, ``baseline`` or ``profile``."""
         return getattr(self.module, "SCOPE", "library" if self.library_wide else "article")
 
     @property
@@ -173,6 +177,9 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     baseline_stale,
     text_glyph_missing,
     handout_length,
+    # Clinic profiles (--profile): always errors
+    profile_logo,
+    profile_contact_times,
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in map(_describe, RULE_MODULES)}
