@@ -402,7 +402,9 @@ def coded(code_line: str) -> str:
 def test_code_rules(tmp_path, line, expected):
     ws = workspace(tmp_path, coded(f"          - {line}\n"))
     _, doc = report(ws, "content")
-    assert sorted(d["rule"] for d in doc["diagnostics"] if d["rule"].startswith("code-")) == expected
+    # The seed's own ATC codes, which the cited table could not confirm at the source, warn as well.
+    ours = [d for d in doc["diagnostics"] if "immunopipe's table lists it" not in d["message"]]
+    assert sorted(d["rule"] for d in ours if d["rule"].startswith("code-")) == expected
 
 
 def test_warning_budget_counts_after_ignore_comments(tmp_path):
