@@ -413,6 +413,15 @@ def test_a_shard_missing_a_translation_is_refused(translated_library: Path) -> N
     assert "the shards hold 2 translations, but the library has 3" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert not (root / "merged").exists()
+    # A language that cannot name a file is a damaged descriptor, not a path outside the shard.
+    assert cli(root, "export", *JSON_AND_CSV, "--shard", f"{number}/2", "--out", holder.name).returncode == 0
+    data = json.loads(descriptor.read_bytes())
+    data["translations"][0]["language"] = "../es"
+    descriptor.write_text(json.dumps(data), "utf-8")
+    refused = cli(root, "merge", "shard-1", "shard-2", "--out", "merged")
+    assert refused.returncode == 2, refused.stderr
+    assert f"shard.json is damaged: the language of '{SEED_ID}'" in refused.stderr
+    assert "Traceback" not in refused.stderr
     # A translation's JSON file changed after the shard was made is refused too.
     assert cli(root, "export", *JSON_AND_CSV, "--shard", f"{number}/2", "--out", holder.name).returncode == 0
     (holder / "json" / f"{SEED_ID}.es.json").write_bytes(b"{}")

@@ -915,8 +915,8 @@ def export(
     A summary goes to stderr (one JSON line with --format json).
 
     With --shard K/N every machine validates all articles but exports only its share (about
-    one in N) and a shard.json describing it; `immunopipe merge` joins the N folders into the
-    files one export would have written.
+    one in N, each translation with its article) and a shard.json describing it; `immunopipe
+    merge` joins the N folders into the files one export would have written.
 
     \b
     Examples:
