@@ -152,6 +152,13 @@ def official(system: str, code: str, version: str) -> Official:
         row = table_entry(system, code, year)
         if row is None:
             return Official("unverified", TABLE_SYSTEMS[system], reason=f"it is not in {TABLE_SYSTEMS[system]}")
+        if not row.title_verified.startswith("yes"):
+            why = row.title_verified.removeprefix("no:").strip()
+            return Official(
+                "unverified",
+                row.source,
+                reason=f"immunopipe's table lists it, but not as checked at the source ({why})",
+            )
         return Official("found", row.source, title=row.title)
     return Official("unverified", system, reason=UNCARRIED.get(system, f"immunopipe has no source for {system}"))
 
