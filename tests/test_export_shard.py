@@ -356,18 +356,100 @@ def test_shards_with_another_clinic_profile_are_refused(library: Path) -> None:
     )
 
 
-def test_sharding_a_library_with_translations_is_refused_before_anything_is_written(tmp_path: Path) -> None:
-    """Shards carry articles only: a translation would be lost from the merge, so the run stops instead."""
-    shutil.copytree(Path(__file__).parents[1] / "content", tmp_path / "content")
+def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``immunopipe`` command, run in ``cwd``."""
     script = Path(sys.executable).with_name("immunopipe")
-    result = subprocess.run(
-        [str(script), "export", "--to", "json", "--shard", "1/2", "--out", "shard-1"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 2, result.stderr
-    assert result.stderr.splitlines()[-1].startswith("Error: --shard exports articles only, and 3 translation(s)")
-    assert "Traceback" not in result.stderr
-    assert not (tmp_path / "shard-1").exists()
+    return subprocess.run([str(script), *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture
+def translated_library(tmp_path: Path) -> Path:
+    """The repository's content/: the seed article and its three translations (ar, es, zh-Hans)."""
+    shutil.copytree(Path(__file__).parents[1] / "content", tmp_path / "content")
+    return tmp_path
+
+
+ALL_FORMATS = ("--to", "json", "--to", "csv", "--to", "pdf", "--to", "xlsx")
+
+
+def test_merged_shards_with_translations_are_byte_identical_to_one_export(translated_library: Path) -> None:
+    """Translations go with their source article's shard; the merge writes one export's bytes, PDFs included."""
+    root = translated_library
+    single = cli(root, "export", *ALL_FORMATS, "--out", "single", "-q", "--no-cache")
+    assert single.returncode == 0, single.stderr
+    for number in (1, 2):
+        shard = cli(root, "export", *ALL_FORMATS, "--shard", f"{number}/2", "--out", f"shard-{number}", "-q")
+        assert shard.returncode == 0, shard.stderr
+    merged = cli(root, "merge", "shard-2", "shard-1", "--out", "merged")
+    assert merged.returncode == 0, merged.stderr
+    expected = snapshot(root / "single")
+    languages = ("ar", "es", "zh-Hans")
+    for language in languages:
+        assert {f"json/{SEED_ID}.{language}.json", f"pdf/{SEED_ID}.{language}.pdf"} <= set(expected)
+    assert {"csv/translations.csv", "csv/translation_status.csv", "xlsx/articles.xlsx"} <= set(expected)
+    index = json.loads(expected["json/index.json"])
+    assert sorted(entry["language"] for entry in index["translations"]) == list(languages)
+    assert snapshot(root / "merged") == expected
+    # The translations are in the shard of their source article, and only there.
+    descriptors = [json.loads((root / f"shard-{number}" / DESCRIPTOR_NAME).read_bytes()) for number in (1, 2)]
+    holding = [d for d in descriptors if d["articles"]]
+    assert len(holding) == 1
+    assert sorted(entry["language"] for entry in holding[0]["translations"]) == list(languages)
+    assert all(not d["translations"] for d in descriptors if not d["articles"])
+
+
+def test_a_shard_missing_a_translation_is_refused(translated_library: Path) -> None:
+    root = translated_library
+    for number in (1, 2):
+        assert cli(root, "export", *JSON_AND_CSV, "--shard", f"{number}/2", "--out", f"shard-{number}").returncode == 0
+    number = next(n for n in (1, 2) if (root / f"shard-{n}" / "json" / f"{SEED_ID}.es.json").exists())
+    holder = root / f"shard-{number}"
+    descriptor = holder / DESCRIPTOR_NAME
+    data = json.loads(descriptor.read_bytes())
+    data["translations"] = data["translations"][1:]
+    descriptor.write_text(json.dumps(data), "utf-8")
+    refused = cli(root, "merge", "shard-1", "shard-2", "--out", "merged")
+    assert refused.returncode == 2, refused.stderr
+    assert "the shards hold 2 translations, but the library has 3" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not (root / "merged").exists()
+    # A language that cannot name a file is a damaged descriptor, not a path outside the shard.
+    assert cli(root, "export", *JSON_AND_CSV, "--shard", f"{number}/2", "--out", holder.name).returncode == 0
+    data = json.loads(descriptor.read_bytes())
+    data["translations"][0]["language"] = "../es"
+    descriptor.write_text(json.dumps(data), "utf-8")
+    refused = cli(root, "merge", "shard-1", "shard-2", "--out", "merged")
+    assert refused.returncode == 2, refused.stderr
+    assert f"shard.json is damaged: the language of '{SEED_ID}'" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    # A translation's JSON file changed after the shard was made is refused too.
+    assert cli(root, "export", *JSON_AND_CSV, "--shard", f"{number}/2", "--out", holder.name).returncode == 0
+    (holder / "json" / f"{SEED_ID}.es.json").write_bytes(b"{}")
+    refused = cli(root, "merge", "shard-1", "shard-2", "--out", "merged")
+    assert refused.returncode == 2, refused.stderr
+    assert f"{SEED_ID}.es.json changed since its shard was made" in refused.stderr
+    assert snapshot(root / "merged") == {}
+
+
+def test_shards_of_another_translation_are_refused(translated_library: Path) -> None:
+    """A translation edited between the shard jobs makes another library: the merge stops."""
+    root = translated_library
+    assert cli(root, "export", *JSON_AND_CSV, "--shard", "1/2", "--out", "shard-1").returncode == 0
+    spanish = root / "content" / "translations" / "es" / f"{SEED_ID}.yaml"
+    spanish.unlink()
+    assert cli(root, "export", *JSON_AND_CSV, "--shard", "2/2", "--out", "shard-2").returncode == 0
+    refused = cli(root, "merge", "shard-1", "shard-2", "--out", "merged")
+    assert refused.returncode == 2, refused.stderr
+    assert "their library (content files) differ" in refused.stderr
+    assert not (root / "merged").exists()
+
+
+def test_a_descriptor_of_an_older_layout_is_refused(library: Path) -> None:
+    folders = export_shards(2, *JSON_AND_CSV)
+    descriptor = library / folders[0] / DESCRIPTOR_NAME
+    data = json.loads(descriptor.read_bytes())
+    data["layout"] = DESCRIPTOR_LAYOUT - 1
+    descriptor.write_text(json.dumps(data), "utf-8")
+    message = merge_refused(library, *folders)
+    assert f"has shard layout {DESCRIPTOR_LAYOUT - 1} (made by immunopipe {data['immunopipe']})" in message
+    assert "export every shard again with this version" in message

@@ -915,8 +915,8 @@ def export(
     A summary goes to stderr (one JSON line with --format json).
 
     With --shard K/N every machine validates all articles but exports only its share (about
-    one in N) and a shard.json describing it; `immunopipe merge` joins the N folders into the
-    files one export would have written.
+    one in N, each translation with its article) and a shard.json describing it; `immunopipe
+    merge` joins the N folders into the files one export would have written.
 
     \b
     Examples:
@@ -972,14 +972,16 @@ def export(
     if shard:
         from immunopipe.export.shard import ShardPlan
 
-        if translated:
-            raise EnvironmentProblem(
-                f"--shard exports articles only, and {len(translated)} translation(s) were found: "
-                "export translations in one unsharded run (or keep them out of the PATHs) for now"
-            )
-        plan = ShardPlan(spec=shard, digests=[digest for _, digest in items], formats=chosen, options=options)
+        plan = ShardPlan(
+            spec=shard,
+            digests=[digest for _, digest in items],
+            formats=chosen,
+            options=options,
+            translations=translated,
+        )
         plan.check_out(out_dir)
         items = [items[place] for place in plan.selected()]
+        translated = plan.selected_translations()
     # A generator: the export takes one article at a time, so memory stays flat, and loads it
     # only if the render cache cannot stand in for it.
     pending = (PendingArticle(digest, partial(load_checked, path, digest)) for path, digest in items)

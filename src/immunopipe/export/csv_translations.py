@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from immunopipe.export.csv import ARTICLE_ID, Column, ForeignKey, Row, encode_rows
+from immunopipe.export.csv import ARTICLE_ID, Column, ForeignKey, Row
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -92,8 +92,3 @@ TRANSLATION_TABLES: tuple[TranslationTable, ...] = (
         rows=_status_rows,
     ),
 )
-
-
-def translation_rows(translation: Translation) -> tuple[bytes, ...]:
-    """``translation``'s rows of every translation table, in :data:`TRANSLATION_TABLES` order."""
-    return tuple(encode_rows(table.rows(translation)) for table in TRANSLATION_TABLES)

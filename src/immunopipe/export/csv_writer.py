@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
-from immunopipe.export.csv_translations import TRANSLATION_TABLES, translation_rows
+from immunopipe.export.csv_translations import TRANSLATION_TABLES
 from immunopipe.export.piece import Piece
 from immunopipe.export.writer import ExportOptions
 from immunopipe.files.write import StagedFile, Staging
@@ -45,9 +45,9 @@ class CsvWriter:
             self._translation_tables.append(staged)
 
     def add(self, piece: Piece) -> None:
-        if piece.translation:  # the article tables hold the English source; translations have their own
-            for staged, encoded in zip(self._translation_tables, translation_rows(piece.translation), strict=True):
-                staged.handle.write(encoded)
+        if piece.language:  # the article tables hold the English source; translations have their own
+            for staged, rows in zip(self._translation_tables, piece.translation_rows, strict=True):
+                staged.handle.write(csv_export.encode_rows(rows))
             return
         self._ids.append(piece.id)
         for staged, offsets, rows in zip(self._tables, self._offsets, piece.csv_rows, strict=True):

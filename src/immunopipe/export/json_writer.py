@@ -23,8 +23,9 @@ class JsonWriter:
         path = article_path(FOLDER, piece.id, f"{piece.suffix}.json")
         if not self._staging.keep(path, piece.json_sha256):
             self._staging.add(path, piece.json)
-        language = piece.translation.language if piece.translation else None
-        self._entries.append(json_export.IndexEntry(piece.id, piece.title, path.name, piece.json_sha256, language))
+        self._entries.append(
+            json_export.IndexEntry(piece.id, piece.title, path.name, piece.json_sha256, piece.language)
+        )
 
     def finish(self) -> None:
         self._entries.sort(key=lambda entry: (entry.id, entry.language or ""))

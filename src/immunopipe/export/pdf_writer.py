@@ -69,7 +69,7 @@ class PdfWriter:
 
     def add(self, piece: Piece) -> None:
         if piece.pdf is not None:
-            self._staging.add(article_path(FOLDER, piece.id, ".pdf"), piece.pdf)
+            self._staging.add(article_path(FOLDER, piece.id, f"{piece.suffix}.pdf"), piece.pdf)
             return
         self._batch.append(piece)
         if len(self._batch) >= PDF_BATCH:

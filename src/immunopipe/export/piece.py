@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
 from immunopipe.export.csv import Row
+from immunopipe.export.csv_translations import TRANSLATION_TABLES
 from immunopipe.export.render_cache import RenderCache, Rendering
 from immunopipe.export.writer import UnsafeName
 from immunopipe.model import Article
@@ -77,13 +78,19 @@ class Piece:
         return self._article
 
     @property
+    def language(self) -> str | None:
+        """The translation's language (a BCP 47 tag), or ``None`` for a source article."""
+        return self.translation.language if self.translation else None
+
+    @property
     def suffix(self) -> str:
         """What follows the id in this piece's file names: ``.LANG`` for a translation, else nothing."""
-        if self.translation is None:
+        language = self.language
+        if language is None:
             return ""
-        if not LANGUAGE_PATTERN.fullmatch(self.translation.language):
-            raise UnsafeName(f"language {self.translation.language!r} cannot name a file")
-        return f".{self.translation.language}"
+        if not LANGUAGE_PATTERN.fullmatch(language):
+            raise UnsafeName(f"language {language!r} cannot name a file")
+        return f".{language}"
 
     @property
     def digest(self) -> str | None:
@@ -117,6 +124,12 @@ class Piece:
         if self._csv_rows is None:
             self._csv_rows = csv_export.article_cells(self.article)
         return self._csv_rows
+
+    @property
+    def translation_rows(self) -> tuple[tuple[Row, ...], ...]:
+        """A translation's rows of every translation table as cells (:data:`TRANSLATION_TABLES` order)."""
+        assert self.translation is not None
+        return tuple(tuple(table.rows(self.translation)) for table in TRANSLATION_TABLES)
 
     def remember(self) -> None:
         """Store the rendering in the cache, if there is one and it did not come from there."""

@@ -4,22 +4,25 @@ An article belongs to shard ``K`` of ``N`` when the SHA-256 of its content file,
 number, leaves ``K - 1`` divided by ``N``: every machine agrees without talking to the others,
 and adding or removing articles never moves the others to another shard. Each shard validates
 the whole library (rules such as unique ids need every article), then exports its share into its
-own folder: a complete export of those articles, plus ``shard.json`` (:data:`DESCRIPTOR_NAME`),
+own folder: a complete export of those articles and of their translations (a translation goes
+with its source article, by the source's digest), plus ``shard.json`` (:data:`DESCRIPTOR_NAME`),
 which says which shard it is, of which library, in which formats and options, and per article
-its place in the library, its id, title, JSON digest and (for CSV and xlsx) its table rows as
-cells.
+and per translation its place in the library, its id (and language), title, JSON digest and (for
+CSV and xlsx) its table rows as cells.
 
 :func:`merge_shards` checks that the folders are exactly shards 1..N of one library made with
-the same formats and options, then feeds their articles, in library order, through the same
-writers as a single export, through the same ownership checks and manifests
-(:mod:`immunopipe.files.manifest`): the files it writes (per-article files, ``index.json``, the
-CSV tables, ``datapackage.json``, the workbook and each folder's ``.immunopipe-manifest.json``)
-are byte for byte those of one export of the whole library. Handouts and JSON files are copied,
+the same formats and options, then feeds their articles and then their translations, each in
+library order, through the same writers as a single export, through the same ownership checks
+and manifests (:mod:`immunopipe.files.manifest`): the files it writes (per-article and
+per-translation files, ``index.json``, the CSV tables, the translation tables among them,
+``datapackage.json``, the workbook and each folder's ``.immunopipe-manifest.json``) are byte for
+byte those of one export of the whole library. Handouts and JSON files are copied,
 never rendered again, so merging needs no WeasyPrint.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -35,12 +38,15 @@ from immunopipe.export import (
     ExportResult,
     FormatWriter,
     Piece,
+    TranslatedArticle,
     article_path,
     export_articles,
 )
 from immunopipe.export import csv as csv_export
 from immunopipe.export import json as json_export
 from immunopipe.export.csv import Row
+from immunopipe.export.csv_translations import TRANSLATION_TABLES
+from immunopipe.export.piece import LANGUAGE_PATTERN
 from immunopipe.files.write import Staging
 from immunopipe.model import Article
 
@@ -49,8 +55,9 @@ __all__ = ["DESCRIPTOR_NAME", "ShardError", "ShardSpec", "merge_shards"]
 #: The descriptor a shard's folder holds beside json/, csv/ and pdf/.
 DESCRIPTOR_NAME = "shard.json"
 
-#: Version of the descriptor's layout: merge refuses descriptors of another layout.
-DESCRIPTOR_LAYOUT = 2
+#: Version of the descriptor's layout: merge refuses descriptors of another layout
+#: (3: translations are recorded, and counted in the library).
+DESCRIPTOR_LAYOUT = 3
 
 _SPEC = re.compile(r"([0-9]+)/([0-9]+)")
 
@@ -85,23 +92,35 @@ class ShardSpec:
         return int(digest, 16) % self.count == self.number - 1
 
 
-def library_digest(digests: Sequence[str]) -> str:
-    """One SHA-256 for a library: its content files' digests, in the order they are exported."""
-    return hashlib.sha256("\n".join(digests).encode("ascii")).hexdigest()
+def library_digest(digests: Sequence[str], translations: Sequence[TranslatedArticle] = ()) -> str:
+    """One SHA-256 for a library: its content files' digests and its translations, in the order they are exported."""
+    lines = [*digests, *(f"{item.source.digest} {_translation_sha256(item)}" for item in translations)]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _translation_sha256(item: TranslatedArticle) -> str:
+    """A digest of everything a translation exports (its article, language, status, texts and fingerprints)."""
+    data = json.dumps(dataclasses.asdict(item.translation), sort_keys=True, default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, kw_only=True)
 class ShardPlan:
-    """What a shard records besides its files: which shard, of which library, made how."""
+    """What a shard records besides its files: which shard, of which library (translations too), made how."""
 
     spec: ShardSpec
     digests: Sequence[str]
     formats: Sequence[str]
     options: ExportOptions
+    translations: Sequence[TranslatedArticle] = ()
 
     def selected(self) -> list[int]:
         """Places in the library of the articles this shard exports."""
         return [place for place, digest in enumerate(self.digests) if self.spec.holds(digest)]
+
+    def selected_translations(self) -> list[TranslatedArticle]:
+        """The translations this shard exports: those of its articles."""
+        return [item for item in self.translations if self.spec.holds(item.source.digest)]
 
     def check_out(self, out_dir: Path) -> None:
         """Refuse (:class:`ShardError`) an ``out_dir`` whose :data:`DESCRIPTOR_NAME` is not a shard's own.
@@ -134,23 +153,37 @@ _TABLE_FORMATS = ("csv", "xlsx")
 
 
 class _Recorder:
-    """Notes each article's place, id, title, JSON digest and table rows; stages the descriptor."""
+    """Notes each article's (and translation's) place, id, title, JSON digest and table rows; stages the descriptor."""
 
     def __init__(self, plan: ShardPlan, staging: Staging) -> None:
         self._plan = plan
         self._staging = staging
         self._places = {digest: place for place, digest in enumerate(plan.digests)}
+        self._translation_places = {
+            (item.source.digest, item.translation.language): place for place, item in enumerate(plan.translations)
+        }
         self._articles: list[dict[str, Any]] = []
+        self._translations: list[dict[str, Any]] = []
 
     def add(self, piece: Piece) -> None:
-        if piece.digest is None or piece.digest not in self._places:
-            raise ShardError(f"article {piece.id!r} is not one of the library's articles")
-        entry: dict[str, Any] = {"place": self._places[piece.digest], "id": piece.id}
+        if piece.language is None:
+            place = self._places.get(piece.digest or "")
+            if place is None:
+                raise ShardError(f"article {piece.id!r} is not one of the library's articles")
+            entry: dict[str, Any] = {"place": place, "id": piece.id}
+            rows = piece.csv_rows
+            self._articles.append(entry)
+        else:
+            place = self._translation_places.get((piece.digest or "", piece.language))
+            if place is None:
+                raise ShardError(f"translation {piece.id!r} ({piece.language}) is not one of the library's")
+            entry = {"place": place, "id": piece.id, "language": piece.language}
+            rows = piece.translation_rows
+            self._translations.append(entry)
         if "json" in self._plan.formats:
             entry |= {"title": piece.title, "json_sha256": piece.json_sha256}
         if any(name in self._plan.formats for name in _TABLE_FORMATS):
-            entry["rows"] = [[list(row) for row in table_rows] for table_rows in piece.csv_rows]
-        self._articles.append(entry)
+            entry["rows"] = [[list(row) for row in table_rows] for table_rows in rows]
 
     def finish(self) -> None:
         plan = self._plan
@@ -159,10 +192,15 @@ class _Recorder:
             "immunopipe": __version__,
             "shard": plan.spec.number,
             "of": plan.spec.count,
-            "library": {"sha256": library_digest(plan.digests), "articles": len(plan.digests)},
+            "library": {
+                "sha256": library_digest(plan.digests, plan.translations),
+                "articles": len(plan.digests),
+                "translations": len(plan.translations),
+            },
             "formats": list(plan.formats),
             "options": _byte_options(plan.options),
             "articles": self._articles,
+            "translations": self._translations,
         }
         self._staging.add(PurePosixPath(DESCRIPTOR_NAME), json_export.dump(descriptor))
 
@@ -199,18 +237,34 @@ def read_shard(folder: Path) -> _Shard:
         raise ShardError(f"{folder} is not a shard: it has no {DESCRIPTOR_NAME} (made by export --shard K/N)") from None
     except (OSError, ValueError) as exc:
         raise ShardError(f"cannot read {path}: {exc}") from None
-    if not isinstance(descriptor, dict) or descriptor.get("layout") != DESCRIPTOR_LAYOUT:
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("layout"), int):
         raise ShardError(f"{path} is not a shard descriptor this version of immunopipe can read")
+    if descriptor["layout"] != DESCRIPTOR_LAYOUT:
+        made_by = descriptor.get("immunopipe")
+        raise ShardError(
+            f"{path} has shard layout {descriptor['layout']} (made by immunopipe {made_by}), but immunopipe "
+            f"{__version__} merges layout {DESCRIPTOR_LAYOUT} only: export every shard again with this version"
+        )
     missing = _REQUIRED_KEYS - descriptor.keys()
     options = descriptor.get("options")
     if not missing and not (isinstance(options, dict) and options.keys() >= _OPTION_KEYS):
         missing = frozenset({"options"})
-    if missing or not isinstance(descriptor["articles"], list) or not isinstance(descriptor["shard"], int):
-        raise ShardError(f"{path} is damaged: {', '.join(sorted(missing)) or 'articles'} missing or malformed")
+    library = descriptor.get("library")
+    if not missing and not (isinstance(library, dict) and library.keys() >= _LIBRARY_KEYS):
+        missing = frozenset({"library"})
+    if missing or not isinstance(descriptor["shard"], int):
+        raise ShardError(f"{path} is damaged: {', '.join(sorted(missing)) or 'shard'} missing or malformed")
+    for key in ("articles", "translations"):
+        if not isinstance(descriptor[key], list) or not all(
+            isinstance(entry, dict) and _ENTRY_KEYS[key] <= entry.keys() for entry in descriptor[key]
+        ):
+            raise ShardError(f"{path} is damaged: {key} missing or malformed")
     return _Shard(folder, descriptor)
 
 
-_REQUIRED_KEYS = frozenset(("immunopipe", "shard", "of", "library", "formats", "options", "articles"))
+_REQUIRED_KEYS = frozenset(("immunopipe", "shard", "of", "library", "formats", "options", "articles", "translations"))
+_LIBRARY_KEYS = frozenset(("sha256", "articles", "translations"))
+_ENTRY_KEYS = {"articles": frozenset(("place", "id")), "translations": frozenset(("place", "id", "language"))}
 _OPTION_KEYS = frozenset(("paper", "large_print", "csv_bom"))
 
 
@@ -241,10 +295,11 @@ def check_complete(shards: Sequence[_Shard]) -> None:
     missing = [str(number) for number in range(1, count + 1) if number not in by_number]
     if missing:
         raise ShardError(f"shard{'s' if len(missing) > 1 else ''} {', '.join(missing)} of {count} missing")
-    articles = sum(len(shard.descriptor["articles"]) for shard in shards)
-    expected = first.descriptor["library"]["articles"]
-    if articles != expected:
-        raise ShardError(f"the shards hold {articles} articles, but the library has {expected}")
+    for key in ("articles", "translations"):
+        held = sum(len(shard.descriptor[key]) for shard in shards)
+        expected = first.descriptor["library"][key]
+        if held != expected:
+            raise ShardError(f"the shards hold {held} {key}, but the library has {expected}")
 
 
 def _show(value: Any) -> str:
@@ -252,12 +307,14 @@ def _show(value: Any) -> str:
 
 
 class _ShardPiece(Piece):
-    """An article of a shard being merged: its files are read back from the shard's folder."""
+    """An article or translation of a shard being merged: its files are read back from the shard's folder."""
 
     def __init__(self, shard: _Shard, entry: dict[str, Any], formats: Sequence[str]) -> None:
         self._shard = shard
         self._entry = entry
-        self._rows = self._checked_rows() if any(name in formats for name in _TABLE_FORMATS) else None
+        self._language = self._checked_language()
+        tables = TRANSLATION_TABLES if self._language else csv_export.TABLES
+        self._rows = self._checked_rows(len(tables)) if any(name in formats for name in _TABLE_FORMATS) else None
         self._json = self._checked_json() if "json" in formats else None
 
     @property
@@ -267,6 +324,10 @@ class _ShardPiece(Piece):
     @property
     def id(self) -> str:
         return str(self._entry["id"])
+
+    @property
+    def language(self) -> str | None:
+        return self._language
 
     @property
     def title(self) -> str:
@@ -283,21 +344,34 @@ class _ShardPiece(Piece):
 
     @property
     def csv_rows(self) -> tuple[tuple[Row, ...], ...]:
-        assert self._rows is not None
+        assert self._rows is not None and self._language is None
+        return self._rows
+
+    @property
+    def translation_rows(self) -> tuple[tuple[Row, ...], ...]:
+        assert self._rows is not None and self._language is not None
         return self._rows
 
     @property
     def pdf(self) -> bytes | None:  # type: ignore[override]
-        return self._read(article_path("pdf", self.id, ".pdf"))
+        return self._read(article_path("pdf", self.id, f"{self.suffix}.pdf"))
 
     def remember(self) -> None:
         """Nothing to cache: the files were rendered by the shard."""
 
-    def _checked_rows(self) -> tuple[tuple[Row, ...], ...]:
+    def _checked_language(self) -> str | None:
+        language = self._entry.get("language")
+        if language is None:
+            return None
+        if not (isinstance(language, str) and LANGUAGE_PATTERN.fullmatch(language)):
+            raise ShardError(f"{self._shard.folder / DESCRIPTOR_NAME} is damaged: the language of {self.id!r}")
+        return language
+
+    def _checked_rows(self, count: int) -> tuple[tuple[Row, ...], ...]:
         tables = self._entry.get("rows")
         valid = (
             isinstance(tables, list)
-            and len(tables) == len(csv_export.TABLES)
+            and len(tables) == count
             and all(
                 isinstance(rows, list)
                 and all(
@@ -313,7 +387,7 @@ class _ShardPiece(Piece):
         return tuple(tuple(tuple(row) for row in rows) for rows in tables)
 
     def _checked_json(self) -> bytes:
-        path = article_path("json", self.id, ".json")
+        path = article_path("json", self.id, f"{self.suffix}.json")
         data = self._read(path)
         if hashlib.sha256(data).hexdigest() != self.json_sha256:
             raise ShardError(f"{self._shard.folder / path} changed since its shard was made")
@@ -365,10 +439,11 @@ def merge_shards(
 
 
 def _pieces(shards: Sequence[_Shard], formats: Sequence[str]) -> Iterator[Piece]:
-    """Every shard's articles as pieces, in library order."""
-    entries = sorted(
-        ((entry, shard) for shard in shards for entry in shard.descriptor["articles"]),
-        key=lambda pair: pair[0]["place"],
-    )
-    for entry, shard in entries:
-        yield _ShardPiece(shard, entry, formats)
+    """Every shard's articles, then its translations, as pieces, each in library order (as export feeds them)."""
+    for key in ("articles", "translations"):
+        entries = sorted(
+            ((entry, shard) for shard in shards for entry in shard.descriptor[key]),
+            key=lambda pair: pair[0]["place"],
+        )
+        for entry, shard in entries:
+            yield _ShardPiece(shard, entry, formats)

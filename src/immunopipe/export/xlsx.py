@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from immunopipe.export.piece import Piece
     from immunopipe.export.writer import ExportOptions
     from immunopipe.files.write import Staging
-    from immunopipe.translation.model import Translation
 
 WORKBOOK_NAME = "articles.xlsx"
 #: Rows and characters a worksheet cell can hold.
@@ -77,11 +76,11 @@ class XlsxWriter:
     def __init__(self, staging: Staging, options: ExportOptions) -> None:
         self._staging = staging
         self._articles: list[tuple[str, tuple[tuple[csv_export.Row, ...], ...]]] = []
-        self._translations: list[Translation] = []
+        self._translations: list[tuple[tuple[csv_export.Row, ...], ...]] = []
 
     def add(self, piece: Piece) -> None:
-        if piece.translation:  # the article sheets hold the English source; translations have their own
-            self._translations.append(piece.translation)
+        if piece.language:  # the article sheets hold the English source; translations have their own
+            self._translations.append(piece.translation_rows)
             return
         self._articles.append((piece.id, piece.csv_rows))
 
@@ -110,8 +109,8 @@ class XlsxWriter:
             for index, table in enumerate(csv_export.TABLES)
         ]
         sheets += [
-            (table, [row for translation in self._translations for row in table_values(table, table.rows(translation))])
-            for table in TRANSLATION_TABLES
+            (table, [row for rows in self._translations for row in table_values(table, rows[index])])
+            for index, table in enumerate(TRANSLATION_TABLES)
         ]
         for table, values in sheets:
             if len(values) + 1 > MAX_ROWS:
