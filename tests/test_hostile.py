@@ -271,6 +271,12 @@ def test_base_article_is_valid_without_warnings(tmp_path: Path, monkeypatch: pyt
     write_content(tmp_path, {BASE_FILE: BASE_TEXT.encode()})
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["validate", "--no-cache", "--strict"])
+    # Its two ATC codes are in the cited table but not confirmed at the source: the only warnings.
+    warnings = [line for line in result.output.splitlines() if ": warning: " in line]
+    assert [line.split()[-1] for line in warnings] == ["[code-unverified]"] * 2, result.output
+    assert "0 errors, 2 warnings" in result.output
+    (tmp_path / "pyproject.toml").write_text('[tool.immunopipe.rules]\ncode-unverified = "off"\n')
+    result = CliRunner().invoke(main, ["validate", "--no-cache", "--strict"])
     assert result.exit_code == 0, result.output
 
 

@@ -234,5 +234,6 @@ def test_seed_passes_with_only_honest_warnings(write_article: Callable[..., Path
         "dates-unknown",
         "contact-unknown",
         "readability-grade",
+        "code-unverified",
     }
     assert all(d.severity is Severity.WARNING for d in outcome.diagnostics)
