@@ -78,8 +78,8 @@ def translated_handout(
 ) -> bytes:
     """The handout of the seed's translation into ``language`` (with the example profile), as exported."""
     from immunopipe.export.handout_language import handout_language
-    from immunopipe.translation.document import translation_path
     from immunopipe.translation.facts import translated_article
+    from immunopipe.translation.layout import translation_path
     from immunopipe.translation.model import Translation
 
     translation = Translation.from_data(load_path(translation_path(SEED.parent, language, SEED.stem)).data)

@@ -52,6 +52,7 @@ LAYERS: dict[str, Layer] = {
         "immunopipe.translation.labels",
         "immunopipe.translation.rules",
         "immunopipe.translation.scripts",
+        "immunopipe.translation.layout",
     ),
     "input": _layer(
         "immunopipe.load",

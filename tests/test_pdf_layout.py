@@ -13,8 +13,8 @@ from immunopipe.export.handout_language import handout_language
 from immunopipe.export.pdf import TEXT_WIDTH_PT, page_rules
 from immunopipe.load import load_path
 from immunopipe.model import article_from_data
-from immunopipe.translation.document import translation_path
 from immunopipe.translation.facts import translated_article
+from immunopipe.translation.layout import translation_path
 from immunopipe.translation.model import Translation
 
 #: The least fill of a page that is not the last: two thirds.

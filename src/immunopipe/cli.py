@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from immunopipe.export import ExportResult
     from immunopipe.export.shard import ShardSpec
     from immunopipe.profile import Profile
-    from immunopipe.translation.run import TranslationOutcome
+    from immunopipe.translation.model import TranslationOutcome
     from immunopipe.validate import Outcome
     from immunopipe.validate.warm import RunCache
 
@@ -204,15 +204,19 @@ def check_content(
     cache_key: str | None = None,
 ) -> tuple[Outcome, TranslationOutcome]:
     """Validate the articles among ``files`` (see :func:`check_files`), then the translations against their sources."""
-    from immunopipe.paths import display_path
-    from immunopipe.translation.document import source_path
-    from immunopipe.translation.run import check_translations, split_files
-    from immunopipe.validate import load_validated
+    from immunopipe.translation.layout import source_path, split_files
+    from immunopipe.translation.model import TranslationOutcome
 
     articles, translations = split_files(files)
     outcome = check_files(
         articles, config=config, jobs=jobs, use_cache=use_cache, baseline=baseline, cache_key=cache_key
     )
+    if not translations:
+        return outcome, TranslationOutcome()
+    from immunopipe.paths import display_path
+    from immunopipe.translation.run import check_translations
+    from immunopipe.validate import load_validated
+
     # Hashed before they are checked, so a stored report is never keyed to bytes newer than it saw.
     for path in translations:
         with contextlib.suppress(OSError):
@@ -675,7 +679,8 @@ def translate(article_id: str, language: str, content_dir: Path | None, accepted
     import langcodes
 
     from immunopipe.load import LoadError, load_path
-    from immunopipe.translation.document import translation_checker, translation_path
+    from immunopipe.translation.document import translation_checker
+    from immunopipe.translation.layout import translation_path
     from immunopipe.translation.refresh import RefreshError, refresh, write_translation
     from immunopipe.translation.scripts import UnsupportedScript, script_for
     from immunopipe.validate import load_validated
@@ -930,7 +935,7 @@ def export(
     from itertools import chain
 
     from immunopipe.export import ExportOptions, PendingArticle, TranslatedArticle, export_articles
-    from immunopipe.translation.document import source_path
+    from immunopipe.translation.layout import source_path
     from immunopipe.validate.runner import load_checked
 
     config = project_config()

@@ -31,7 +31,7 @@ from immunopipe.review.record import (
     with_approval,
 )
 from immunopipe.safe_text import printable, shortened
-from immunopipe.translation.run import split_files
+from immunopipe.translation.layout import split_files
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules.text_invisible_character import describe, is_invisible
 from immunopipe.validate.runner import SeverityOverrides, check_file, validate_files

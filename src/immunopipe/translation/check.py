@@ -28,9 +28,10 @@ from typing import Any
 
 from immunopipe.diagnostics import Diagnostic, Severity
 from immunopipe.load import Document, LoadError, load_bytes, read_content_file
-from immunopipe.translation.document import TRANSLATIONS_FOLDER, translation_checker
+from immunopipe.translation.document import translation_checker
 from immunopipe.translation.facts import FIXED_FIELDS, SourceFact, fact_pointer, fingerprint, source_facts
 from immunopipe.translation.labels import LABELS, placeholders
+from immunopipe.translation.layout import TRANSLATIONS_FOLDER
 from immunopipe.translation.readability import inflesz, inflesz_band, measure_for
 from immunopipe.translation.rules import INFLESZ_NORMAL, MAX_SIZE_RATIO, TRANSLATION_RULES
 from immunopipe.translation.scripts import (

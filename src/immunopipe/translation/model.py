@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from immunopipe.diagnostics import Diagnostic
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,3 +30,11 @@ class Translation:
             texts={key: fact["text"] for key, fact in data["facts"].items()},
             fingerprints={key: fact["fingerprint"] for key, fact in data["facts"].items()},
         )
+
+
+@dataclass
+class TranslationOutcome:
+    """Diagnostics of every translation file, and the valid ones as they were checked."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    valid: dict[Path, Translation] = field(default_factory=dict)
