@@ -16,40 +16,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-
-IMMUNOPIPE = Path(sys.executable).with_name("immunopipe")
-REPO = Path(__file__).resolve().parents[1]
-SEED = REPO / "content" / "immune-system-medicine.yaml"
-SEED_ID = "immune-system-medicine"
-
+from cli_support import IMMUNOPIPE, SEED, SEED_ID, run, seeded_repo
 
 # --------------------------------------------------------------------------- helpers
-
-
-def run(cwd: Path, *args: str, timeout: float = 50) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"GITHUB_ACTIONS", "NO_COLOR"}}
-    return subprocess.run(
-        [str(IMMUNOPIPE), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=timeout,
-        env=env,
-    )
-
-
-def repo(tmp_path: Path, text: str | None = None) -> Path:
-    """A content repository with the seed article (optionally replaced by `text`)."""
-    (tmp_path / "content").mkdir()
-    article = tmp_path / "content" / f"{SEED_ID}.yaml"
-    article.write_text(SEED.read_text(encoding="utf-8") if text is None else text, encoding="utf-8")
-    return tmp_path
 
 
 def seed_text() -> str:
@@ -83,13 +56,13 @@ def no_traceback(result: subprocess.CompletedProcess[str]) -> None:
 def test_nul_byte_in_configured_content_folder_is_exit_2_not_a_traceback(tmp_path: Path) -> None:
     # README: values of the wrong kind in [tool.immunopipe] "stop the run with exit code 2 and
     # say what to fix"; reliability.md: never a traceback.
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     (root / "pyproject.toml").write_text('[tool.immunopipe]\ncontent = "content\\u0000x"\n')
     assert_clean_error(run(root, "validate"))
 
 
 def test_nul_byte_in_configured_out_folder_is_exit_2_not_a_traceback(tmp_path: Path) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     (root / "pyproject.toml").write_text('[tool.immunopipe]\nout = "exports\\u0000"\n')
     assert_clean_error(run(root, "export", "--to", "json"))
 
@@ -97,7 +70,7 @@ def test_nul_byte_in_configured_out_folder_is_exit_2_not_a_traceback(tmp_path: P
 def test_review_of_an_overlong_id_is_exit_2_not_a_traceback(tmp_path: Path) -> None:
     # `review` documents exit 2 for usage problems; an unknown id of 300 characters
     # currently crashes with OSError: File name too long.
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     assert_clean_error(run(root, "review", "a" * 300))
 
 
@@ -106,7 +79,7 @@ def test_review_approve_of_an_id_leading_out_of_content_is_exit_2_not_a_tracebac
 ) -> None:
     # An id is a slug; `review ../outside --approve` currently reads ../outside.yaml and then
     # crashes with ValueError (relative_to). It must be a one-line usage error, writing nothing.
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     outside = root / "outside.yaml"
     text = seed_text().replace(f"id: {SEED_ID}", "id: outside", 1)
     outside.write_text(text.split("\nqueries:")[0] + "\n", encoding="utf-8")
@@ -121,7 +94,7 @@ def test_baseline_command_rewrites_a_damaged_baseline_as_its_message_says(tmp_pa
     # README: "Run `immunopipe baseline` again to rewrite it"; the error for a damaged
     # baseline says "write it again with: immunopipe baseline" -- but that very command
     # refuses with the same error, so the advised fix cannot work.
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     baseline = root / "immunopipe-baseline.json"
     baseline.write_text("{", encoding="utf-8")
     validate = run(root, "validate")
@@ -138,7 +111,7 @@ def test_ignore_comment_on_the_last_line_that_ignores_nothing_warns(tmp_path: Pa
     # or a comment; "A comment that ignores nothing ... warns `suppression-unused`".
     # At the end of the file there is no next line: it ignores nothing, yet nothing is said.
     text = seed_text().rstrip("\n") + "\n# immunopipe: ignore[author-unknown] no next line\n"
-    root = repo(tmp_path, text)
+    root = seeded_repo(tmp_path, text)
     result = run(root, "validate", "--no-cache", "--format", "json")
     no_traceback(result)
     report = json.loads(result.stdout)
@@ -153,7 +126,7 @@ def test_xlsx_date_before_1900_is_not_an_error_cell(tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     text = seed_text().replace("published: unknown", "published: 0001-01-01", 1)
     text = text.replace("last_reviewed: unknown", "last_reviewed: 0001-01-02", 1)
-    root = repo(tmp_path, text)
+    root = seeded_repo(tmp_path, text)
     result = run(root, "export", "--to", "xlsx", "--to", "csv", "--no-cache")
     no_traceback(result)
     assert result.returncode == 0, result.stderr[-1000:]
@@ -184,7 +157,7 @@ def test_disk_full_leaves_no_temporary_files(tmp_path: Path) -> None:
     # README: "temporary files are removed on any error" and an output folder with the disk
     # full is reported in one line with exit 2; the earlier export stays untouched.
     # Today 13 empty `.<table>.csv.<random>.immunopipe-tmp` files stay behind in csv/.
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     out = root / "full"
     if not _mount_tmpfs(out, "150k"):
         pytest.skip("needs root and tmpfs to fill a disk")
@@ -222,7 +195,7 @@ def test_disk_full_leaves_no_temporary_files(tmp_path: Path) -> None:
 def test_sigint_mid_export_does_not_exit_as_content_invalid(tmp_path: Path) -> None:
     # Exit codes: 1 means "content invalid". Interrupting an export of valid content with
     # Ctrl-C currently prints "Aborted!" and exits 1, which a CI script reads as bad content.
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     text = seed_text()
     (root / "content" / f"{SEED_ID}.yaml").unlink()
     for number in range(10):
@@ -255,7 +228,7 @@ def test_a_users_file_with_a_temporary_looking_name_is_not_deleted(tmp_path: Pat
     # name merely matches the temporary-file pattern is deleted by the next export.
     # (The README also says leftover temporary files are removed: the two promises collide for
     # files immunopipe did not create.)
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     (root / "docs" / "json").mkdir(parents=True)
     mine = root / "docs" / "json" / ".notes.txt.draft1.immunopipe-tmp"
     mine.write_text("my own notes\n", encoding="utf-8")
@@ -270,7 +243,7 @@ def test_stdout_on_a_full_disk_is_exit_2_not_a_traceback(tmp_path: Path) -> None
     # which also reads as "content invalid".
     if not Path("/dev/full").exists():
         pytest.skip("needs /dev/full")
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     with open("/dev/full", "w") as full:
         result = subprocess.run(
             [str(IMMUNOPIPE), "validate", "--no-cache"],
@@ -304,7 +277,7 @@ def test_review_approve_never_writes_an_approval_that_makes_the_article_invalid(
     # an error remains)". A role containing an escape character is written into the article,
     # which then fails validation (text-invisible-character, an error), so export stops.
     text = seed_text().split("\nqueries:")[0] + "\n"  # no open queries
-    root = repo(tmp_path, text)
+    root = seeded_repo(tmp_path, text)
     assert run(root, "validate", "--no-cache").returncode == 0
     before = checksums(root / "content")
     result = run(root, "review", SEED_ID, "--approve", "--reviewer", "Dr X", "--role", "GP\x1b[2J")
@@ -325,7 +298,7 @@ def test_a_nel_character_in_text_is_neither_dropped_silently_nor_accepted_unseen
     # plain title passes with no diagnostic and vanishes from the export: the JSON title reads
     # "What is ..." while the file says "What <NEL> is ...".
     text = seed_text().replace("title: What is", "title: What \x85 is", 1)
-    root = repo(tmp_path, text)
+    root = seeded_repo(tmp_path, text)
     result = run(root, "export", "--to", "json", "--no-cache", "--format", "json")
     no_traceback(result)
     if result.returncode == 1:  # refused with a located diagnostic: fine
@@ -343,7 +316,7 @@ def test_review_approve_with_a_folder_at_the_snapshot_path_is_exit_2_not_a_trace
     # "a file in the way" is an environment problem: one line, exit 2, never a traceback; the
     # approval must not be half recorded.
     text = seed_text().split("\nqueries:")[0] + "\n"
-    root = repo(tmp_path, text)
+    root = seeded_repo(tmp_path, text)
     (root / "content" / "reviews" / f"{SEED_ID}.json").mkdir(parents=True)
     before = checksums(root / "content")
     result = run(root, "review", SEED_ID, "--approve", "--reviewer", "Dr X", "--role", "GP")
@@ -372,19 +345,19 @@ def test_review_approve_with_a_folder_at_the_snapshot_path_is_exit_2_not_a_trace
     ],
 )
 def test_guard_bad_configuration_is_exit_2_in_one_line(tmp_path: Path, setting: str) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     (root / "pyproject.toml").write_text("[tool.immunopipe]\n" + setting + "\n", encoding="utf-8")
     assert_clean_error(run(root, "validate"))
 
 
 def test_guard_pyproject_that_is_not_toml_is_exit_2(tmp_path: Path) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     (root / "pyproject.toml").write_bytes(b"\xff\xfe[tool]\n")
     assert_clean_error(run(root, "validate"))
 
 
 def test_guard_out_pointing_at_a_file_is_exit_2_and_the_file_is_kept(tmp_path: Path) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     target = root / "report.txt"
     target.write_text("mine\n", encoding="utf-8")
     assert_clean_error(run(root, "export", "--to", "json", "--out", "report.txt"))
@@ -393,7 +366,7 @@ def test_guard_out_pointing_at_a_file_is_exit_2_and_the_file_is_kept(tmp_path: P
 
 
 def test_guard_users_files_beside_exports_survive_export_and_prune(tmp_path: Path) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     docs = root / "docs"
     for name, body in {
         "json/settings.json": '{"a": 1}\n',
@@ -416,7 +389,7 @@ def test_guard_users_files_beside_exports_survive_export_and_prune(tmp_path: Pat
 def test_guard_a_foreign_file_where_an_export_goes_is_exit_2_and_nothing_changes(
     tmp_path: Path,
 ) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     (root / "exports" / "csv").mkdir(parents=True)
     (root / "exports" / "csv" / "articles.csv").write_text("mine\n", encoding="utf-8")
     before = checksums(root)
@@ -432,7 +405,7 @@ def test_guard_a_foreign_file_where_an_export_goes_is_exit_2_and_nothing_changes
 
 @pytest.mark.parametrize("target", ["json/immune-system-medicine.json", "csv/articles.csv", "xlsx/articles.xlsx"])
 def test_guard_a_hand_edited_export_is_not_replaced(tmp_path: Path, target: str) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     assert run(root, "export", "--to", "json", "--to", "csv", "--to", "xlsx").returncode == 0
     edited = root / "exports" / target
     edited.write_bytes(edited.read_bytes() + b"x")
@@ -458,7 +431,7 @@ def test_guard_a_hand_edited_export_is_not_replaced(tmp_path: Path, target: str)
     ],
 )
 def test_guard_a_damaged_manifest_stops_before_anything_changes(tmp_path: Path, manifest: str) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     assert run(root, "export", "--to", "json").returncode == 0
     (root / "victim.txt").write_text("keep\n", encoding="utf-8")
     (root / "exports/json/.immunopipe-manifest.json").write_text(manifest, encoding="utf-8")
@@ -470,7 +443,7 @@ def test_guard_a_damaged_manifest_stops_before_anything_changes(tmp_path: Path, 
 def test_guard_a_manifest_naming_a_file_outside_the_folder_cannot_remove_it(
     tmp_path: Path,
 ) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     assert run(root, "export", "--to", "json").returncode == 0
     victim = root / "victim.txt"
     victim.write_text("keep\n", encoding="utf-8")
@@ -483,7 +456,7 @@ def test_guard_a_manifest_naming_a_file_outside_the_folder_cannot_remove_it(
 
 
 def test_guard_invalid_content_exits_1_and_keeps_the_earlier_export(tmp_path: Path) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     assert run(root, "export", "--to", "json", "--to", "csv").returncode == 0
     before = checksums(root / "exports")
     (root / "content" / f"{SEED_ID}.yaml").write_text(
@@ -499,7 +472,7 @@ def test_guard_invalid_content_exits_1_and_keeps_the_earlier_export(tmp_path: Pa
 
 def test_guard_bom_and_crlf_keep_diagnostics_on_the_right_line(tmp_path: Path) -> None:
     text = seed_text().replace("language: en", "language: en\nlanguage: fr", 1)
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     (root / "content" / f"{SEED_ID}.yaml").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
     result = run(root, "validate", "--no-cache")
     no_traceback(result)
@@ -512,7 +485,7 @@ def test_guard_csv_neutralises_formulas_and_xlsx_holds_no_formula(tmp_path: Path
 
     payload = '=HYPERLINK("http://x","y")'
     text = seed_text().replace("title: What is immune system medicine used for?", "title: " + json.dumps(payload), 1)
-    root = repo(tmp_path, text)
+    root = seeded_repo(tmp_path, text)
     result = run(root, "export", "--to", "csv", "--to", "xlsx", "--no-cache")
     assert result.returncode == 0, result.stderr[-1000:]
     csv_text = (root / "exports/csv/articles.csv").read_text(encoding="utf-8-sig")
@@ -528,7 +501,7 @@ def test_guard_xlsx_keeps_text_that_looks_like_an_xml_escape(tmp_path: Path) -> 
     openpyxl = pytest.importorskip("openpyxl")
     title = "Lupus _x0041_ medicine"
     text = seed_text().replace("title: What is immune system medicine used for?", "title: " + json.dumps(title), 1)
-    root = repo(tmp_path, text)
+    root = seeded_repo(tmp_path, text)
     assert run(root, "export", "--to", "xlsx", "--no-cache").returncode == 0
     sheet = openpyxl.load_workbook(root / "exports/xlsx/articles.xlsx")["articles"]
     header = [cell.value for cell in sheet[1]]
@@ -536,7 +509,7 @@ def test_guard_xlsx_keeps_text_that_looks_like_an_xml_escape(tmp_path: Path) -> 
 
 
 def test_guard_a_format_folder_linking_out_of_out_is_refused(tmp_path: Path) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     (root / "mine").mkdir()
     (root / "mine" / "a.json").write_text("keep", encoding="utf-8")
     (root / "exports").mkdir()
@@ -547,7 +520,7 @@ def test_guard_a_format_folder_linking_out_of_out_is_refused(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("kind", ["fifo", "devzero", "devnull"])
 def test_guard_special_files_as_paths_are_exit_2_without_hanging(tmp_path: Path, kind: str) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     if kind == "fifo":
         os.mkfifo(root / "f.yaml")
         path = "f.yaml"
@@ -557,21 +530,21 @@ def test_guard_special_files_as_paths_are_exit_2_without_hanging(tmp_path: Path,
 
 
 def test_guard_a_fifo_in_content_stops_the_search(tmp_path: Path) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     os.mkfifo(root / "content" / "g.yaml")
     assert_clean_error(run(root, "validate", timeout=20))
 
 
 @pytest.mark.parametrize("bad_id", ["../evil", "-x", "UPPER", "index", "con", "a b", "ünï", "a" * 300])
 def test_guard_new_refuses_bad_ids(tmp_path: Path, bad_id: str) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     before = checksums(root)
     assert_clean_error(run(root, "new", "--", bad_id))
     assert checksums(root) == before
 
 
 def test_guard_new_never_writes_through_an_existing_link(tmp_path: Path) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     (root / "content" / "dang.yaml").symlink_to(root / "target.txt")
     assert_clean_error(run(root, "new", "dang"))
     assert not (root / "target.txt").exists()
@@ -579,13 +552,13 @@ def test_guard_new_never_writes_through_an_existing_link(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("bad_id", ["nope", "../etc/passwd", "UPPER", ""])
 def test_guard_review_of_unknown_ids_is_exit_2(tmp_path: Path, bad_id: str) -> None:
-    assert_clean_error(run(repo(tmp_path), "review", "--", bad_id))
+    assert_clean_error(run(seeded_repo(tmp_path), "review", "--", bad_id))
 
 
 def test_guard_review_approve_without_reviewer_is_exit_2_and_writes_nothing(
     tmp_path: Path,
 ) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     before = checksums(root / "content")
     for args in (["--approve"], ["--approve", "--reviewer", "", "--role", ""], ["--reviewer", "X", "--role", "Y"]):
         assert_clean_error(run(root, "review", SEED_ID, *args))
@@ -597,14 +570,14 @@ def test_guard_review_approve_without_reviewer_is_exit_2_and_writes_nothing(
     ["", "{", "null", "[]", '{"version": "1", "warnings": []}', '{"version": 1, "warnings": 3}'],
 )
 def test_guard_a_damaged_baseline_is_exit_2_in_one_line(tmp_path: Path, baseline: str) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     (root / "immunopipe-baseline.json").write_text(baseline, encoding="utf-8")
     assert_clean_error(run(root, "validate"))
 
 
 def test_guard_ignore_comment_for_a_rule_that_cannot_be_ignored_warns(tmp_path: Path) -> None:
     text = seed_text().replace("  author: unknown", "  author: unknown  # immunopipe: ignore[yaml-syntax] x", 1)
-    result = run(repo(tmp_path, text), "validate", "--no-cache", "--format", "json")
+    result = run(seeded_repo(tmp_path, text), "validate", "--no-cache", "--format", "json")
     assert result.returncode == 0
     rules = [d["rule"] for d in json.loads(result.stdout)["diagnostics"]]
     assert "suppression-unused" in rules and "author-unknown" in rules
@@ -612,13 +585,13 @@ def test_guard_ignore_comment_for_a_rule_that_cannot_be_ignored_warns(tmp_path: 
 
 def test_guard_ignore_comment_without_a_reason_still_applies_and_warns(tmp_path: Path) -> None:
     text = seed_text().replace("  author: unknown", "  author: unknown  # immunopipe: ignore[author-unknown]", 1)
-    result = run(repo(tmp_path, text), "validate", "--no-cache", "--format", "json")
+    result = run(seeded_repo(tmp_path, text), "validate", "--no-cache", "--format", "json")
     rules = [d["rule"] for d in json.loads(result.stdout)["diagnostics"]]
     assert "suppression-reason" in rules and "author-unknown" not in rules
 
 
 def test_guard_two_exports_at_once_leave_one_complete_export(tmp_path: Path) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     args = [str(IMMUNOPIPE), "export", "--to", "json", "--to", "csv", "--no-cache", "-q"]
     first = subprocess.Popen(args, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     second = subprocess.Popen(args, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -641,7 +614,7 @@ def test_guard_schema_command_rejects_unknown_names_and_files_as_folders(tmp_pat
 def test_guard_exports_get_the_usual_permissions_and_unchanged_files_keep_their_dates(
     tmp_path: Path,
 ) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     assert run(root, "export", "--to", "json", "--to", "csv").returncode == 0
     index = root / "exports/json/index.json"
     mask = os.umask(0)
@@ -656,7 +629,7 @@ def test_guard_exports_get_the_usual_permissions_and_unchanged_files_keep_their_
 
 
 def test_guard_prune_with_a_single_file_is_refused(tmp_path: Path) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     assert_clean_error(run(root, "export", "--to", "json", "--prune", f"content/{SEED_ID}.yaml"))
     assert not (root / "exports" / "json").exists()
 
@@ -664,7 +637,7 @@ def test_guard_prune_with_a_single_file_is_refused(tmp_path: Path) -> None:
 def test_guard_a_fixed_baseline_warning_is_reported_at_its_line_of_the_baseline(
     tmp_path: Path,
 ) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     assert run(root, "baseline").returncode == 0
     article = root / "content" / f"{SEED_ID}.yaml"
     article.write_text(
@@ -678,7 +651,7 @@ def test_guard_a_fixed_baseline_warning_is_reported_at_its_line_of_the_baseline(
 
 
 def test_guard_json_summary_is_one_line_on_stderr_even_with_quiet(tmp_path: Path) -> None:
-    root = repo(tmp_path)
+    root = seeded_repo(tmp_path)
     result = run(root, "export", "--to", "json", "--format", "json", "-q")
     assert result.returncode == 0
     json.loads(result.stdout)

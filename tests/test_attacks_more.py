@@ -18,38 +18,16 @@ import zlib
 from pathlib import Path
 
 import pytest
+from cli_support import IMMUNOPIPE, REPO, SEED, SEED_ID, run, seeded_repo
 
-IMMUNOPIPE = Path(sys.executable).with_name("immunopipe")
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
-REPO = Path(__file__).resolve().parents[1]
-SEED = REPO / "content" / "immune-system-medicine.yaml"
-ARTICLE_ID = "immune-system-medicine"
+ARTICLE_ID = SEED_ID
 CLINIC = (REPO / "examples" / "clinic.yaml").read_text(encoding="utf-8")
 LOGO = (REPO / "examples" / "riverside-logo.svg").read_text(encoding="utf-8")
 
 
-def run(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
-    return subprocess.run(
-        [str(IMMUNOPIPE), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=timeout,
-        env=env,
-    )
-
-
-def workspace(tmp_path: Path, article: str | None = None) -> Path:
-    (tmp_path / "content").mkdir()
-    text = SEED.read_text(encoding="utf-8") if article is None else article
-    (tmp_path / "content" / f"{ARTICLE_ID}.yaml").write_text(text, encoding="utf-8")
-    return tmp_path
-
-
 def with_profile(tmp_path: Path, profile: str = CLINIC, logo: str | bytes | None = LOGO) -> Path:
-    ws = workspace(tmp_path)
+    ws = seeded_repo(tmp_path)
     (ws / "prof").mkdir()
     (ws / "prof" / "clinic.yaml").write_text(profile, encoding="utf-8")
     if isinstance(logo, str):
@@ -162,7 +140,7 @@ def test_bug_approve_refused_while_validate_reports_an_error_in_the_article(tmp_
     writing nothing). With a second file claiming the same id, validate reports
     duplicate-article-id as an error *in this article's file*, but --approve records the
     approval anyway (exit 0, article rewritten, snapshot written)."""
-    ws = workspace(tmp_path, resolved_seed())
+    ws = seeded_repo(tmp_path, resolved_seed())
     (ws / "content" / "copy.yaml").write_text(resolved_seed(), encoding="utf-8")
     code, doc = report(ws, "content")
     own = [d for d in doc["diagnostics"] if d["severity"] == "error" and d["path"].endswith(f"{ARTICLE_ID}.yaml")]
@@ -305,7 +283,7 @@ def test_profile_never_reaches_json_or_csv(tmp_path):
 
 
 def approved_workspace(tmp_path: Path) -> Path:
-    ws = workspace(tmp_path, resolved_seed())
+    ws = seeded_repo(tmp_path, resolved_seed())
     p = run(ws, "review", ARTICLE_ID, "--approve", "--reviewer", "Dr A", "--role", "GP")
     assert p.returncode == 0, p.stderr
     return ws
@@ -317,7 +295,7 @@ def review_rules(ws: Path, *args: str) -> tuple[int, list[str]]:
 
 
 def test_approval_refused_while_a_query_is_open(tmp_path):
-    ws = workspace(tmp_path)
+    ws = seeded_repo(tmp_path)
     p = run(ws, "review", ARTICLE_ID, "--approve", "--reviewer", "Dr A", "--role", "GP")
     assert p.returncode == 1
     assert SEED.read_bytes() == (ws / "content" / f"{ARTICLE_ID}.yaml").read_bytes()
@@ -360,7 +338,7 @@ def test_approving_twice_writes_nothing_new(tmp_path):
 
 
 def test_reviewer_name_cannot_inject_yaml(tmp_path):
-    ws = workspace(tmp_path, resolved_seed())
+    ws = seeded_repo(tmp_path, resolved_seed())
     name = 'Dr "Q"\n    status: pending # x'
     p = run(ws, "review", ARTICLE_ID, "--approve", "--reviewer", name, "--role", "R\\")
     assert p.returncode == 0, p.stderr
@@ -400,7 +378,7 @@ def coded(code_line: str) -> str:
     ],
 )
 def test_code_rules(tmp_path, line, expected):
-    ws = workspace(tmp_path, coded(f"          - {line}\n"))
+    ws = seeded_repo(tmp_path, coded(f"          - {line}\n"))
     _, doc = report(ws, "content")
     # The seed's own ATC codes, which the cited table could not confirm at the source, warn as well.
     ours = [d for d in doc["diagnostics"] if "immunopipe's table lists it" not in d["message"]]
@@ -409,7 +387,7 @@ def test_code_rules(tmp_path, line, expected):
 
 def test_warning_budget_counts_after_ignore_comments(tmp_path):
     text = SEED.read_text(encoding="utf-8")
-    ws = workspace(tmp_path, text)
+    ws = seeded_repo(tmp_path, text)
     _, doc = report(ws, "content")
     n = len(doc["diagnostics"])
     assert report(ws, "--max-warnings", str(n), "content")[0] == 0
@@ -425,7 +403,7 @@ def test_warning_budget_counts_after_ignore_comments(tmp_path):
 
 
 def test_export_over_the_warning_budget_writes_nothing(tmp_path):
-    ws = workspace(tmp_path)
+    ws = seeded_repo(tmp_path)
     p = run(ws, "export", "--to", "json", "--no-cache", "--max-warnings", "0", "--out", "o")
     assert p.returncode == 1
     assert not (ws / "o").exists()
@@ -435,7 +413,7 @@ def test_export_over_the_warning_budget_writes_nothing(tmp_path):
 
 
 def test_exports_satisfy_the_published_schemas(tmp_path):
-    ws = workspace(tmp_path, resolved_seed())
+    ws = seeded_repo(tmp_path, resolved_seed())
     assert run(ws, "schema", "--export", "schemas").returncode == 0
     assert run(ws, "export", "--to", "json", "--no-cache").returncode == 0
     for schema, doc in [
