@@ -2,11 +2,12 @@
 
 Every file is written to a temporary file beside its target, ``fsync``-ed (a staging syncs all of
 its files together, before the first is moved), given the usual permissions (``0666`` minus the
-umask; ``mkstemp`` alone would leave ``0600``) and then moved over the target with :func:`os.replace`, which is atomic. A crash or kill therefore leaves either
-the old file or the new one, never a truncated one. Temporary files are removed on any exception,
-also one raised while writing, flushing or closing them (a full disk). The ones a killed process
-could not remove are named ``.<target name>.<16 random hex digits>.immunopipe-tmp``
-(:data:`TEMP_NAME`); the next export removes regular files named exactly so, and nothing else
+umask; ``mkstemp`` alone would leave ``0600``) and then moved over the target with
+:func:`os.replace`, which is atomic. A crash or kill therefore leaves either the old file or the
+new one, never a truncated one. Temporary files are removed on any exception, also one raised while
+writing, flushing or closing them (a full disk). The ones a killed process could not remove are
+named ``.<target name>.<16 random hex digits>.immunopipe-tmp`` (:data:`TEMP_NAME`); the next export
+removes regular files named exactly so, and nothing else
 (:func:`remove_stray_temp_files`).
 
 :class:`Staging` puts a whole export together this way without holding it in memory: files are
