@@ -103,12 +103,15 @@ def test_index_lists_each_file_with_its_checksum(seed_article: Article) -> None:
     ]
 
 
+JSON_KEYS = st.text(max_size=8) | st.integers() | st.booleans() | st.none() | st.floats()
 #: Any JSON value, with keys of every kind ``json.dumps`` takes and tuples beside lists.
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.tuples(children, children)
-    | st.dictionaries(st.text(max_size=8) | st.integers() | st.booleans() | st.none() | st.floats(), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(JSON_KEYS, children, max_size=4)
+    ),
     max_leaves=30,
 )
 

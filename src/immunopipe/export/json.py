@@ -22,8 +22,8 @@ identical content.
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from collections.abc import Sequence
+from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
 from immunopipe.article_schema import schema_version
