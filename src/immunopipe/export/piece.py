@@ -52,7 +52,9 @@ def prerender(article: Article) -> bytes:
     The validation calls this for each article it passes, where the article is loaded anyway;
     a :class:`Piece` unpacks it. The bytes never leave the run (nothing stores them).
     """
-    rendered = (article.id, article.title, json_export.render_article(article), csv_export.article_cells(article))
+    rows = csv_export.article_cells(article)
+    tables = tuple(csv_export.encode_rows(table_rows) for table_rows in rows)
+    rendered = (article.id, article.title, json_export.render_article(article), rows, tables)
     return zlib.compress(pickle.dumps(rendered, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
@@ -82,6 +84,7 @@ class Piece:
         self._cached = self._cache.get(self._pending.digest) if self._cache and self._pending else None
         self._json: bytes | None = None
         self._csv_rows: tuple[tuple[Row, ...], ...] | None = None
+        self._csv_bytes: tuple[bytes, ...] | None = None
         #: What the JSON and CSV writers need, known without loading the article: cached or prerendered.
         self._known = self._cached
         if self._known is None and self._pending and self._pending.rendered and self.translation is None:
@@ -89,7 +92,7 @@ class Piece:
 
     def _unpack(self, rendered: bytes) -> Rendering:
         """The :class:`Rendering` of :func:`prerender`'s bytes (the JSON document kept for the writer)."""
-        article_id, title, document, rows = pickle.loads(zlib.decompress(rendered))
+        article_id, title, document, rows, self._csv_bytes = pickle.loads(zlib.decompress(rendered))
         self._json = document
         return Rendering(article_id, title, hashlib.sha256(document).hexdigest(), rows)
 
@@ -150,6 +153,13 @@ class Piece:
         if self._csv_rows is None:
             self._csv_rows = csv_export.article_cells(self.article)
         return self._csv_rows
+
+    @property
+    def csv_bytes(self) -> tuple[bytes, ...]:
+        """The article's rows of every CSV table as CSV bytes, formulas neutralised (:func:`~.csv.encode_rows`)."""
+        if self._csv_bytes is None:
+            self._csv_bytes = tuple(csv_export.encode_rows(rows) for rows in self.csv_rows)
+        return self._csv_bytes
 
     @property
     def translation_rows(self) -> tuple[tuple[Row, ...], ...]:
