@@ -214,6 +214,8 @@ def export_articles(
                 with _render_cache(options) as cache:
                     count = _stage(articles, writers, cache)
                 plans = {name: _plan(root, out_dir, manifests[name], stagings[name], options) for name in chosen}
+                for staging in stagings.values():  # every file on disk before the first is replaced
+                    staging.sync()
                 for name in chosen:
                     write_manifest(root, plans[name].transitional(_found(stagings[name])))
                 written = [path for staging in stagings.values() for path in staging.commit()]
