@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from immunopipe.profile import Profile
     from immunopipe.translation.model import TranslationOutcome
     from immunopipe.validate import Outcome
+    from immunopipe.validate.runner import Prerender
     from immunopipe.validate.warm import RunCache
 
 T = TypeVar("T")
@@ -199,12 +200,14 @@ def check_files(
     use_cache: bool,
     baseline: Path | None = None,
     cache_key: str | None = None,
+    prerender: Prerender | None = None,
 ) -> Outcome:
     """Validate ``files`` with the configured rule severities and options (and the cache).
 
     With a ``baseline`` file, the warnings it records are dropped and its stale entries reported.
     The baseline is applied after the cache, so a changed baseline is never served stale.
-    ``cache_key`` is the cache's fingerprint when the caller has it already.
+    ``cache_key`` is the cache's fingerprint when the caller has it already; ``prerender`` is
+    passed on to :func:`~immunopipe.validate.runner.validate_files`.
     """
     from immunopipe.validate import validate_files
     from immunopipe.validate.baseline import apply, read
@@ -214,7 +217,9 @@ def check_files(
     entries = read(baseline) if baseline else []
     key = cache_key or fingerprint(context, config.severities) if use_cache else None
     cache = ResultCache(cache_folder(), key) if key else None
-    outcome = validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
+    outcome = validate_files(
+        files, context=context, severities=config.severities, jobs=jobs, cache=cache, prerender=prerender
+    )
     if cache:
         cache.save()
     if baseline:
@@ -230,6 +235,7 @@ def check_content(
     use_cache: bool,
     baseline: Path | None = None,
     cache_key: str | None = None,
+    prerender: Prerender | None = None,
 ) -> tuple[Outcome, TranslationOutcome]:
     """Validate the articles among ``files`` (see :func:`check_files`), then the translations against their sources."""
     from immunopipe.translation.layout import source_path, split_files
@@ -237,7 +243,13 @@ def check_content(
 
     articles, translations = split_files(files)
     outcome = check_files(
-        articles, config=config, jobs=jobs, use_cache=use_cache, baseline=baseline, cache_key=cache_key
+        articles,
+        config=config,
+        jobs=jobs,
+        use_cache=use_cache,
+        baseline=baseline,
+        cache_key=cache_key,
+        prerender=prerender,
     )
     if not translations:
         return outcome, TranslationOutcome()
@@ -976,7 +988,7 @@ def export(
     from functools import partial
     from itertools import chain
 
-    from immunopipe.export import ExportOptions, PendingArticle, TranslatedArticle, export_articles
+    from immunopipe.export import ExportOptions, PendingArticle, TranslatedArticle, export_articles, prerender
     from immunopipe.translation.layout import source_path
     from immunopipe.validate.runner import load_checked
 
@@ -991,7 +1003,18 @@ def export(
         )
     baseline = chosen_baseline(baseline_file, no_baseline)
     files = content_files(paths, config.content)
-    outcome, checked = check_content(files, config=config, jobs=jobs, use_cache=cache, baseline=baseline)
+    chosen = [name for name in EXPORT_FORMATS if name in (formats or EXPORT_FORMATS)]
+    # The JSON and CSV of each article are rendered by the process that validates it, while it is
+    # loaded; a shard exports only a share, so it loads its own articles again instead.
+    renders_tables = not shard and bool({"json", "csv", "xlsx"} & set(chosen))
+    outcome, checked = check_content(
+        files,
+        config=config,
+        jobs=jobs,
+        use_cache=cache,
+        baseline=baseline,
+        prerender=prerender if renders_tables else None,
+    )
     outcome.max_warnings = max_warnings
     profile = check_profile(profile_path or config.profile, outcome)
     echo_report(outcome, output_format, strict)
@@ -1013,7 +1036,6 @@ def export(
         prune=prune,
         overwrite_edited=overwrite_edited,
     )
-    chosen = [name for name in EXPORT_FORMATS if name in (formats or EXPORT_FORMATS)]
     items = list(outcome.digests.items())
     plan = None
     if shard:
@@ -1031,7 +1053,10 @@ def export(
         translated = plan.selected_translations()
     # A generator: the export takes one article at a time, so memory stays flat, and loads it
     # only if the render cache cannot stand in for it.
-    pending = (PendingArticle(digest, partial(load_checked, path, digest)) for path, digest in items)
+    pending = (
+        PendingArticle(digest, partial(load_checked, path, digest), outcome.rendered.pop(path, None))
+        for path, digest in items
+    )
     articles: Iterable[PendingArticle | TranslatedArticle] = chain(pending, translated)
     with progress(articles, len(items) + len(translated), quiet=quiet) as shown:
         result = export_articles(

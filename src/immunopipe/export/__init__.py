@@ -42,7 +42,7 @@ from typing import Any
 from immunopipe.export.csv_writer import CsvWriter
 from immunopipe.export.json_writer import JsonWriter
 from immunopipe.export.pdf_writer import PdfWriter, require_pdf
-from immunopipe.export.piece import PendingArticle, Piece, TranslatedArticle
+from immunopipe.export.piece import PendingArticle, Piece, TranslatedArticle, prerender
 from immunopipe.export.render_cache import RenderCache
 from immunopipe.export.writer import (
     ExportOptions,
@@ -90,6 +90,7 @@ __all__ = [
     "WriteError",
     "article_path",
     "export_articles",
+    "prerender",
 ]
 
 #: Every export format by name, in the order they are written (the names and order of ``EXPORT_FORMATS``).
