@@ -73,6 +73,8 @@ class Piece:
     pdf: bytes | None = None
     #: The translation this piece is, or ``None`` for a source article.
     translation: Translation | None = None
+    #: The rows of every CSV table encoded, once asked for or as prerendered.
+    _csv_bytes: tuple[bytes, ...] | None = None
 
     def __init__(self, item: Article | PendingArticle | TranslatedArticle, cache: RenderCache | None) -> None:
         self.translation = item.translation if isinstance(item, TranslatedArticle) else None
@@ -84,7 +86,6 @@ class Piece:
         self._cached = self._cache.get(self._pending.digest) if self._cache and self._pending else None
         self._json: bytes | None = None
         self._csv_rows: tuple[tuple[Row, ...], ...] | None = None
-        self._csv_bytes: tuple[bytes, ...] | None = None
         #: What the JSON and CSV writers need, known without loading the article: cached or prerendered.
         self._known = self._cached
         if self._known is None and self._pending and self._pending.rendered and self.translation is None:
