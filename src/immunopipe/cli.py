@@ -1054,7 +1054,7 @@ def export(
     # A generator: the export takes one article at a time, so memory stays flat, and loads it
     # only if the render cache cannot stand in for it.
     pending = (
-        PendingArticle(digest, partial(load_checked, path, digest), outcome.rendered.pop(path, None))
+        PendingArticle(digest, partial(load_checked, path, digest), outcome.rendered.pop(path))
         for path, digest in items
     )
     articles: Iterable[PendingArticle | TranslatedArticle] = chain(pending, translated)
