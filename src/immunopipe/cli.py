@@ -399,8 +399,15 @@ def echo_report(outcome: Outcome, output_format: str, strict: bool) -> str:
     from immunopipe.reporters import REPORTERS
 
     report = REPORTERS[resolve_format(output_format)](outcome, strict, styled)
-    click.echo(report, nl=False, color=styled)
+    # In slices: the stream encodes what it is given at once, and a large library's report is
+    # many megabytes.
+    for start in range(0, len(report), ECHO_SLICE):
+        click.echo(report[start : start + ECHO_SLICE], nl=False, color=styled)
     return report
+
+
+#: Characters of a report printed at a time (see :func:`echo_report`).
+ECHO_SLICE = 1 << 20
 
 
 def resolve_format(output_format: str) -> str:
