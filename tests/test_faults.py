@@ -50,10 +50,14 @@ RACE_RUNS = 8
 #: What happens to a content file between its validation and its export.
 CHANGES = ("edited", "deleted")
 
-#: Runs the real command line with every write, flush and delete slowed down and time-stamped on stderr.
+#: Runs the real command line with every write, flush and delete slowed down and time-stamped on
+#: stderr. The system's temporary folder is found first: finding it writes and deletes a probe
+#: file, which is not the export's.
 SLOWED_EXPORT = """
-import os, sys, time
+import os, sys, tempfile, time
 from immunopipe.cli import main
+
+tempfile.gettempdir()
 
 def slowed(operation):
     def slow(*args, **kwargs):
