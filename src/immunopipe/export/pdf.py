@@ -282,8 +282,11 @@ def weasyprint_module() -> ModuleType:
     # fontTools warns about harmless quirks of font tables while subsetting (Almarai's OS/2
     # version, say); such notes are not the reader's concern and must not clutter the report.
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    from immunopipe.export.pdf_libraries import quick_library_lookup
+
     try:
-        import weasyprint
+        with quick_library_lookup():
+            import weasyprint
     except (ImportError, OSError) as exc:
         raise PdfRenderError(f"PDF export is not available in this installation: {exc}") from exc
     return weasyprint
