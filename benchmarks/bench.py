@@ -4,7 +4,8 @@ Usage (from the repository, with ``pip install '.[bench]'`` done)::
 
     python benchmarks/bench.py            # N = 1,000 and 10,000 (takes a while)
     python benchmarks/bench.py --quick    # N = 1,000 only
-    python benchmarks/bench.py --only pdf # the PDF figures only
+    python benchmarks/bench.py --start-up --repeat 30   # only --version and --help (seconds)
+    python benchmarks/bench.py --pdf      # only the PDF figures (a few minutes)
 
 Every figure is the wall time of a real command run as a subprocess, so start-up is included the
 same way for every competitor. Competitors that are compared run in the same script run,
@@ -510,7 +511,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds of each compared command (median shown)")
     parser.add_argument("--pdf-articles", type=int, default=24 * CORES, help="articles for the PDF figures")
     parser.add_argument("--work", type=Path, help="folder for corpora and exports (default: a temporary one)")
-    parser.add_argument("--only", choices=["pdf"], help="run only these figures (pdf: the PDF export and handouts)")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument(
+        "--start-up", action="store_true", help="only the start-up figures (--version, --help): seconds, not minutes"
+    )
+    only.add_argument("--pdf", action="store_true", help="only the PDF figures (export in 1 and all processes, warm)")
     args = parser.parse_args()
     sizes = args.sizes or ([1000] if args.quick else [1000, 10000])
     work = args.work or Path(tempfile.mkdtemp(prefix="immunopipe-bench-"))
@@ -518,16 +523,17 @@ def main() -> None:
     print(f"{date.today().isoformat()}: {machine()}; work folder {work}", flush=True)
     figures: list[Figure] = []
     try:
-        if not args.only:
+        if not args.pdf:
             figures += start_up(work, rounds=max(10, args.repeat))
             print(table(figures), flush=True)
-            for count in sizes:
-                found = validation(work, count, args.repeat) + exports(work, count)
-                print(table(found), flush=True)
-                figures += found
-        found = pdf(work, args.pdf_articles, args.repeat)
-        print(table(found), flush=True)
-        figures += found
+        for count in [] if args.start_up or args.pdf else sizes:
+            found = validation(work, count, args.repeat) + exports(work, count)
+            print(table(found), flush=True)
+            figures += found
+        if not args.start_up:
+            found = pdf(work, args.pdf_articles, args.repeat)
+            print(table(found), flush=True)
+            figures += found
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
