@@ -14,9 +14,11 @@ Here each thread of a process keeps
 
 The handout's bytes are the same as with fresh ones (``tests/test_pdf_styles.py`` renders both
 ways). The shared configuration is remade when the typeface's files change (another font
-package), and its temporary folder is removed when its thread or process ends, pool workers
-included (they end without ``atexit`` handlers); a process forked from one that rendered makes
-its own and leaves its parent's folder alone.
+package). Temporary font folders are removed when they are done with: a translation's after its
+handout, a replaced configuration at once, a thread's when the thread's configuration is
+collected, and all that are left when the process ends, pool workers included (they end
+without ``atexit`` handlers). A process forked from one that rendered makes its own and leaves
+its parent's folder alone.
 
 Importing this module imports WeasyPrint; import it only when a PDF is rendered.
 """
