@@ -5,6 +5,7 @@ Usage (from the repository, with ``pip install '.[bench]'`` done)::
     python benchmarks/bench.py            # N = 1,000 and 10,000 (takes a while)
     python benchmarks/bench.py --quick    # N = 1,000 only
     python benchmarks/bench.py --start-up --repeat 30   # only --version and --help (seconds)
+    python benchmarks/bench.py --pdf      # only the PDF figures (a few minutes)
 
 Every figure is the wall time of a real command run as a subprocess, so start-up is included the
 same way for every competitor. Competitors that are compared run in the same script run,
@@ -17,9 +18,11 @@ interleaved round by round (``--repeat`` rounds, the median is shown):
 * ``export --to json --to csv``: from nothing, with nothing changed (with and without the
   caches), after one article changed; and the export pipeline alone through the API (no
   validation, no report), whose memory is the export's own;
-* PDF export with ``--jobs 1`` against all cores, then with nothing changed and after one change;
+* PDF export with ``--jobs 1`` against all cores, interleaved with handouts in a warm process,
+  then with nothing changed and after one change;
 * ``immunopipe --version`` and ``--help`` against ``python -c pass`` and ``python -c "import click"``;
-* handouts in a warm process (through the API, after a first handout): seconds per handout;
+* handouts in a warm process (through the API, after a first handout): seconds per handout
+  (the median of the rounds);
 * the JSON + CSV export split into 4 shards (``export --shard K/4``) and merged, against one export.
 
 Before timing, the reports of ``validate`` (text and JSON) are checked to be byte-identical cold
@@ -308,20 +311,25 @@ def single_count(folder: Path) -> int:
     return len(list((folder / "content").glob("*.yaml")))
 
 
-def pdf(work: Path, count: int) -> list[Figure]:
-    """Handouts with one process against all cores, then unchanged and after one change."""
+def pdf(work: Path, count: int, rounds: int) -> list[Figure]:
+    """Handouts with one process against all cores (interleaved rounds), then unchanged and after one change."""
     folder = work / f"pdf-{count}"
     content = folder / "content"
     if not content.is_dir():
         write_corpus(content, count, mistakes=False)
-    figures = []
-    for jobs in (1, CORES):
-        clean(folder, "exports", ".immunopipe-cache")
-        single = run([IMMUNOPIPE, "export", "--to", "pdf", "--no-cache", "--jobs", str(jobs)], folder)
-        figures.append(Figure(f"export pdf, {jobs} process{'es' if jobs > 1 else ''}", count, [single]))
+
+    def export(jobs: int) -> Callable[[], Run]:
+        def command() -> Run:
+            clean(folder, "exports", ".immunopipe-cache")
+            return run([IMMUNOPIPE, "export", "--to", "pdf", "--no-cache", "--jobs", str(jobs)], folder)
+
+        return command
+
+    labels = {jobs: f"export pdf, {jobs} process{'es' if jobs > 1 else ''}" for jobs in (1, CORES)}
+    runs = interleaved(rounds, {labels[jobs]: export(jobs) for jobs in labels} | {"warm": lambda: pdf_warm(folder)})
+    figures = [Figure(labels[jobs], count, runs[labels[jobs]]) for jobs in labels]
     figures[-1].note = f"{figures[0].seconds / figures[-1].seconds:.2f}x the 1-process rate"
-    warm = Figure("export pdf, per handout, warm process (API)", count, [pdf_warm(folder)])
-    figures.append(warm)
+    figures.append(Figure("export pdf, per handout, warm process (API)", count, runs["warm"]))
     command = [IMMUNOPIPE, "export", "--to", "pdf"]
     run(command, folder)  # fills the caches
     figures.append(Figure("export pdf, nothing changed", count, [run(command, folder)]))
@@ -503,9 +511,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds of each compared command (median shown)")
     parser.add_argument("--pdf-articles", type=int, default=24 * CORES, help="articles for the PDF figures")
     parser.add_argument("--work", type=Path, help="folder for corpora and exports (default: a temporary one)")
-    parser.add_argument(
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument(
         "--start-up", action="store_true", help="only the start-up figures (--version, --help): seconds, not minutes"
     )
+    only.add_argument("--pdf", action="store_true", help="only the PDF figures (export in 1 and all processes, warm)")
     args = parser.parse_args()
     sizes = args.sizes or ([1000] if args.quick else [1000, 10000])
     work = args.work or Path(tempfile.mkdtemp(prefix="immunopipe-bench-"))
@@ -513,14 +523,15 @@ def main() -> None:
     print(f"{date.today().isoformat()}: {machine()}; work folder {work}", flush=True)
     figures: list[Figure] = []
     try:
-        figures += start_up(work, rounds=max(10, args.repeat))
-        print(table(figures), flush=True)
-        for count in [] if args.start_up else sizes:
+        if not args.pdf:
+            figures += start_up(work, rounds=max(10, args.repeat))
+            print(table(figures), flush=True)
+        for count in [] if args.start_up or args.pdf else sizes:
             found = validation(work, count, args.repeat) + exports(work, count)
             print(table(found), flush=True)
             figures += found
         if not args.start_up:
-            found = pdf(work, args.pdf_articles)
+            found = pdf(work, args.pdf_articles, args.repeat)
             print(table(found), flush=True)
             figures += found
     finally:

@@ -78,9 +78,13 @@ def fake_pdf(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     def render_pdfs(articles: Any, *, paper: str = "a4", large_print: bool = False, **how: Any) -> list[bytes]:
         return [render_pdf(article, paper=paper, large_print=large_print) for article in articles]
 
+    def iter_pdfs(articles: Any, **options: Any) -> Iterator[bytes]:
+        yield from render_pdfs(articles, **options)
+
     module = types.ModuleType("immunopipe.export.pdf")
     module.render_pdf = render_pdf  # type: ignore[attr-defined]
     module.render_pdfs = render_pdfs  # type: ignore[attr-defined]
+    module.iter_pdfs = iter_pdfs  # type: ignore[attr-defined]
     module.PdfRenderError = RuntimeError  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "immunopipe.export.pdf", module)
     return calls
@@ -449,9 +453,9 @@ def test_handouts_are_rendered_in_batches(
 ) -> None:
     batches: list[list[str]] = []
 
-    def render_pdf(articles: list[Article], options: ExportOptions) -> list[ExportFile]:
+    def render_pdf(articles: list[Article], options: ExportOptions) -> Iterator[ExportFile]:
         batches.append([article.id for article in articles])
-        return [ExportFile(article_path("pdf", a.id, ".pdf"), b"%PDF " + a.id.encode()) for a in articles]
+        yield from [ExportFile(article_path("pdf", a.id, ".pdf"), b"%PDF " + a.id.encode()) for a in articles]
 
     monkeypatch.setattr(immunopipe.export.pdf_writer, "render_batch", render_pdf)
     monkeypatch.setattr(immunopipe.export.pdf_writer, "PDF_BATCH", 3)

@@ -181,3 +181,16 @@ def test_whole_pdf_check() -> None:
     assert not is_whole_pdf(b"%PDF-1.7\n...\n")
     assert not is_whole_pdf(b"<html>%%EOF")
     assert not is_whole_pdf(b"")
+
+
+def test_handouts_come_one_at_a_time_and_each_is_cached_as_it_comes(
+    articles: list[Article], rendered: list[tuple[str, str, bool]], tmp_path: Path
+) -> None:
+    handouts = pdf_pool.iter_pdfs(articles, cache_dir=tmp_path)
+    first = next(handouts)
+    assert [article_id for article_id, _, _ in rendered] == ["immune-system-medicine"]
+    assert len(entries(tmp_path)) == 1
+    assert first in render(articles[:1], tmp_path)
+    handouts.close()  # the export stopped: the second handout is never rendered
+    assert [article_id for article_id, _, _ in rendered] == ["immune-system-medicine"]
+    assert render(articles, tmp_path) == [first, render(articles[1:], tmp_path)[0]]

@@ -20,7 +20,7 @@ print every character in them: a glyph no font has fails its render, as does any
 Only the package's own stylesheet and font files, and a clinic profile's checked logo and QR
 code, can be loaded (see :mod:`immunopipe.export.fetcher`); any ERROR WeasyPrint logs fails the
 render. Many handouts at once (the render cache and the process pool) are
-:mod:`immunopipe.export.pdf_pool`'s job; :func:`render_pdfs` is re-exported here.
+:mod:`immunopipe.export.pdf_pool`'s job; :func:`render_pdfs` and :func:`iter_pdfs` are re-exported here.
 
 Importing this module is cheap: Jinja2 and WeasyPrint are imported when a handout is rendered.
 """
@@ -33,7 +33,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from datetime import UTC, datetime, time
 from functools import cache
 from pathlib import Path
@@ -44,8 +44,6 @@ from immunopipe.errors import ImmunopipeError
 from immunopipe.export.handout import (
     ASSET_SCHEME,
     SOURCE_DATE_EPOCH,
-    STYLESHEET_NAME,
-    TEMPLATES,
     footer_texts,
     profile_assets,
     render_html,
@@ -60,9 +58,6 @@ from immunopipe.profile import Profile
 #: Width of the text area (page width less the side margins: 10 mm on A4, 8 mm on Letter) per
 #: paper, in points.
 TEXT_WIDTH_PT: dict[str, float] = {"a4": (210 - 20) / 25.4 * 72, "letter": 8.5 * 72 - 16 / 25.4 * 72}
-
-#: The stylesheet added after the handout's own for a paper size (Letter: tighter margins and gaps).
-PAPER_STYLESHEETS: dict[str, str] = {"letter": "handout-letter.css"}
 
 #: The PDF/UA variant WeasyPrint writes: a tagged PDF with language and XMP metadata.
 PDF_VARIANT = "pdf/ua-1"
@@ -149,60 +144,69 @@ def _render(
     language: HandoutLanguage,
     script_fonts: dict[str, tuple[Path, int, str]],
 ) -> bytes:
-    """Lay out ``html`` and write the PDF, loading nothing but the given font files and the profile's images."""
+    """Lay out ``html`` and write the PDF, loading nothing but the given font files and the profile's images.
+
+    The stylesheets, and for a handout in English the loaded typeface, are the ones this
+    process's earlier handouts used (:mod:`immunopipe.export.pdf_styles`).
+    """
     from immunopipe.export.pdf_scripts import language_rules
 
-    fonts = {**font_files(), **script_fonts}
+    bundled = font_files()
+    fonts = {**bundled, **script_fonts}
     weasyprint = weasyprint_module()
-    from weasyprint.text.fonts import FontConfiguration
-
+    from immunopipe.export import pdf_styles
     from immunopipe.export.fetcher import AssetFetcher
-    from immunopipe.export.pdf_tags import complete_structure
 
-    assets: dict[str, tuple[Path | bytes, str]] = {url: (path, "font/ttf") for url, (path, _, _) in fonts.items()}
-    assets.update(profile_assets(article, profile))
-    fetcher = AssetFetcher(assets)
-    font_config = FontConfiguration()
-    whole_fonts = _typeface_covers(html, fonts)
-    paper_stylesheets = (
-        [(TEMPLATES / PAPER_STYLESHEETS[paper]).read_text("utf-8")] if paper in PAPER_STYLESHEETS else []
-    )
     # A translation must print every character in its own typefaces (the validation checked them).
     translated = language != ENGLISH
+    assets: dict[str, tuple[Path | bytes, str]] = {
+        url: (path, "font/ttf") for url, (path, _, _) in script_fonts.items()
+    }
+    assets.update(profile_assets(article, profile))
+    fetcher = AssetFetcher(assets)
+    whole_fonts = _typeface_covers(html, fonts)
     with (
         _weasyprint_errors(missing_glyphs=translated) as errors,
         _fixed_font_timestamp(article, needed=not whole_fonts),
         _image_errors(article, profile),
+        ExitStack() as stack,
     ):
+        fonts_loaded = pdf_styles.bundled_fonts(bundled, _font_face_rules(bundled), shared=not translated)
+        try:
+            loaded = stack.enter_context(fonts_loaded)
+        except pdf_styles.FontFacesUnavailable as exc:
+            raise PdfRenderError(f"handout {article.id!r} did not render cleanly: {exc}") from None
         stylesheets = [
-            weasyprint.CSS(string=_font_face_rules(font_files()), url_fetcher=fetcher, font_config=font_config),
-            weasyprint.CSS(
-                string=(TEMPLATES / STYLESHEET_NAME).read_text("utf-8"), url_fetcher=fetcher, font_config=font_config
-            ),
-            *(
-                weasyprint.CSS(string=sheet, url_fetcher=fetcher, font_config=font_config)
-                for sheet in paper_stylesheets
-            ),
+            loaded.faces,
+            *pdf_styles.stylesheets(paper),
             weasyprint.CSS(string=page_rules(article, paper, large_print, language), url_fetcher=fetcher),
         ]
         if translated:
             stylesheets.append(
                 weasyprint.CSS(
-                    string=language_rules(language, script_fonts), url_fetcher=fetcher, font_config=font_config
+                    string=language_rules(language, script_fonts), url_fetcher=fetcher, font_config=loaded.font_config
                 )
             )
         pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
             stylesheets=stylesheets,
-            font_config=font_config,
+            font_config=loaded.font_config,
             pdf_variant=PDF_VARIANT,
             pdf_identifier=True,
             full_fonts=whole_fonts,
-            finisher=complete_structure,
+            finisher=_finish,
         )
     problems = [*errors, *(f"refused to load {url}" for url in fetcher.refused), *fetcher.failed]
     if problems:
         raise PdfRenderError(f"handout {article.id!r} did not render cleanly: {'; '.join(problems)}")
     return pdf
+
+
+def _finish(document: Any, pdf: Any) -> None:
+    """Complete the tag tree, then turn every object into bytes once (the ``write_pdf`` finisher)."""
+    from immunopipe.export import pdf_objects, pdf_tags
+
+    pdf_tags.complete_structure(document, pdf)
+    pdf_objects.serialise_objects(pdf)
 
 
 def page_rules(article: Article, paper: str, large_print: bool, language: HandoutLanguage = ENGLISH) -> str:
@@ -278,8 +282,11 @@ def weasyprint_module() -> ModuleType:
     # fontTools warns about harmless quirks of font tables while subsetting (Almarai's OS/2
     # version, say); such notes are not the reader's concern and must not clutter the report.
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    from immunopipe.export.pdf_libraries import quick_library_lookup
+
     try:
-        import weasyprint
+        with quick_library_lookup():
+            import weasyprint
     except (ImportError, OSError) as exc:
         raise PdfRenderError(f"PDF export is not available in this installation: {exc}") from exc
     return weasyprint
@@ -394,7 +401,7 @@ def _font_face_rules(fonts: dict[str, tuple[Path, int, str]]) -> str:
 
 def __getattr__(name: str) -> Any:
     """The many-handout API, kept importable from here (:mod:`immunopipe.export.pdf_pool`)."""
-    if name in ("render_pdfs", "render_fingerprint", "article_inputs"):
+    if name in ("render_pdfs", "iter_pdfs", "render_fingerprint", "article_inputs"):
         from immunopipe.export import pdf_pool
 
         return getattr(pdf_pool, name)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
+from contextlib import closing
 from importlib import metadata
 from pathlib import Path
 
@@ -48,6 +49,34 @@ def render_pdfs(
     ``profile``, if one is given; ``languages`` gives each article's language (default: English).
     Raises like :func:`~immunopipe.export.pdf.render_pdf`.
     """
+    return list(
+        iter_pdfs(
+            articles,
+            paper=paper,
+            large_print=large_print,
+            jobs=jobs,
+            cache_dir=cache_dir,
+            profile=profile,
+            languages=languages,
+        )
+    )
+
+
+def iter_pdfs(
+    articles: Sequence[Article],
+    *,
+    paper: str = DEFAULT_PAPER,
+    large_print: bool = False,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    profile: Profile | None = None,
+    languages: Sequence[HandoutLanguage | None] | None = None,
+) -> Generator[bytes, None, None]:
+    """:func:`render_pdfs`, each handout given as soon as it and those before it are ready.
+
+    The caller can store a handout while the pool renders the next ones. Closing the iterator
+    early stops the pool.
+    """
     from immunopipe.export.pdf_cache import HandoutCache
 
     renderer.check_paper(paper)
@@ -57,12 +86,15 @@ def render_pdfs(
     keys = [cache.key(article_inputs(article, language)) for article, language in pairs] if cache else []
     pdfs: list[bytes | None] = [cache.get(key) for key in keys] if cache else [None] * len(articles)
     missing = [index for index, pdf in enumerate(pdfs) if pdf is None]
-    for position, pdf in _render_all([pairs[index] for index in missing], paper, large_print, profile, jobs):
-        index = missing[position]
-        pdfs[index] = pdf
-        if cache:
-            cache.put(keys[index], pdf)
-    return [pdf for pdf in pdfs if pdf is not None]
+    with closing(_render_all([pairs[index] for index in missing], paper, large_print, profile, jobs)) as rendered:
+        for index, pdf in enumerate(pdfs):
+            if pdf is None:
+                _, pdf = next(rendered)
+                if cache:
+                    cache.put(keys[index], pdf)
+            yield pdf
+        for _ in rendered:  # nothing is left: the pool shuts down in its own time, its workers tidy up
+            pass
 
 
 def render_fingerprint(paper: str, large_print: bool, profile: Profile | None = None) -> str:
@@ -97,7 +129,7 @@ def _render_all(
     large_print: bool,
     profile: Profile | None,
     jobs: int,
-) -> Iterator[tuple[int, bytes]]:
+) -> Generator[tuple[int, bytes], None, None]:
     """``(index, handout)`` for each of ``articles`` (each with its language), in order: here, or in a pool."""
     if jobs > 1 and len(articles) > 1:
         renderer.weasyprint_module()  # loaded once here, so that forked workers do not each load it again

@@ -1,8 +1,9 @@
-"""The PDF format's writer: handouts rendered in batches (by :mod:`.pdf`) and staged."""
+"""The PDF format's writer: handouts rendered in batches (by :mod:`.pdf`), each staged as soon as it is ready."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
+from contextlib import closing
 from typing import TYPE_CHECKING
 
 from immunopipe.export.piece import Piece
@@ -27,16 +28,19 @@ def require_pdf() -> None:
         raise FormatUnavailable(f"PDF export is not available in this installation: {exc}") from exc
 
 
-def render_batch(pieces: Sequence[Piece], options: ExportOptions) -> list[ExportFile]:
-    """The handouts of ``pieces`` as export files; :class:`FormatUnavailable` if one cannot be made."""
+def render_batch(pieces: Sequence[Piece], options: ExportOptions) -> Generator[ExportFile, None, None]:
+    """The handouts of ``pieces`` as export files, each as soon as it is ready.
+
+    Raises :class:`FormatUnavailable` if one cannot be made.
+    """
     # Imported here so that other formats never load it; require_pdf checked that it imports,
     # and the renderer's own probe reports a WeasyPrint that cannot load its libraries.
-    from immunopipe.export.pdf import PdfRenderError, render_pdfs
+    from immunopipe.export.pdf import PdfRenderError, iter_pdfs
 
     paths = [article_path(FOLDER, piece.id, f"{piece.suffix}.pdf") for piece in pieces]
     try:
         languages = _handout_languages(pieces)
-        pdfs = render_pdfs(
+        pdfs = iter_pdfs(
             [piece.article for piece in pieces],
             languages=languages,
             paper=options.paper,
@@ -45,9 +49,11 @@ def render_batch(pieces: Sequence[Piece], options: ExportOptions) -> list[Export
             cache_dir=options.cache_dir,
             profile=options.profile,
         )
+        with closing(pdfs):
+            for path, pdf in zip(paths, pdfs, strict=True):
+                yield ExportFile(path, pdf)
     except PdfRenderError as exc:  # a handout that cannot be made: reported like a missing library
         raise FormatUnavailable(str(exc)) from exc
-    return [ExportFile(path, pdf) for path, pdf in zip(paths, pdfs, strict=True)]
 
 
 def _handout_languages(pieces: Sequence[Piece]) -> list[HandoutLanguage | None] | None:
@@ -79,6 +85,8 @@ class PdfWriter:
         self._render_batch()
 
     def _render_batch(self) -> None:
-        for file in render_batch(self._batch, self._options):
-            self._staging.add(file.path, file.data)
+        """Render the batch and stage each handout as it comes, while the pool renders the next ones."""
+        with closing(render_batch(self._batch, self._options)) as files:
+            for file in files:
+                self._staging.add(file.path, file.data)
         self._batch = []
