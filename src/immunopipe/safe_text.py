@@ -31,6 +31,8 @@ def printable(value: object) -> str:
     Bytes that are not UTF-8 show as ``\\xNN``; control and other unprintable characters as
     Python's ``repr`` writes them (``\\n``, ``\\x1b``, ``\\u200b``). Printable text is returned as is.
     """
+    if isinstance(value, str) and value.isascii() and value.isprintable():
+        return value  # most names: nothing to escape
     text = valid_text(value if isinstance(value, bytes) else str(value))
     if text.isprintable():
         return text
