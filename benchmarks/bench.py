@@ -4,6 +4,7 @@ Usage (from the repository, with ``pip install '.[bench]'`` done)::
 
     python benchmarks/bench.py            # N = 1,000 and 10,000 (takes a while)
     python benchmarks/bench.py --quick    # N = 1,000 only
+    python benchmarks/bench.py --start-up --repeat 30   # only --version and --help (seconds)
 
 Every figure is the wall time of a real command run as a subprocess, so start-up is included the
 same way for every competitor. Competitors that are compared run in the same script run,
@@ -502,6 +503,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds of each compared command (median shown)")
     parser.add_argument("--pdf-articles", type=int, default=24 * CORES, help="articles for the PDF figures")
     parser.add_argument("--work", type=Path, help="folder for corpora and exports (default: a temporary one)")
+    parser.add_argument(
+        "--start-up", action="store_true", help="only the start-up figures (--version, --help): seconds, not minutes"
+    )
     args = parser.parse_args()
     sizes = args.sizes or ([1000] if args.quick else [1000, 10000])
     work = args.work or Path(tempfile.mkdtemp(prefix="immunopipe-bench-"))
@@ -511,13 +515,14 @@ def main() -> None:
     try:
         figures += start_up(work, rounds=max(10, args.repeat))
         print(table(figures), flush=True)
-        for count in sizes:
+        for count in [] if args.start_up else sizes:
             found = validation(work, count, args.repeat) + exports(work, count)
             print(table(found), flush=True)
             figures += found
-        found = pdf(work, args.pdf_articles)
-        print(table(found), flush=True)
-        figures += found
+        if not args.start_up:
+            found = pdf(work, args.pdf_articles)
+            print(table(found), flush=True)
+            figures += found
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)

@@ -82,7 +82,7 @@ def main() -> None:
 
     phases["shared walks (nodes, strings, reader text)"] = best_of(3, walks) / len(documents)
     for rule in RULES.values():
-        if rule.scope == "article":  # as check_file runs them
+        if rule.scope == "article":
             phases[f"rule {rule.id}"] = _rules_only(documents, rule.check, context)
     results = [
         check_file(raw, str(path), checker=checker, context=context, severities={})

@@ -177,6 +177,14 @@ def test_a_named_baseline_that_is_missing_is_refused(project: Path) -> None:
     assert result.returncode == 2 and "baseline file not found: missing.json" in result.stderr
 
 
+@pytest.mark.parametrize("spelling", ["immunopipe-baseline.json", "./immunopipe-baseline.json"])
+def test_the_default_baseline_named_explicitly_is_optional_as_by_default(project: Path, spelling: str) -> None:
+    result = immunopipe(project, "validate", "--baseline", spelling)
+    assert result.returncode == 0 and "not found" not in result.stderr
+    assert immunopipe(project, "baseline").returncode == 0
+    assert "baselined)" in immunopipe(project, "validate", "--baseline", spelling).stdout
+
+
 def test_errors_are_never_recorded(project: Path) -> None:
     edit(project, "reading_time_minutes: 3\n", "reading_time_minutes: three\n")
     result = immunopipe(project, "baseline")

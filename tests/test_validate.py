@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from immunopipe.diagnostics import Severity
+from immunopipe.model import Article
 from immunopipe.validate import validate_files
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules import RULES
@@ -242,6 +243,31 @@ def test_parallel_run_gives_the_same_outcome(tmp_path: Path, seed_text: str, mon
     parallel = validate_files(files, context=TODAY, jobs=2)
     assert parallel.diagnostics == serial.diagnostics
     assert parallel.valid_files == serial.valid_files == [p for p in files if p.name != "article-3.yaml"]
+
+
+def rendered_title(article: Article) -> bytes:
+    """A stand-in export renderer (module level, so worker processes can run it)."""
+    return article.title.encode()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_prerender_renders_exactly_the_valid_files_in_the_process_that_checked_them(
+    tmp_path: Path, seed_text: str, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    from immunopipe.validate import runner
+
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 2)
+    files = []
+    for index in range(4):
+        path = tmp_path / f"article-{index}.yaml"
+        text = seed_text.replace("id: immune-system-medicine", f"id: article-{index}")
+        path.write_text(text if index != 1 else text.replace("language: en", "language: english"))
+        files.append(path)
+    files[2].write_text(files[0].read_text())
+    outcome = validate_files(files, context=TODAY, jobs=jobs, prerender=rendered_title)
+    # article-1 fails its own checks; article-2 passes them but repeats article-0's id.
+    assert outcome.valid_files == [files[0], files[3]]
+    assert outcome.rendered == dict.fromkeys(outcome.valid_files, b"What is immune system medicine used for?")
 
 
 def test_load_validated_refuses_a_file_changed_since_validation(

@@ -9,23 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
-import signal
 import sys
-import traceback
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager as ContextManager
 from contextlib import nullcontext
-from datetime import date
-from pathlib import Path, PurePosixPath
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from immunopipe import __version__
-from immunopipe.diagnostics import Severity
 from immunopipe.errors import (
     BUG_REPORTS,
     EXIT_BUG,
@@ -36,27 +30,38 @@ from immunopipe.errors import (
     ImmunopipeError,
     describe_os_error,
 )
-from immunopipe.formats import EXPORT_FORMATS, PAPER_SIZES
-from immunopipe.reporters import REPORTERS, format_text_line
+from immunopipe.formats import EXPORT_FORMATS, PAPER_SIZES, REPORT_FORMATS
 from immunopipe.safe_text import printable
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from immunopipe.config import Config
     from immunopipe.export import ExportResult
     from immunopipe.export.shard import ShardSpec
     from immunopipe.profile import Profile
     from immunopipe.translation.model import TranslationOutcome
     from immunopipe.validate import Outcome
+    from immunopipe.validate.runner import Prerender
     from immunopipe.validate.warm import RunCache
 
 T = TypeVar("T")
 
 # Commands import the core lazily, so `--help` and `--version` start as fast as click itself
-# and only `export --to pdf` ever loads WeasyPrint.
+# and only `export --to pdf` ever loads WeasyPrint. Even the standard library's pathlib, hashlib,
+# signal, traceback and json wait until a command runs (tests/test_cli.py keeps them out).
 
 __all__ = ["EXIT_BUG", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
 
-DEFAULT_CACHE_DIR = Path(".immunopipe-cache")
+#: The cache folder, relative to the folder immunopipe runs in (:func:`cache_folder`).
+DEFAULT_CACHE_DIR = ".immunopipe-cache"
+
+
+def cache_folder() -> Path:
+    """The folder of every cache: :data:`DEFAULT_CACHE_DIR` in the working folder."""
+    from pathlib import Path
+
+    return Path(DEFAULT_CACHE_DIR)
 
 
 class EnvironmentProblem(ImmunopipeError):
@@ -77,6 +82,26 @@ class UserError(click.ClickException):
     exit_code = EXIT_USAGE
 
 
+class PathParam(click.Path):
+    """click's path parameter, given to the command as a :class:`pathlib.Path`.
+
+    ``click.Path(path_type=Path)`` needs pathlib when the options are declared; this loads it only
+    when a path is converted, so ``--help`` and ``--version`` never do.
+    """
+
+    def coerce_path_result(self, value: str | os.PathLike[str]) -> Path:
+        from pathlib import Path
+
+        return Path(value)
+
+
+#: The path parameters, each built once: click words each one's name (``file``, ``directory``,
+#: ``path``) through gettext, which costs start-up time for every parameter built.
+ANY_PATH = PathParam()
+FILE_PATH = PathParam(dir_okay=False)
+FOLDER_PATH = PathParam(file_okay=False)
+
+
 def _raise_interrupted(signum: int, _frame: FrameType | None) -> NoReturn:
     raise Interrupted(signum)
 
@@ -92,6 +117,8 @@ class Boundary(click.Group):
     """
 
     def invoke(self, ctx: click.Context) -> Any:
+        import signal
+
         previous = signal.signal(signal.SIGTERM, _raise_interrupted)
         try:
             return super().invoke(ctx)
@@ -132,6 +159,8 @@ def _working_folder_exists() -> bool:
 def _report_bug(exc: Exception) -> None:
     """One line for an error immunopipe did not expect (and the traceback when asked for)."""
     if os.environ.get(TRACEBACK_VARIABLE) == "1":
+        import traceback
+
         traceback.print_exception(exc, file=sys.stderr)
     detail = printable(f"{type(exc).__name__}: {exc}")[:300]
     click.echo(
@@ -171,12 +200,14 @@ def check_files(
     use_cache: bool,
     baseline: Path | None = None,
     cache_key: str | None = None,
+    prerender: Prerender | None = None,
 ) -> Outcome:
     """Validate ``files`` with the configured rule severities and options (and the cache).
 
     With a ``baseline`` file, the warnings it records are dropped and its stale entries reported.
     The baseline is applied after the cache, so a changed baseline is never served stale.
-    ``cache_key`` is the cache's fingerprint when the caller has it already.
+    ``cache_key`` is the cache's fingerprint when the caller has it already; ``prerender`` is
+    passed on to :func:`~immunopipe.validate.runner.validate_files`.
     """
     from immunopipe.validate import validate_files
     from immunopipe.validate.baseline import apply, read
@@ -185,8 +216,10 @@ def check_files(
     context = config.rule_context()
     entries = read(baseline) if baseline else []
     key = cache_key or fingerprint(context, config.severities) if use_cache else None
-    cache = ResultCache(DEFAULT_CACHE_DIR, key) if key else None
-    outcome = validate_files(files, context=context, severities=config.severities, jobs=jobs, cache=cache)
+    cache = ResultCache(cache_folder(), key) if key else None
+    outcome = validate_files(
+        files, context=context, severities=config.severities, jobs=jobs, cache=cache, prerender=prerender
+    )
     if cache:
         cache.save()
     if baseline:
@@ -202,6 +235,7 @@ def check_content(
     use_cache: bool,
     baseline: Path | None = None,
     cache_key: str | None = None,
+    prerender: Prerender | None = None,
 ) -> tuple[Outcome, TranslationOutcome]:
     """Validate the articles among ``files`` (see :func:`check_files`), then the translations against their sources."""
     from immunopipe.translation.layout import source_path, split_files
@@ -209,10 +243,18 @@ def check_content(
 
     articles, translations = split_files(files)
     outcome = check_files(
-        articles, config=config, jobs=jobs, use_cache=use_cache, baseline=baseline, cache_key=cache_key
+        articles,
+        config=config,
+        jobs=jobs,
+        use_cache=use_cache,
+        baseline=baseline,
+        cache_key=cache_key,
+        prerender=prerender,
     )
     if not translations:
         return outcome, TranslationOutcome()
+    import hashlib
+
     from immunopipe.paths import display_path
     from immunopipe.translation.run import check_translations
     from immunopipe.validate import load_validated
@@ -250,11 +292,11 @@ cache_option = click.option(
 )
 
 
-paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+paths_argument = click.argument("paths", nargs=-1, type=ANY_PATH)
 profile_option = click.option(
     "--profile",
     "profile_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE_PATH,
     help="Clinic profile (YAML) printed in the handouts' header and contact box; checked like an article.  "
     "[default: `profile` in [tool.immunopipe], else none]",
 )
@@ -280,12 +322,12 @@ def check_profile(path: Path | None, outcome: Outcome) -> Profile | None:
     return profile
 
 
-DEFAULT_BASELINE = Path("immunopipe-baseline.json")
+DEFAULT_BASELINE = "immunopipe-baseline.json"
 
 baseline_option = click.option(
     "--baseline",
     "baseline_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE_PATH,
     default=DEFAULT_BASELINE,
     show_default=True,
     help="Warnings recorded by `immunopipe baseline` are not reported (only counted); "
@@ -306,7 +348,9 @@ def chosen_baseline(baseline_file: Path, no_baseline: bool) -> Path | None:
     """The baseline file to apply: none with --no-baseline; the default one only if it exists."""
     if no_baseline:
         return None
-    if baseline_file == DEFAULT_BASELINE and not baseline_file.exists():
+    from pathlib import Path
+
+    if baseline_file == Path(DEFAULT_BASELINE) and not baseline_file.exists():
         return None
     if not baseline_file.is_file():
         raise EnvironmentProblem(f"baseline file not found: {baseline_file} (record one with: immunopipe baseline)")
@@ -352,6 +396,8 @@ def use_color() -> bool:
 def echo_report(outcome: Outcome, output_format: str, strict: bool) -> str:
     """Print the validation report in the chosen format (coloured where wanted); return what was printed."""
     styled = use_color()
+    from immunopipe.reporters import REPORTERS
+
     report = REPORTERS[resolve_format(output_format)](outcome, strict, styled)
     click.echo(report, nl=False, color=styled)
     return report
@@ -367,7 +413,7 @@ def resolve_format(output_format: str) -> str:
 format_option = click.option(
     "--format",
     "output_format",
-    type=click.Choice(["auto", *REPORTERS]),
+    type=click.Choice(["auto", *REPORT_FORMATS]),
     default="auto",
     show_default=True,
     help="text: path:line:col lines; json: a machine-readable report; github: Actions annotations; "
@@ -451,7 +497,7 @@ def previous_run(
         max_warnings=max_warnings,
         baseline=baseline,
     )
-    return RunCache(DEFAULT_CACHE_DIR, settings)
+    return RunCache(cache_folder(), settings)
 
 
 @main.command()
@@ -459,7 +505,7 @@ def previous_run(
 @click.option(
     "--file",
     "baseline_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE_PATH,
     default=DEFAULT_BASELINE,
     show_default=True,
     help="The baseline file to write.",
@@ -482,7 +528,11 @@ def baseline(paths: tuple[Path, ...], baseline_file: Path, jobs: int, cache: boo
       immunopipe baseline
       git add immunopipe-baseline.json
     """
+    from pathlib import PurePosixPath
+
+    from immunopipe.diagnostics import Severity
     from immunopipe.files.write import ExportFile, WriteError, write_files
+    from immunopipe.reporters import format_text_line
     from immunopipe.validate.baseline import BaselineDamaged, BaselineError, read, record, render, set_aside
 
     if not baseline_file.name[:1].isalnum():
@@ -566,7 +616,7 @@ SCHEMA_NAMES = ("article", "article-document", "index", "profile")
 @click.option(
     "--export",
     "export_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FOLDER_PATH,
     help="Write every published schema, standalone, into this folder.",
 )
 def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
@@ -627,7 +677,7 @@ def schema(name: str, show_path: bool, export_dir: Path | None) -> None:
 @click.option(
     "--content",
     "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FOLDER_PATH,
     help="Folder to create the article in.  [default: content/, or `content` in [tool.immunopipe]]",
 )
 def new(article_id: str, content_dir: Path | None) -> None:
@@ -636,6 +686,8 @@ def new(article_id: str, content_dir: Path | None) -> None:
     The template passes the schema; its TODO placeholders are flagged by `immunopipe validate`
     until they are filled in. An existing file is never overwritten.
     """
+    from datetime import date
+
     from immunopipe.scaffold import create_article
 
     content_dir = content_dir or project_config().content
@@ -652,7 +704,7 @@ def new(article_id: str, content_dir: Path | None) -> None:
 @click.option(
     "--content",
     "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FOLDER_PATH,
     help="Folder holding ID.yaml and translations/.  [default: content/, or `content` in [tool.immunopipe]]",
 )
 @click.option(
@@ -743,7 +795,7 @@ def translate(article_id: str, language: str, content_dir: Path | None, accepted
 @click.option(
     "--content",
     "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FOLDER_PATH,
     help="Folder the article is in.  [default: content/, or `content` in [tool.immunopipe]]",
 )
 def review(article_id: str, approve: bool, reviewer: str | None, role: str | None, content_dir: Path | None) -> None:
@@ -760,6 +812,8 @@ def review(article_id: str, approve: bool, reviewer: str | None, role: str | Non
       immunopipe review immune-system-medicine
       immunopipe review immune-system-medicine --approve --reviewer "Dr Jane Doe" --role "Consultant rheumatologist"
     """
+    from datetime import date
+
     from immunopipe.review.session import ReviewProblem, approve_article, article_path, gather, report
 
     if approve and not (reviewer and role):
@@ -849,7 +903,7 @@ def waiting_notice(out_dir: Path) -> Callable[[], None]:
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path),
+    type=ANY_PATH,
     help="Folder to write json/, csv/, pdf/ and xlsx/ into.  [default: exports/, or `out` in [tool.immunopipe]]",
 )
 @click.option(
@@ -934,7 +988,7 @@ def export(
     from functools import partial
     from itertools import chain
 
-    from immunopipe.export import ExportOptions, PendingArticle, TranslatedArticle, export_articles
+    from immunopipe.export import ExportOptions, PendingArticle, TranslatedArticle, export_articles, prerender
     from immunopipe.translation.layout import source_path
     from immunopipe.validate.runner import load_checked
 
@@ -949,7 +1003,18 @@ def export(
         )
     baseline = chosen_baseline(baseline_file, no_baseline)
     files = content_files(paths, config.content)
-    outcome, checked = check_content(files, config=config, jobs=jobs, use_cache=cache, baseline=baseline)
+    chosen = [name for name in EXPORT_FORMATS if name in (formats or EXPORT_FORMATS)]
+    # The JSON and CSV of each article are rendered by the process that validates it, while it is
+    # loaded; a shard exports only a share, so it loads its own articles again instead.
+    renders_tables = not shard and bool({"json", "csv", "xlsx"} & set(chosen))
+    outcome, checked = check_content(
+        files,
+        config=config,
+        jobs=jobs,
+        use_cache=cache,
+        baseline=baseline,
+        prerender=prerender if renders_tables else None,
+    )
     outcome.max_warnings = max_warnings
     profile = check_profile(profile_path or config.profile, outcome)
     echo_report(outcome, output_format, strict)
@@ -967,11 +1032,10 @@ def export(
         csv_bom=csv_bom,
         profile=profile,
         jobs=jobs,
-        cache_dir=DEFAULT_CACHE_DIR if cache else None,
+        cache_dir=cache_folder() if cache else None,
         prune=prune,
         overwrite_edited=overwrite_edited,
     )
-    chosen = [name for name in EXPORT_FORMATS if name in (formats or EXPORT_FORMATS)]
     items = list(outcome.digests.items())
     plan = None
     if shard:
@@ -989,7 +1053,10 @@ def export(
         translated = plan.selected_translations()
     # A generator: the export takes one article at a time, so memory stays flat, and loads it
     # only if the render cache cannot stand in for it.
-    pending = (PendingArticle(digest, partial(load_checked, path, digest)) for path, digest in items)
+    pending = (
+        PendingArticle(digest, partial(load_checked, path, digest), outcome.rendered.pop(path, None))
+        for path, digest in items
+    )
     articles: Iterable[PendingArticle | TranslatedArticle] = chain(pending, translated)
     with progress(articles, len(items) + len(translated), quiet=quiet) as shown:
         result = export_articles(
@@ -1004,11 +1071,11 @@ def export(
 
 
 @main.command()
-@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("shards", nargs=-1, required=True, type=ANY_PATH)
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path),
+    type=ANY_PATH,
     help="Folder to write the whole export into.  [default: exports/, or `out` in [tool.immunopipe]]",
 )
 @prune_option

@@ -7,9 +7,9 @@ Values the source does not give are the literal :data:`UNKNOWN`, never invented.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 UNKNOWN: Final = "unknown"
 Unknown = Literal["unknown"]
@@ -214,7 +214,7 @@ class Article:
 
     def to_data(self) -> dict[str, Any]:
         """Plain JSON-ready data in schema order; optional fields that are absent are left out."""
-        return asdict(self, dict_factory=_without_absent)
+        return cast(dict[str, Any], _plain(self))
 
 
 #: Fields worked out from the article rather than written in it, left out of :meth:`Article.to_data`.
@@ -223,12 +223,31 @@ DERIVED_FIELDS = frozenset({"current"})
 OMITTED_WHEN_EMPTY = frozenset({"queries"})
 
 
-def _without_absent(items: list[tuple[str, Any]]) -> dict[str, Any]:
-    return {
-        key: list(value) if isinstance(value, tuple) else value
-        for key, value in items
-        if value is not None and key not in DERIVED_FIELDS and not (key in OMITTED_WHEN_EMPTY and value == ())
-    }
+def _plain(value: Any) -> Any:
+    """``value`` as plain data: a dataclass as a dict of its fields (absent ones left out), tuples as lists.
+
+    What :func:`dataclasses.asdict` gives with the rules above, without its deep copies of
+    every text (the values are immutable), which made it most of the cost of a JSON export.
+    """
+    names = _FIELD_NAMES.get(type(value))
+    if names is None and is_dataclass(value):
+        names = _FIELD_NAMES[type(value)] = tuple(field.name for field in fields(value))
+    if names is not None:
+        return {
+            name: _plain(item)
+            for name in names
+            if (item := getattr(value, name)) is not None
+            and name not in DERIVED_FIELDS
+            and not (name in OMITTED_WHEN_EMPTY and item == ())
+        }
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def parse_date(value: str) -> date | None:

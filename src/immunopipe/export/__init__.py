@@ -42,7 +42,7 @@ from typing import Any
 from immunopipe.export.csv_writer import CsvWriter
 from immunopipe.export.json_writer import JsonWriter
 from immunopipe.export.pdf_writer import PdfWriter, require_pdf
-from immunopipe.export.piece import PendingArticle, Piece, TranslatedArticle
+from immunopipe.export.piece import PendingArticle, Piece, TranslatedArticle, prerender
 from immunopipe.export.render_cache import RenderCache
 from immunopipe.export.writer import (
     ExportOptions,
@@ -90,6 +90,7 @@ __all__ = [
     "WriteError",
     "article_path",
     "export_articles",
+    "prerender",
 ]
 
 #: Every export format by name, in the order they are written (the names and order of ``EXPORT_FORMATS``).
@@ -214,6 +215,8 @@ def export_articles(
                 with _render_cache(options) as cache:
                     count = _stage(articles, writers, cache)
                 plans = {name: _plan(root, out_dir, manifests[name], stagings[name], options) for name in chosen}
+                for staging in stagings.values():  # every file on disk before the first is replaced
+                    staging.sync()
                 for name in chosen:
                     write_manifest(root, plans[name].transitional(_found(stagings[name])))
                 written = [path for staging in stagings.values() for path in staging.commit()]

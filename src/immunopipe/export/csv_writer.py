@@ -19,8 +19,9 @@ FOLDER = "csv"
 class CsvWriter:
     """Appends each article's rows to the staged tables; rows end up in id order, as :func:`render_tables` puts them.
 
-    Rows become bytes here, through :func:`immunopipe.export.csv.encode_rows`, which neutralises
-    formulas: cells from the render cache get the same treatment as freshly rendered ones.
+    Rows become bytes through :func:`immunopipe.export.csv.encode_rows` (:attr:`Piece.csv_bytes`),
+    which neutralises formulas: cells from the render cache get the same treatment as freshly
+    rendered ones.
     Articles usually come in id order (files are named after their ids). When they do not, each
     table is copied once more at the end, article by article in id order, from the offsets
     recorded on the way: only the offsets are held in memory, never the rows.
@@ -50,9 +51,9 @@ class CsvWriter:
                 staged.handle.write(csv_export.encode_rows(rows))
             return
         self._ids.append(piece.id)
-        for staged, offsets, rows in zip(self._tables, self._offsets, piece.csv_rows, strict=True):
+        for staged, offsets, encoded in zip(self._tables, self._offsets, piece.csv_bytes, strict=True):
             offsets.append(staged.handle.tell())
-            staged.handle.write(csv_export.encode_rows(rows))
+            staged.handle.write(encoded)
 
     def finish(self) -> None:
         in_order = all(first <= second for first, second in pairwise(self._ids))

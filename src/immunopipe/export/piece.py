@@ -1,16 +1,20 @@
 """One article on its way through the format writers, loaded and rendered only as far as they need.
 
 An export is given articles (:class:`~immunopipe.model.Article`) or :class:`PendingArticle` items:
-an article not loaded yet, known by the SHA-256 of its content file as validated. With a render
-cache, an unchanged pending article's JSON checksum and CSV rows come from the cache and the
-article is never loaded; otherwise it is loaded (by the loader it was given, which re-checks it against the schema)
-the first time a writer asks for it.
+an article not loaded yet, known by the SHA-256 of its content file as validated. A pending
+article may come rendered already (:func:`prerender`, run by the validation while the article
+was loaded, in the process that checked it); with a render cache, an unchanged pending article's
+JSON checksum and CSV rows come from the cache. Either way the article is never loaded for the
+JSON and CSV; otherwise it is loaded (by the loader it was given, which re-checks it against the
+schema) the first time a writer asks for it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +42,20 @@ class PendingArticle:
 
     digest: str
     load: Callable[[], Article]
+    #: The article's JSON document and CSV rows as :func:`prerender` packed them, if it ran.
+    rendered: bytes | None = None
+
+
+def prerender(article: Article) -> bytes:
+    """The JSON document and CSV rows of ``article``, packed to travel from a worker process.
+
+    The validation calls this for each article it passes, where the article is loaded anyway;
+    a :class:`Piece` unpacks it. The bytes never leave the run (nothing stores them).
+    """
+    rows = csv_export.article_cells(article)
+    tables = tuple(csv_export.encode_rows(table_rows) for table_rows in rows)
+    rendered = (article.id, article.title, json_export.render_article(article), rows, tables)
+    return zlib.compress(pickle.dumps(rendered, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,8 @@ class Piece:
     pdf: bytes | None = None
     #: The translation this piece is, or ``None`` for a source article.
     translation: Translation | None = None
+    #: The rows of every CSV table encoded, once asked for or as prerendered.
+    _csv_bytes: tuple[bytes, ...] | None = None
 
     def __init__(self, item: Article | PendingArticle | TranslatedArticle, cache: RenderCache | None) -> None:
         self.translation = item.translation if isinstance(item, TranslatedArticle) else None
@@ -66,6 +86,16 @@ class Piece:
         self._cached = self._cache.get(self._pending.digest) if self._cache and self._pending else None
         self._json: bytes | None = None
         self._csv_rows: tuple[tuple[Row, ...], ...] | None = None
+        #: What the JSON and CSV writers need, known without loading the article: cached or prerendered.
+        self._known = self._cached
+        if self._known is None and self._pending and self._pending.rendered and self.translation is None:
+            self._known = self._unpack(self._pending.rendered)
+
+    def _unpack(self, rendered: bytes) -> Rendering:
+        """The :class:`Rendering` of :func:`prerender`'s bytes (the JSON document kept for the writer)."""
+        article_id, title, document, rows, self._csv_bytes = pickle.loads(zlib.decompress(rendered))
+        self._json = document
+        return Rendering(article_id, title, hashlib.sha256(document).hexdigest(), rows)
 
     @property
     def article(self) -> Article:
@@ -99,11 +129,11 @@ class Piece:
 
     @property
     def id(self) -> str:
-        return self._cached.id if self._cached else self.article.id
+        return self._known.id if self._known else self.article.id
 
     @property
     def title(self) -> str:
-        return self._cached.title if self._cached else self.article.title
+        return self._known.title if self._known else self.article.title
 
     @property
     def json(self) -> bytes:
@@ -114,16 +144,23 @@ class Piece:
 
     @property
     def json_sha256(self) -> str:
-        return self._cached.json_sha256 if self._cached else hashlib.sha256(self.json).hexdigest()
+        return self._known.json_sha256 if self._known else hashlib.sha256(self.json).hexdigest()
 
     @property
     def csv_rows(self) -> tuple[tuple[Row, ...], ...]:
         """The article's rows of every CSV table as cells (:func:`immunopipe.export.csv.article_cells`)."""
-        if self._cached:
-            return self._cached.csv_rows
+        if self._known:
+            return self._known.csv_rows
         if self._csv_rows is None:
             self._csv_rows = csv_export.article_cells(self.article)
         return self._csv_rows
+
+    @property
+    def csv_bytes(self) -> tuple[bytes, ...]:
+        """The article's rows of every CSV table as CSV bytes, formulas neutralised (:func:`~.csv.encode_rows`)."""
+        if self._csv_bytes is None:
+            self._csv_bytes = tuple(csv_export.encode_rows(rows) for rows in self.csv_rows)
+        return self._csv_bytes
 
     @property
     def translation_rows(self) -> tuple[tuple[Row, ...], ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -59,6 +59,8 @@ class Outcome:
     digests: dict[Path, str] = field(default_factory=dict)
     #: The same for every file that could be read, valid or not (what the outcome depends on).
     read_digests: dict[Path, str] = field(default_factory=dict)
+    #: Each valid file's article as the ``prerender`` given to :func:`validate_files` rendered it.
+    rendered: dict[Path, bytes] = field(default_factory=dict)
 
     @property
     def warnings(self) -> int:
@@ -82,12 +84,27 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...]
     ref: ArticleRef | None
     suppressed: int = 0
+    #: What ``prerender`` made of the article (see :func:`validate_files`); never cached.
+    rendered: bytes | None = None
+
+
+#: Renders a valid article for an export, in the process that checked it (see :func:`validate_files`).
+Prerender = Callable[[Article], bytes]
 
 
 def check_file(
-    raw: bytes, shown: str, *, checker: SchemaChecker, context: RuleContext, severities: SeverityOverrides
+    raw: bytes,
+    shown: str,
+    *,
+    checker: SchemaChecker,
+    context: RuleContext,
+    severities: SeverityOverrides,
+    prerender: Prerender | None = None,
 ) -> FileResult:
-    """Load, schema-check and rule-check one file's bytes (``shown`` is the path to report)."""
+    """Load, schema-check and rule-check one file's bytes (``shown`` is the path to report).
+
+    With ``prerender``, a file without errors also comes back rendered by it.
+    """
     try:
         document = load_bytes(raw, shown)
     except LoadError as exc:
@@ -104,7 +121,10 @@ def check_file(
     if b"immunopipe:" in raw:  # the mark of an ignore comment; without it there is nothing to look for
         found, suppressed = suppression.apply(shown, found, suppression.find(document.text), severities)
     ref = ArticleRef(path=shown, id=document.data["id"], id_position=document.source_map.locate("/id"))
-    return FileResult(tuple(capped(found)), ref, suppressed)
+    rendered = None
+    if prerender and not any(diagnostic.severity is Severity.ERROR for diagnostic in found):
+        rendered = prerender(article_from_data(document.data, official_title=official_title))
+    return FileResult(tuple(capped(found)), ref, suppressed, rendered)
 
 
 def validate_files(
@@ -114,8 +134,14 @@ def validate_files(
     severities: SeverityOverrides | None = None,
     jobs: int = 1,
     cache: ResultCache | None = None,
+    prerender: Prerender | None = None,
 ) -> Outcome:
-    """Check ``files`` (in ``jobs`` processes when there are many) and the library as a whole."""
+    """Check ``files`` (in ``jobs`` processes when there are many) and the library as a whole.
+
+    With ``prerender`` (an export's renderer), each file checked without errors is also rendered
+    by it while its article is at hand, in the process that checked it, so an export need not
+    read and load the file again: :attr:`Outcome.rendered`. Files answered from ``cache`` are not.
+    """
     context = context or RuleContext()
     severities = dict(severities or {})
     outcome = Outcome(files_checked=len(files))
@@ -136,7 +162,8 @@ def validate_files(
             outcome.cached_files += 1
         else:
             pending.append((path, shown, raw))
-    for (path, _shown, raw), result in zip(pending, _check_all(pending, context, severities, jobs), strict=True):
+    checked = _check_all(pending, context, severities, jobs, prerender)
+    for (path, _shown, raw), result in zip(pending, checked, strict=True):
         results[path] = result
         if cache:
             cache.put(raw, result)
@@ -152,6 +179,7 @@ def validate_files(
     outcome.valid_files = [p for p in files if results[p].ref is not None and display_path(p) not in failed_paths]
     outcome.read_digests = outcome.digests
     outcome.digests = {p: outcome.digests[p] for p in outcome.valid_files}
+    outcome.rendered = {p: rendered for p in outcome.valid_files if (rendered := results[p].rendered) is not None}
     outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.column, d.rule))
     return outcome
 
@@ -191,20 +219,31 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def _check_all(
-    pending: list[tuple[Path, str, bytes]], context: RuleContext, severities: dict[str, Severity | None], jobs: int
+    pending: list[tuple[Path, str, bytes]],
+    context: RuleContext,
+    severities: dict[str, Severity | None],
+    jobs: int,
+    prerender: Prerender | None,
 ) -> Iterator[FileResult]:
     if jobs <= 1 or len(pending) < PARALLEL_THRESHOLD:
         checker = SchemaChecker()
         with _fewer_collections():
             for _path, shown, raw in pending:
-                yield check_file(raw, shown, checker=checker, context=context, severities=severities)
+                yield check_file(
+                    raw, shown, checker=checker, context=context, severities=severities, prerender=prerender
+                )
         return
     chunk = max(1, min(64, len(pending) // (jobs * 4)))
     # Build any missing classification lookup here, once, rather than in every worker.
     classifications.prepare()
     items = [(shown, raw) for _path, shown, raw in pending]
     tasks = run_tasks(
-        _check_in_worker, items, jobs=jobs, chunk=chunk, initializer=_start_worker, initargs=(context, severities)
+        _check_in_worker,
+        items,
+        jobs=jobs,
+        chunk=chunk,
+        initializer=_start_worker,
+        initargs=(context, severities, prerender),
     )
     yield from (result for _index, result in tasks)
 
@@ -212,8 +251,8 @@ def _check_all(
 _worker_state: dict[str, object] = {}
 
 
-def _start_worker(context: RuleContext, severities: dict[str, Severity | None]) -> None:
-    _worker_state.update(checker=SchemaChecker(), context=context, severities=severities)
+def _start_worker(context: RuleContext, severities: dict[str, Severity | None], prerender: Prerender | None) -> None:
+    _worker_state.update(checker=SchemaChecker(), context=context, severities=severities, prerender=prerender)
     gc.freeze()  # the worker only checks files from here on: see _fewer_collections
     gc.set_threshold(COLLECT_EVERY, *gc.get_threshold()[1:])
 
