@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import Any, TypeVar
 
 from immunopipe.pointer import escape_pointer_token
@@ -57,10 +57,6 @@ def per_article(function: Callable[[dict[str, Any]], Iterable[T]]) -> Callable[[
     return remembered
 
 
-#: Escaped keys, remembered: articles share the few keys of the schema.
-_escaped_key = lru_cache(maxsize=1024, typed=True)(escape_pointer_token)  # typed: True is not 1
-
-
 @per_article
 def nodes(article: dict[str, Any]) -> list[tuple[str, Any]]:
     """Every value in ``article`` with its JSON pointer, depth first, in document order.
@@ -73,7 +69,7 @@ def nodes(article: dict[str, Any]) -> list[tuple[str, Any]]:
         pointer, node = pending.pop()
         found.append((pointer, node))
         if isinstance(node, dict):
-            children = [(f"{pointer}/{_escaped_key(key)}", value) for key, value in node.items()]
+            children = [(f"{pointer}/{escape_pointer_token(key)}", value) for key, value in node.items()]
         elif isinstance(node, list):
             children = [(f"{pointer}/{index}", value) for index, value in enumerate(node)]
         else:
