@@ -60,7 +60,7 @@ _NUMBER_START = frozenset("-+.0123456789")
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?")
 
-
+#: The tag of a node written without one, by kind: BaseResolver's defaults.
 _DEFAULT_TAGS: dict[type[Node], str] = {ScalarNode: _STR, SequenceNode: _SEQ, MappingNode: _MAP}
 
 
@@ -70,7 +70,7 @@ class _Composer(CParser, BaseResolver):
     def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode and implicit[0]:
             return _PLAIN
-        return _DEFAULT_TAGS[kind]  # what BaseResolver gives without path resolvers, which are never added
+        return _DEFAULT_TAGS[kind]  # BaseResolver's answer, as no path resolvers are ever added
 
 
 @dataclass(frozen=True)
