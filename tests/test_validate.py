@@ -267,7 +267,14 @@ def test_prerender_renders_exactly_the_valid_files_in_the_process_that_checked_t
     outcome = validate_files(files, context=TODAY, jobs=jobs, prerender=rendered_title)
     # article-1 fails its own checks; article-2 passes them but repeats article-0's id.
     assert outcome.valid_files == [files[0], files[3]]
-    assert outcome.rendered == dict.fromkeys(outcome.valid_files, b"What is immune system medicine used for?")
+    assert outcome.rendered.paths() == outcome.valid_files
+    assert [outcome.rendered.pop(path) for path in files] == [
+        b"What is immune system medicine used for?",
+        None,
+        None,
+        b"What is immune system medicine used for?",
+    ]
+    assert outcome.rendered.pop(files[0]) is None  # taken
 
 
 def test_load_validated_refuses_a_file_changed_since_validation(

@@ -399,8 +399,15 @@ def echo_report(outcome: Outcome, output_format: str, strict: bool) -> str:
     from immunopipe.reporters import REPORTERS
 
     report = REPORTERS[resolve_format(output_format)](outcome, strict, styled)
-    click.echo(report, nl=False, color=styled)
+    # In slices: the stream encodes what it is given at once, and a large library's report is
+    # many megabytes.
+    for start in range(0, len(report), ECHO_SLICE):
+        click.echo(report[start : start + ECHO_SLICE], nl=False, color=styled)
     return report
+
+
+#: Characters of a report printed at a time (see :func:`echo_report`).
+ECHO_SLICE = 1 << 20
 
 
 def resolve_format(output_format: str) -> str:
@@ -1054,7 +1061,7 @@ def export(
     # A generator: the export takes one article at a time, so memory stays flat, and loads it
     # only if the render cache cannot stand in for it.
     pending = (
-        PendingArticle(digest, partial(load_checked, path, digest), outcome.rendered.pop(path, None))
+        PendingArticle(digest, partial(load_checked, path, digest), outcome.rendered.pop(path))
         for path, digest in items
     )
     articles: Iterable[PendingArticle | TranslatedArticle] = chain(pending, translated)

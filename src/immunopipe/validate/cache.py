@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from immunopipe.diagnostics import Diagnostic, Severity
-from immunopipe.files.write import ExportFile, WriteError, write_files
+from immunopipe.files.write import Staging
 from immunopipe.fingerprint import code_fingerprint
 from immunopipe.fonts import handout_font_files
 from immunopipe.validate.context import ArticleRef, RuleContext
@@ -71,9 +71,8 @@ class ResultCache:
         )
         return stored["entries"] if valid else {}
 
-    def get(self, raw: bytes, shown: str) -> FileResult | None:
-        """The stored result for these bytes, reported under ``shown``, or ``None``."""
-        key = hashlib.sha256(raw).hexdigest()
+    def get(self, key: str, shown: str) -> FileResult | None:
+        """The stored result for the bytes of SHA-256 ``key``, reported under ``shown``, or ``None``."""
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -85,22 +84,34 @@ class ResultCache:
         self._used[key] = entry
         return result
 
-    def put(self, raw: bytes, result: FileResult) -> None:
-        """Remember ``result`` for these bytes."""
-        key = hashlib.sha256(raw).hexdigest()
+    def put(self, key: str, result: FileResult) -> None:
+        """Remember ``result`` for the bytes of SHA-256 ``key``."""
         self._used[key] = _encode(key, result)
         self._dirty = True
 
     def save(self) -> None:
-        """Write the entries used in this run (atomically); drop the rest. Failures are ignored."""
+        """Write the entries used in this run (atomically); drop the rest. Failures are ignored.
+
+        The file is written entry by entry, so saving never holds a second copy of every result.
+        """
         if not self._dirty and len(self._used) == len(self._entries):
             return
-        stored = {"format": CACHE_FORMAT, "fingerprint": self._fingerprint, "entries": self._used}
-        data = json.dumps(stored, separators=(",", ":")).encode()
+        header = json.dumps({"format": CACHE_FORMAT, "fingerprint": self._fingerprint}, separators=(",", ":"))
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            write_files(self._path.parent.resolve(), [ExportFile(PurePosixPath(CACHE_FILE), data)])
-        except (OSError, WriteError):
+            staging = Staging(self._path.parent.resolve())
+            try:
+                file = staging.open(PurePosixPath(CACHE_FILE))
+                file.handle.write(f'{header[:-1]},"entries":{{'.encode())
+                for index, (key, entry) in enumerate(self._used.items()):
+                    item = f"{',' if index else ''}{json.dumps(key)}:{json.dumps(entry, separators=(',', ':'))}"
+                    file.handle.write(item.encode())
+                file.handle.write(b"}}")
+                staging.close(file)
+                staging.commit()
+            finally:
+                staging.discard()
+        except OSError:
             return  # a cache that cannot be written only costs time
 
 

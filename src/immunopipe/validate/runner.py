@@ -8,14 +8,18 @@ of files. Rules that compare articles with each other run last, over :class:`Art
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
+import os
+import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from immunopipe.diagnostics import Diagnostic, Severity, capped, has_failures
 from immunopipe.errors import ImmunopipeError
@@ -40,6 +44,34 @@ SeverityOverrides = Mapping[str, Severity | None]
 PARALLEL_THRESHOLD = 200
 
 
+class Spool:
+    """Bytes by path, kept in an unnamed temporary file rather than in memory until taken."""
+
+    def __init__(self) -> None:
+        self._file: BinaryIO | None = None
+        self._places: dict[Path, tuple[int, int]] = {}
+
+    def put(self, path: Path, data: bytes) -> None:
+        """Keep ``data`` for ``path``."""
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the spool, when collected)
+        self._file.seek(0, os.SEEK_END)
+        self._places[path] = (self._file.tell(), len(data))
+        self._file.write(data)
+
+    def pop(self, path: Path) -> bytes | None:
+        """The bytes kept for ``path`` (forgotten from now on), or ``None``."""
+        place = self._places.pop(path, None)
+        if place is None or self._file is None:
+            return None
+        self._file.seek(place[0])
+        return self._file.read(place[1])
+
+    def paths(self) -> list[Path]:
+        """The paths with bytes kept, in the order they were put."""
+        return list(self._places)
+
+
 @dataclass
 class Outcome:
     """What a validation run found: every diagnostic, and which files passed."""
@@ -60,7 +92,7 @@ class Outcome:
     #: The same for every file that could be read, valid or not (what the outcome depends on).
     read_digests: dict[Path, str] = field(default_factory=dict)
     #: Each valid file's article as the ``prerender`` given to :func:`validate_files` rendered it.
-    rendered: dict[Path, bytes] = field(default_factory=dict)
+    rendered: Spool = field(default_factory=lambda: Spool())
 
     @property
     def warnings(self) -> int:
@@ -86,10 +118,33 @@ class FileResult:
     suppressed: int = 0
     #: What ``prerender`` made of the article (see :func:`validate_files`); never cached.
     rendered: bytes | None = None
+    #: The SHA-256 of the bytes checked, when they could be read (not cached: it is the cache's key).
+    digest: str | None = None
 
 
 #: Renders a valid article for an export, in the process that checked it (see :func:`validate_files`).
 Prerender = Callable[[Article], bytes]
+
+
+def _cached_result(path: Path, shown: str, cache: ResultCache) -> tuple[FileResult, str] | None:
+    """The cache's result for the bytes of ``path`` now and their SHA-256, or ``None`` to check the file."""
+    try:
+        raw = read_content_file(path)
+    except LoadError:
+        return None  # checking it reports why
+    digest = hashlib.sha256(raw).hexdigest()
+    cached = cache.get(digest, shown)
+    return None if cached is None else (cached, digest)
+
+
+def check_path(path: Path, shown: str, **options: Any) -> FileResult:
+    """Read ``path`` and check its bytes (:func:`check_file`); the result carries their SHA-256."""
+    try:
+        raw = read_content_file(path)
+    except LoadError as exc:
+        return FileResult(tuple(_load_diagnostic(shown, p) for p in exc.problems), None)
+    result = check_file(raw, shown, **options)
+    return dataclasses.replace(result, digest=hashlib.sha256(raw).hexdigest())
 
 
 def check_file(
@@ -147,26 +202,25 @@ def validate_files(
     outcome = Outcome(files_checked=len(files))
     outcome.checked_paths = [display_path(path) for path in files]
     results: dict[Path, FileResult] = {}
-    pending: list[tuple[Path, str, bytes]] = []
+    pending: list[tuple[Path, str]] = []
     for path in files:
         shown = display_path(path)
-        try:
-            raw = read_content_file(path)
-        except LoadError as exc:
-            results[path] = FileResult(tuple(_load_diagnostic(shown, p) for p in exc.problems), None)
+        cached = _cached_result(path, shown, cache) if cache else None
+        if cached is None:
+            pending.append((path, shown))
             continue
-        outcome.digests[path] = hashlib.sha256(raw).hexdigest()
-        cached = cache.get(raw, shown) if cache else None
-        if cached is not None:
-            results[path] = cached
-            outcome.cached_files += 1
-        else:
-            pending.append((path, shown, raw))
+        results[path], outcome.digests[path] = cached
+        outcome.cached_files += 1
     checked = _check_all(pending, context, severities, jobs, prerender)
-    for (path, _shown, raw), result in zip(pending, checked, strict=True):
+    for (path, _shown), result in zip(pending, checked, strict=True):
+        if result.rendered is not None:  # to disk at once: renderings add up to more than the results
+            outcome.rendered.put(path, result.rendered)
+            result = dataclasses.replace(result, rendered=None)
         results[path] = result
-        if cache:
-            cache.put(raw, result)
+        if result.digest is not None:
+            outcome.digests[path] = result.digest
+            if cache:
+                cache.put(result.digest, result)
     refs: list[ArticleRef] = []
     for path in files:
         result = results[path]
@@ -179,7 +233,8 @@ def validate_files(
     outcome.valid_files = [p for p in files if results[p].ref is not None and display_path(p) not in failed_paths]
     outcome.read_digests = outcome.digests
     outcome.digests = {p: outcome.digests[p] for p in outcome.valid_files}
-    outcome.rendered = {p: rendered for p in outcome.valid_files if (rendered := results[p].rendered) is not None}
+    for path in set(outcome.rendered.paths()) - set(outcome.valid_files):
+        outcome.rendered.pop(path)
     outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.column, d.rule))
     return outcome
 
@@ -219,27 +274,27 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def _check_all(
-    pending: list[tuple[Path, str, bytes]],
+    pending: list[tuple[Path, str]],
     context: RuleContext,
     severities: dict[str, Severity | None],
     jobs: int,
     prerender: Prerender | None,
 ) -> Iterator[FileResult]:
+    """Check every pending file; worker processes read the files themselves, so only paths travel."""
     if jobs <= 1 or len(pending) < PARALLEL_THRESHOLD:
         checker = SchemaChecker()
         with _fewer_collections():
-            for _path, shown, raw in pending:
-                yield check_file(
-                    raw, shown, checker=checker, context=context, severities=severities, prerender=prerender
+            for path, shown in pending:
+                yield check_path(
+                    path, shown, checker=checker, context=context, severities=severities, prerender=prerender
                 )
         return
     chunk = max(1, min(64, len(pending) // (jobs * 4)))
     # Build any missing classification lookup here, once, rather than in every worker.
     classifications.prepare()
-    items = [(shown, raw) for _path, shown, raw in pending]
     tasks = run_tasks(
         _check_in_worker,
-        items,
+        pending,
         jobs=jobs,
         chunk=chunk,
         initializer=_start_worker,
@@ -257,9 +312,9 @@ def _start_worker(context: RuleContext, severities: dict[str, Severity | None], 
     gc.set_threshold(COLLECT_EVERY, *gc.get_threshold()[1:])
 
 
-def _check_in_worker(item: tuple[str, bytes]) -> FileResult:
-    shown, raw = item
-    return check_file(raw, shown, **_worker_state)  # type: ignore[arg-type]
+def _check_in_worker(item: tuple[Path, str]) -> FileResult:
+    path, shown = item
+    return check_path(path, shown, **_worker_state)
 
 
 def _library_diagnostics(
@@ -292,8 +347,10 @@ def _located(
     result = []
     for finding in findings:
         line, column = document.source_map.locate(finding.pointer, key=finding.at_key)
-        where = describe(document.data, finding.pointer)
-        result.append(Diagnostic(path, line, column, rule.id, finding.message, severity, finding.pointer, where))
+        # Interned: the same places recur in file after file, and results travel from the worker
+        # processes in batches whose pickling stores each shared text once.
+        pointer, where = sys.intern(finding.pointer), sys.intern(describe(document.data, finding.pointer))
+        result.append(Diagnostic(path, line, column, rule.id, finding.message, severity, pointer, where))
     return result
 
 
