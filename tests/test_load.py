@@ -51,6 +51,17 @@ def test_uses_the_libyaml_parser() -> None:
         ("a: '42'", "42"),
         ('a: "true"', "true"),
         ("a: !!str 12", "12"),
+        ("a: NULL", None),
+        ("a: nULL", "nULL"),
+        ("a: TRUE", True),
+        ("a: tRUE", "tRUE"),
+        ("a: nothing", "nothing"),
+        ("a: ''", ""),
+        ("a: +5", 5),
+        ("a: .5", 0.5),
+        ("a: -.5", -0.5),
+        ("a: 5.", 5.0),
+        ("a: -x", "-x"),
     ],
 )
 def test_plain_scalars_follow_a_strict_core_schema(text: str, expected: object) -> None:

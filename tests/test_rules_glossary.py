@@ -88,3 +88,29 @@ def test_the_rule_documents_every_term() -> None:
     listed = re.sub(r"\s+", " ", RULES["glossary-term"].doc)
     for term in MEDICAL_TERMS:
         assert f" {term}," in listed or f" {term}." in listed, term
+
+
+def test_terms_spelt_with_letters_that_match_ascii_ones_are_still_found(
+    write_article: Callable[..., Path], seed_text: str
+) -> None:
+    # Ignoring case, the dotless i matches i: the rule's quick look at ASCII text must not skip this.
+    text = seed_text.replace(CALCINEURIN_ENTRY, "").replace("Calcineurin", "Calc\u0131neurin")
+    assert [(s, line) for s, line, _ in findings(write_article, text, "glossary-term")] == [
+        (Severity.WARNING, line_of(text, "name: Calc\u0131neurin inhibitors"))
+    ]
+
+
+def test_a_glossary_term_used_only_in_such_letters_is_used(write_article: Callable[..., Path], seed_text: str) -> None:
+    entry = "  - term: interferon\n    definition: A protein cells make to fight viruses.\n"
+    used = seed_text.replace("organ rejection", "organ rejection and \u0131nterferons", 1) + entry
+    assert findings(write_article, used, "glossary-unused") == []
+    unused = seed_text.replace("organ rejection", "organ rejection and interfering", 1) + entry
+    assert [line for _, line, _ in findings(write_article, unused, "glossary-unused")] == [
+        line_of(unused, "interferon")
+    ]
+
+
+def test_a_term_found_late_in_plain_text_counts(write_article: Callable[..., Path], seed_text: str) -> None:
+    entry = "  - term: Interferon\n    definition: A protein cells make to fight viruses.\n"
+    text = seed_text.replace("Talk to your care team", "Talk to your INTERFERON team", 1) + entry
+    assert findings(write_article, text, "glossary-unused") == []

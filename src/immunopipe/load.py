@@ -52,13 +52,16 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _PLAIN = "tag:immunopipe,2026:plain"
 
-#: First characters of the plain scalars that are not text; anything else is text at once.
-_TYPED_START = frozenset("-+.0123456789~nNtTfF")
-_NULL = re.compile(r"null|Null|NULL|~|")
-_TRUE = re.compile(r"true|True|TRUE")
-_FALSE = re.compile(r"false|False|FALSE")
+#: The plain scalars that are null or a boolean (the YAML 1.2 core schema's spellings).
+_NULLS = frozenset({"null", "Null", "NULL", "~", ""})
+_BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+#: First characters of the plain scalars that may be numbers.
+_NUMBER_START = frozenset("-+.0123456789")
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?")
+
+#: The tag of a node written without one, by kind: BaseResolver's defaults.
+_DEFAULT_TAGS: dict[type[Node], str] = {ScalarNode: _STR, SequenceNode: _SEQ, MappingNode: _MAP}
 
 
 class _Composer(CParser, BaseResolver):
@@ -67,7 +70,7 @@ class _Composer(CParser, BaseResolver):
     def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode and implicit[0]:
             return _PLAIN
-        return super().resolve(kind, value, implicit)
+        return _DEFAULT_TAGS[kind]  # BaseResolver's answer, as no path resolvers are ever added
 
 
 @dataclass(frozen=True)
@@ -311,18 +314,17 @@ def _short_tag(tag: str) -> str:
 
 def _scalar_value(node: ScalarNode) -> Any:
     value = node.value
-    if node.tag != _PLAIN or (value and value[0] not in _TYPED_START):
+    if node.tag != _PLAIN:
         return value
-    if _NULL.fullmatch(value):
+    if value in _NULLS:
         return None
-    if _TRUE.fullmatch(value):
-        return True
-    if _FALSE.fullmatch(value):
-        return False
-    if _INT.fullmatch(value):
-        return int(value)
-    if _FLOAT.fullmatch(value):
-        return float(value)
+    if value in _BOOLEANS:
+        return _BOOLEANS[value]
+    if value[0] in _NUMBER_START:
+        if _INT.fullmatch(value):
+            return int(value)
+        if _FLOAT.fullmatch(value):
+            return float(value)
     return value
 
 

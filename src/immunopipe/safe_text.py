@@ -15,7 +15,10 @@ def valid_text(value: str | bytes) -> str:
     """``value`` as valid UTF-8 text: bytes that are not UTF-8 (also surrogate-escaped ones) as ``\\xNN``."""
     if isinstance(value, bytes):
         return value.decode("utf-8", "backslashreplace")
-    if not any("\ud800" <= character <= "\udfff" for character in value):
+    if value.isascii():
+        return value
+    with suppress(UnicodeEncodeError):  # only lone surrogates fail to encode as UTF-8
+        value.encode("utf-8")
         return value
     with suppress(UnicodeEncodeError):  # the surrogate-escaped bytes of a file name
         return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
@@ -28,6 +31,8 @@ def printable(value: object) -> str:
     Bytes that are not UTF-8 show as ``\\xNN``; control and other unprintable characters as
     Python's ``repr`` writes them (``\\n``, ``\\x1b``, ``\\u200b``). Printable text is returned as is.
     """
+    if isinstance(value, str) and value.isascii() and value.isprintable():
+        return value  # most names: nothing to escape
     text = valid_text(value if isinstance(value, bytes) else str(value))
     if text.isprintable():
         return text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import wraps
@@ -57,23 +57,29 @@ def per_article(function: Callable[[dict[str, Any]], Iterable[T]]) -> Callable[[
     return remembered
 
 
-def _nodes(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
-    yield pointer, node
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _nodes(value, f"{pointer}/{escape_pointer_token(key)}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _nodes(value, f"{pointer}/{index}")
+@per_article
+def nodes(article: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every value in ``article`` with its JSON pointer, depth first, in document order.
+
+    Built from a stack of the nodes still to visit, so no generator is made per node.
+    """
+    found: list[tuple[str, Any]] = []
+    pending: list[tuple[str, Any]] = [("", article)]
+    while pending:
+        pointer, node = pending.pop()
+        found.append((pointer, node))
+        if isinstance(node, dict):
+            children = [(f"{pointer}/{escape_pointer_token(key)}", value) for key, value in node.items()]
+        elif isinstance(node, list):
+            children = [(f"{pointer}/{index}", value) for index, value in enumerate(node)]
+        else:
+            continue
+        children.reverse()  # the stack pops from its end: the first child must be on top
+        pending += children
+    return found
 
 
 @per_article
-def nodes(article: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """Every value in ``article`` with its JSON pointer, depth first, in document order."""
-    return _nodes(article, "")
-
-
-@per_article
-def walk(article: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def walk(article: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Every mapping in ``article`` with its JSON pointer, depth first, in document order."""
-    return ((pointer, node) for pointer, node in nodes(article) if isinstance(node, dict))
+    return [(pointer, node) for pointer, node in nodes(article) if isinstance(node, dict)]

@@ -29,6 +29,9 @@ import pyphen
 WORD = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|vs|Dr|Mr|Mrs|Ms|Prof|St)\.", re.IGNORECASE)
+#: What every :data:`_ABBREVIATION` ends with (its last three characters); led by the full stop,
+#: so the search jumps from one full stop to the next instead of trying each abbreviation everywhere.
+_ABBREVIATION_END = re.compile(r"\.(?<=(?:\.[ge]|vs|[dm]r|[mr]s|of|st)\.)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 _VOWEL_GROUP = re.compile(r"[aeiouy]+")
 _SILENT_ENDING = re.compile(
@@ -111,7 +114,9 @@ def words(text: str) -> list[str]:
 
 def sentence_count(text: str) -> int:
     """The number of sentences in ``text`` (at least one when it has any words)."""
-    parts = _SENTENCE_END.split(_ABBREVIATION.sub("", text))
+    if _ABBREVIATION_END.search(text):
+        text = _ABBREVIATION.sub("", text)
+    parts = _SENTENCE_END.split(text)
     return sum(1 for part in parts if WORD.search(part))
 
 
@@ -124,7 +129,9 @@ def score(text: str, found: list[str] | None = None) -> Scores:
 def hardest_words(text: str, count: int = 3, *, found: list[str] | None = None) -> list[str]:
     """Up to ``count`` distinct words of three or more syllables, the longest first (``found``: see :func:`score`)."""
     ranked: dict[str, tuple[str, int]] = {}
-    for word in words(text) if found is None else found:
-        ranked.setdefault(word.casefold(), (word, syllables(word)))
+    for word in dict.fromkeys(words(text) if found is None else found):  # each spelling once, in order
+        key = word.casefold()
+        if key not in ranked:
+            ranked[key] = (word, syllables(word))
     long_words = sorted((pair for pair in ranked.values() if pair[1] >= 3), key=lambda pair: -pair[1])
     return [word for word, _ in long_words[:count]]

@@ -96,10 +96,16 @@ def reference_codes() -> tuple[ReferenceCode, ...]:
     )
 
 
+@cache
+def system_rows(system: str) -> tuple[ReferenceCode, ...]:
+    """The rows of the shipped table for one code system, in table order."""
+    return tuple(row for row in reference_codes() if row.system == system)
+
+
 def table_entry(system: str, code: str, year: int | None) -> ReferenceCode | None:
     """The table's row for ``code`` in ``system``, valid in edition ``year``, if there is one."""
-    for row in reference_codes():
-        if row.system == system and row.code == code and row.valid_in(year):
+    for row in system_rows(system):
+        if row.code == code and row.valid_in(year):
             return row
     return None
 

@@ -17,9 +17,9 @@ class ReaderText(NamedTuple):
 
 
 @per_article
-def strings(article: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def strings(article: dict[str, Any]) -> list[tuple[str, str]]:
     """Every string value in ``article`` with its JSON pointer, in document order."""
-    return ((pointer, value) for pointer, value in nodes(article) if isinstance(value, str))
+    return [(pointer, value) for pointer, value in nodes(article) if isinstance(value, str)]
 
 
 @per_article

@@ -19,7 +19,7 @@ _PLACEHOLDER_CLUES = ("TODO", "TBD", "TBC", "FIXME", "XXX", "???", "[")
 
 def holds_placeholder(text: str) -> bool:
     """Whether :data:`PLACEHOLDER` matches ``text``, after a quick look for what it needs."""
-    may_hold = any(clue in text for clue in _PLACEHOLDER_CLUES) or "orem" in text.lower()
+    may_hold = any(map(text.__contains__, _PLACEHOLDER_CLUES)) or "orem" in text.lower()
     return may_hold and PLACEHOLDER.search(text) is not None
 
 
@@ -76,6 +76,88 @@ def _whole_words(forms: list[str], *, capture: bool = False) -> re.Pattern[str]:
 def term_pattern(term: str) -> re.Pattern[str]:
     """The pattern that finds ``term`` in text: its listed forms, or the word itself (and plural)."""
     return _whole_words([MEDICAL_TERMS.get(term, re.escape(term) + r"s?")])
+
+
+#: Pattern syntax after a character or ``[...]`` that makes it optional or repeated.
+_QUANTIFIERS = ("?", "*", "+", "{")
+#: Characters that stand for themselves in a form (and in a ``[...]`` of a form, but for ranges).
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz -")
+
+
+def _top_level_alternatives(form: str) -> list[str]:
+    """``form`` split at each ``|`` outside parentheses and ``[...]`` (escaped characters skipped)."""
+    alternatives, depth, start, index = [], 0, 0, 0
+    while index < len(form):
+        character = form[index]
+        if character == "\\":
+            index += 1
+        elif character == "[":
+            index = form.find("]", index + 2)  # a "]" right after "[" is a member
+            if index < 0:
+                break
+        elif character in "()":
+            depth += 1 if character == "(" else -1
+        elif character == "|" and depth == 0:
+            alternatives.append(form[start:index])
+            start = index + 1
+        index += 1
+    return [*alternatives, form[start:]]
+
+
+def _leading_texts(alternative: str) -> list[str]:
+    """The texts a match of ``alternative`` (one of a form's top-level alternatives) starts with.
+
+    Read up to the first syntax other than plain characters and ``[...]`` sets of them (a set
+    gives one text per member); a character or set followed by a quantifier ends the reading
+    before it.
+    """
+    texts, index = [""], 0
+    while index < len(alternative):
+        if alternative[index] == "[":
+            end = alternative.find("]", index)
+            members = alternative[index + 1 : end] if end > 0 else ""
+            if "-" in members[1:-1]:  # a range
+                break
+        else:
+            end, members = index, alternative[index]
+        if not members or not set(members) <= _PLAIN or alternative[end + 1 : end + 2] in _QUANTIFIERS:
+            break
+        texts = [text + member for text in texts for member in members]
+        index = end + 1
+    return texts
+
+
+@cache
+def term_clues(term: str) -> tuple[str, ...]:
+    """Lowercase texts, one of which every match of :func:`term_pattern` ``(term)`` in ASCII text
+    starts with once lowercased (``("",)``, held by every text, when that cannot be told).
+
+    Lowercased ASCII text holding none of them holds no match, and the first one found is where a
+    search can start: string methods find both far faster than the pattern. Only ASCII text counts:
+    ignoring case, the pattern's ``s`` also matches the long s (U+017F) and its ``k`` the Kelvin sign.
+    """
+    if term in MEDICAL_TERMS:
+        clues = [text for form in _top_level_alternatives(MEDICAL_TERMS[term]) for text in _leading_texts(form)]
+    else:
+        clues = [term.lower()]
+    return tuple(clues) if all(clue.isascii() for clue in clues) else ("",)
+
+
+def may_hold(text: str, clues: list[str]) -> bool:
+    """False only when ``text`` is ASCII and holds none of ``clues`` (of :func:`term_clues`) once lowercased."""
+    if not text.isascii():
+        return True
+    if not clues:
+        return False
+    lowered = text.lower()
+    return any(clue in lowered for clue in clues)
+
+
+def clue_position(lowered: str, clues: tuple[str, ...]) -> int | None:
+    """Where the first of ``clues`` (of :func:`term_clues`) is in ``lowered``, an ASCII text lowercased:
+    no match of their term starts earlier. ``None`` when it holds none, so no match at all."""
+    found = [index for index in (lowered.find(clue) for clue in clues) if index >= 0]
+    return min(found) if found else None
 
 
 @cache

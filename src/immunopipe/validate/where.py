@@ -15,7 +15,7 @@ SEPARATOR = " > "
 
 
 def _unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
+    return token.replace("~1", "/").replace("~0", "~") if "~" in token else token
 
 
 def _item_name(item: Any, index: int) -> str:

@@ -61,6 +61,7 @@ def _edition_problem(system: str, version: str, context: RuleContext) -> str | N
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     sources = {source["id"]: source for source in article["editorial"]["sources"]}
+    years_of_source = {source_id: years_in(source["title"]) for source_id, source in sources.items()}
     system_of_source: dict[str, tuple[str, str]] = {}
     for pointer, node in walk(article):
         if "system" not in node or "code" not in node:
@@ -71,7 +72,7 @@ def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
             yield Finding(f"{pointer}/version", message)
             continue
         source = sources.get(source_id)
-        title_years = years_in(source["title"]) if source else set()
+        title_years = years_of_source.get(source_id, set())
         if source and title_years and edition_year(version) not in title_years:
             yield Finding(
                 f"{pointer}/version",

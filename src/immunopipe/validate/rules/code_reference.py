@@ -44,7 +44,7 @@ from typing import Any
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.classifications import carries
 from immunopipe.validate.context import Finding, RuleContext
-from immunopipe.validate.reference import ReferenceCode, edition_year, normalise_name, reference_codes
+from immunopipe.validate.reference import ReferenceCode, edition_year, normalise_name, system_rows
 
 ID = "code-reference"
 SEVERITY = Severity.ERROR
@@ -82,7 +82,7 @@ def problem(name: str, names: frozenset[str], code: dict[str, Any]) -> str | Non
     year = edition_year(version)
     if system in ICD_SYSTEMS and not carries(system, year):
         return None
-    table = [row for row in reference_codes() if row.system == system]
+    table = system_rows(system)
     mine = [row for row in table if row.names & names]
     same_code = [row for row in table if row.code == value and row.valid_in(year)]
     if any(row.names & names for row in same_code):

@@ -29,7 +29,7 @@ from typing import Any
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.text import reader_text
-from immunopipe.validate.vocabulary import MEDICAL_TERMS, all_terms, listed_terms
+from immunopipe.validate.vocabulary import MEDICAL_TERMS, all_terms, listed_terms, may_hold, term_clues
 
 ID = "glossary-term"
 SEVERITY = Severity.WARNING
@@ -45,8 +45,14 @@ def explained_terms(article: dict[str, Any]) -> set[str]:
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     explained = explained_terms(article)
     names = list(MEDICAL_TERMS)
+    texts = reader_text(article)
+    # Only unexplained terms are reported: a text that cannot hold one needs no search.
+    everything = "\n".join(item.text for item in texts).lower()
+    clues = [clue for term in names if term not in explained for clue in term_clues(term) if clue in everything]
     uses: dict[str, list[str]] = {}
-    for item in reader_text(article):
+    for item in texts:
+        if not may_hold(item.text, clues):
+            continue
         found = {names[match.lastindex - 1] for match in all_terms().finditer(item.text) if match.lastindex}
         for term in sorted(found - explained, key=names.index):
             uses.setdefault(term, []).append(item.pointer)

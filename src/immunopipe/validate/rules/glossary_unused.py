@@ -25,7 +25,7 @@ from typing import Any
 from immunopipe.diagnostics import Severity
 from immunopipe.validate.context import Finding, RuleContext
 from immunopipe.validate.text import reader_text
-from immunopipe.validate.vocabulary import listed_terms, term_pattern
+from immunopipe.validate.vocabulary import clue_position, listed_terms, term_clues, term_pattern
 
 ID = "glossary-unused"
 SEVERITY = Severity.WARNING
@@ -37,12 +37,15 @@ def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
     texts = reader_text(article)
     # Most terms appear in the body: one search of the body text settles them.
     body = "\n".join(item.text for item in texts if not item.pointer.startswith("/glossary/"))
+    lowered = body.lower() if body.isascii() else None  # where string methods can look first
     for index, entry in enumerate(article.get("glossary", [])):
         term = entry["term"].strip()
         known = listed_terms(term)
-        pattern = term_pattern(known[0] if known else term)
+        name = known[0] if known else term
+        pattern = term_pattern(name)
         own = f"/glossary/{index}/definition"
-        if pattern.search(body):
+        start = 0 if lowered is None else clue_position(lowered, term_clues(name))
+        if start is not None and pattern.search(body, start):
             continue
         definitions = (item.text for item in texts if item.pointer.startswith("/glossary/") and item.pointer != own)
         if not any(pattern.search(text) for text in definitions):

@@ -60,7 +60,11 @@ _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
-    for pointer, text in strings(article):
+    texts = strings(article)
+    everything = "\n".join(text for _pointer, text in texts)  # a line break is allowed: it adds nothing to find
+    if everything.isascii() and not _ASCII_CONTROL.search(everything):
+        return
+    for pointer, text in texts:
         if text.isascii() and not _ASCII_CONTROL.search(text):
             continue
         hidden = [(index, ch) for index, ch in enumerate(text) if is_invisible(ch)]

@@ -41,7 +41,12 @@ def _may_have_problem(text: str) -> bool:
 
 
 def check(article: dict[str, Any], context: RuleContext) -> Iterator[Finding]:
-    for pointer, text in strings(article):
+    texts = strings(article)
+    # All text at once, one per line: a space at a text's start shows as a line break and a space.
+    everything = "\n".join(text for _pointer, text in texts)
+    if not _may_have_problem(everything) and "\n " not in everything:
+        return
+    for pointer, text in texts:
         if not text.strip():
             continue  # text-empty reports it
         if not _may_have_problem(text):
