@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -84,6 +85,26 @@ def test_merged_shards_are_byte_identical_to_one_export(library: Path, count: in
     folders_written = {name.split("/")[0] for name in single}
     assert {f"{folder}/{MANIFEST_NAME}" for folder in folders_written} <= set(single)
     assert len(single) > len(folders_written)
+
+
+def test_a_shard_renders_its_share_in_the_validation_and_loads_no_article_again(
+    library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import immunopipe.validate.runner
+
+    loaded: list[str] = []
+    real_load_validated = immunopipe.validate.runner.load_validated
+
+    def counting(path: Path, digest: str) -> Any:
+        loaded.append(path.name)
+        return real_load_validated(path, digest)
+
+    monkeypatch.setattr(immunopipe.validate.runner, "load_validated", counting)
+    folders = export_shards(2, *JSON_AND_CSV, "--no-cache")
+    assert loaded == []
+    assert run("merge", *folders, "--out", "merged").exit_code == 0
+    assert run("export", *JSON_AND_CSV, "--no-cache", "--out", "single", "-q").exit_code == 0
+    assert snapshot(library / "merged") == snapshot(library / "single")
 
 
 def test_an_export_after_a_merge_finds_every_file_its_own(library: Path) -> None:

@@ -6,6 +6,7 @@ fire and a marker text on the line where it must be reported.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from immunopipe.model import Article
 from immunopipe.validate import validate_files
 from immunopipe.validate.context import RuleContext
 from immunopipe.validate.rules import RULES
+from immunopipe.validate.runner import Prerender
 
 TODAY = RuleContext(today=date(2026, 12, 1))
 
@@ -264,7 +266,7 @@ def test_prerender_renders_exactly_the_valid_files_in_the_process_that_checked_t
         path.write_text(text if index != 1 else text.replace("language: en", "language: english"))
         files.append(path)
     files[2].write_text(files[0].read_text())
-    outcome = validate_files(files, context=TODAY, jobs=jobs, prerender=rendered_title)
+    outcome = validate_files(files, context=TODAY, jobs=jobs, prerender=Prerender(rendered_title))
     # article-1 fails its own checks; article-2 passes them but repeats article-0's id.
     assert outcome.valid_files == [files[0], files[3]]
     assert outcome.rendered.paths() == outcome.valid_files
@@ -275,6 +277,18 @@ def test_prerender_renders_exactly_the_valid_files_in_the_process_that_checked_t
         b"What is immune system medicine used for?",
     ]
     assert outcome.rendered.pop(files[0]) is None  # taken
+
+
+def test_prerender_renders_only_the_files_it_wants_by_digest(tmp_path: Path, seed_text: str) -> None:
+    files = []
+    for index in range(3):
+        path = tmp_path / f"article-{index}.yaml"
+        path.write_text(seed_text.replace("id: immune-system-medicine", f"id: article-{index}"))
+        files.append(path)
+    wanted = {hashlib.sha256(files[1].read_bytes()).hexdigest()}
+    outcome = validate_files(files, context=TODAY, prerender=Prerender(rendered_title, wanted.__contains__))
+    assert outcome.valid_files == files
+    assert outcome.rendered.paths() == [files[1]]
 
 
 def test_load_validated_refuses_a_file_changed_since_validation(

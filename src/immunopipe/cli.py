@@ -997,7 +997,7 @@ def export(
 
     from immunopipe.export import ExportOptions, PendingArticle, TranslatedArticle, export_articles, prerender
     from immunopipe.translation.layout import source_path
-    from immunopipe.validate.runner import load_checked
+    from immunopipe.validate.runner import Prerender, load_checked
 
     config = project_config()
     out_dir = out_dir or config.out
@@ -1011,16 +1011,16 @@ def export(
     baseline = chosen_baseline(baseline_file, no_baseline)
     files = content_files(paths, config.content)
     chosen = [name for name in EXPORT_FORMATS if name in (formats or EXPORT_FORMATS)]
-    # The JSON and CSV of each article are rendered by the process that validates it, while it is
-    # loaded; a shard exports only a share, so it loads its own articles again instead.
-    renders_tables = not shard and bool({"json", "csv", "xlsx"} & set(chosen))
+    # The JSON and CSV of each article (of a shard's share) are rendered by the process that
+    # validates it, while it is loaded.
+    renders_tables = bool({"json", "csv", "xlsx"} & set(chosen))
     outcome, checked = check_content(
         files,
         config=config,
         jobs=jobs,
         use_cache=cache,
         baseline=baseline,
-        prerender=prerender if renders_tables else None,
+        prerender=Prerender(prerender, shard.holds if shard else None) if renders_tables else None,
     )
     outcome.max_warnings = max_warnings
     profile = check_profile(profile_path or config.profile, outcome)

@@ -122,8 +122,13 @@ class FileResult:
     digest: str | None = None
 
 
-#: Renders a valid article for an export, in the process that checked it (see :func:`validate_files`).
-Prerender = Callable[[Article], bytes]
+@dataclass(frozen=True)
+class Prerender:
+    """An export's renderer, run on each article the validation passes, in the process that checked it."""
+
+    render: Callable[[Article], bytes]
+    #: Which files to render, by the SHA-256 of their bytes (a shard's share); ``None``: all.
+    wanted: Callable[[str], bool] | None = None
 
 
 def _cached_result(path: Path, shown: str, cache: ResultCache) -> tuple[FileResult, str] | None:
@@ -143,8 +148,11 @@ def check_path(path: Path, shown: str, **options: Any) -> FileResult:
         raw = read_content_file(path)
     except LoadError as exc:
         return FileResult(tuple(_load_diagnostic(shown, p) for p in exc.problems), None)
-    result = check_file(raw, shown, **options)
-    return dataclasses.replace(result, digest=hashlib.sha256(raw).hexdigest())
+    digest = hashlib.sha256(raw).hexdigest()
+    prerender = options.get("prerender")
+    if prerender and prerender.wanted and not prerender.wanted(digest):
+        options = {**options, "prerender": None}
+    return dataclasses.replace(check_file(raw, shown, **options), digest=digest)
 
 
 def check_file(
@@ -178,7 +186,7 @@ def check_file(
     ref = ArticleRef(path=shown, id=document.data["id"], id_position=document.source_map.locate("/id"))
     rendered = None
     if prerender and not any(diagnostic.severity is Severity.ERROR for diagnostic in found):
-        rendered = prerender(article_from_data(document.data, official_title=official_title))
+        rendered = prerender.render(article_from_data(document.data, official_title=official_title))
     return FileResult(tuple(capped(found)), ref, suppressed, rendered)
 
 
@@ -193,8 +201,8 @@ def validate_files(
 ) -> Outcome:
     """Check ``files`` (in ``jobs`` processes when there are many) and the library as a whole.
 
-    With ``prerender`` (an export's renderer), each file checked without errors is also rendered
-    by it while its article is at hand, in the process that checked it, so an export need not
+    With ``prerender`` (an export's renderer), each file checked without errors (and wanted by
+    it) is also rendered by it while its article is at hand, in the process that checked it, so an export need not
     read and load the file again: :attr:`Outcome.rendered`. Files answered from ``cache`` are not.
     """
     context = context or RuleContext()
