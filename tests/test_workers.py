@@ -6,9 +6,13 @@ import json
 import os
 import re
 import resource
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from immunopipe.workers import available_cpus, run_tasks, useful_workers
 
@@ -87,3 +91,49 @@ def test_validate_with_few_file_descriptors_and_many_jobs_reports_as_one_process
     assert limited.stderr == ""
     assert limited.stdout == alone.stdout
     assert json.loads(limited.stdout)["files"] == 300
+
+
+#: Starts a pool of two workers that sleep, prints their pids, then waits.
+SLEEPING_POOL = """
+import sys, time
+from immunopipe.workers import run_tasks
+for _index, _result in run_tasks(time.sleep, [30.0] * 4, jobs=2):
+    pass
+"""
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting to be reaped has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_workers_end_when_their_parent_is_killed_without_warning() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", SLEEPING_POOL])
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 30
+        while len(workers := _children(parent.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(workers) >= 2, workers
+        time.sleep(0.5)  # the workers have started their work
+        parent.kill()
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(map(_alive, workers)), workers
+    finally:
+        parent.kill()
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)

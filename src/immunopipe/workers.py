@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -109,11 +110,36 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
-    """Leave Ctrl-C to the parent (it stops the pool) and let SIGTERM end the worker without a word."""
+    """Leave Ctrl-C to the parent (it stops the pool) and let SIGTERM end the worker without a word.
+
+    A worker also ends when its parent dies without stopping it (``kill -9``), where the system
+    can say so (Linux), instead of waiting for work that never comes.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _end_with_parent()
     if initializer is not None:
         initializer(*initargs)
+
+
+#: ``prctl`` option: the signal a process gets when its parent dies (Linux).
+PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent() -> None:
+    """Ask Linux for SIGTERM when the parent process dies; end now if it died already."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl: the worker ends when its work queue closes
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _run_chunk(function: Callable[[T], R], chunk: list[T]) -> list[R]:
