@@ -13,11 +13,12 @@ import shutil
 import signal
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
-from immunopipe.files.manifest import MANIFEST_NAME
+from immunopipe.files.manifest import MANIFEST_NAME, Manifest, OwnershipError, plan_folder, read_manifest
+from immunopipe.files.write import UNREADABLE, file_sha256
 
 SEED_ID = "immune-system-medicine"
 SECOND_ID = "second-article"
@@ -378,3 +379,48 @@ def test_a_file_where_a_format_folder_goes_is_named_as_such(work: Path) -> None:
     assert result.returncode == 2
     assert "a file stands where a folder is needed" in error_line(result)
     assert (work / "exports" / "json").read_text() == "mine\n"
+
+
+def refuse_to_read(monkeypatch: pytest.MonkeyPatch, unreadable: Path) -> None:
+    """Make opening ``unreadable`` fail as a file without read permission does (root reads anything)."""
+    real_open = Path.open
+
+    def guarded(self: Path, *args: object, **kwargs: object) -> object:
+        if self == unreadable:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", guarded)
+
+
+def test_a_file_that_cannot_be_read_is_named_so_and_never_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "json" / "a.json"
+    target.parent.mkdir()
+    target.write_bytes(b"{}\n")
+    refuse_to_read(monkeypatch, target)
+    assert file_sha256(target) == UNREADABLE
+    plan, conflicts = plan_folder(
+        tmp_path,
+        Path("exports"),
+        Manifest(PurePosixPath("json"), {"a.json": frozenset({"0" * 64})}),
+        {"a.json": UNREADABLE},
+        {"a.json": "1" * 64},
+        prune=False,
+        overwrite_edited=True,
+    )
+    assert conflicts == [
+        f"{Path('exports/json/a.json')} cannot be read (permission denied), so immunopipe cannot tell "
+        "whether it wrote it: make it readable, or move it away"
+    ]
+    assert plan.overwritten == []
+
+
+def test_a_manifest_that_cannot_be_read_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    manifest = tmp_path / "json" / MANIFEST_NAME
+    manifest.parent.mkdir()
+    manifest.write_text("{}")
+    refuse_to_read(monkeypatch, manifest)
+    with pytest.raises(OwnershipError, match=r"cannot read the export manifest .*: permission denied; restore it"):
+        read_manifest(tmp_path, PurePosixPath("json"), Path("exports"))

@@ -32,6 +32,8 @@ from pathlib import Path, PurePosixPath
 
 from immunopipe.files.write import (
     NOT_A_FILE,
+    UNREADABLE,
+    UNSEEN,
     WriteError,
     contained_path,
     file_sha256,
@@ -74,6 +76,8 @@ def read_manifest(root: Path, folder: PurePosixPath, shown_root: Path) -> Manife
     hint = "restore it, or delete it and export again (files then count as not written by immunopipe)"
     if found == NOT_A_FILE:
         raise OwnershipError(f"cannot read the export manifest {where}: it is not a regular file; {hint}")
+    if found == UNREADABLE:
+        raise OwnershipError(f"cannot read the export manifest {where}: permission denied; {hint}")
     try:
         files = _parse(path.read_bytes())
     except OSError as exc:
@@ -128,7 +132,7 @@ class Plan:
         for name, sha256 in self.produced.items():
             files.setdefault(name, set()).add(sha256)
             before = found.get(name)
-            if before is not None and before != NOT_A_FILE:
+            if before is not None and before not in UNSEEN:
                 files[name].add(before)
         return Manifest(self.manifest.folder, {name: frozenset(values) for name, values in files.items()})
 
@@ -164,6 +168,11 @@ def plan_folder(
             continue
         if before == NOT_A_FILE:
             conflicts.append(f"{shown / name} is not a regular file immunopipe wrote: move it away")
+        elif before == UNREADABLE:
+            conflicts.append(
+                f"{shown / name} cannot be read (permission denied), so immunopipe cannot tell whether it wrote it: "
+                "make it readable, or move it away"
+            )
         elif name not in manifest.files:
             conflicts.append(
                 f"{shown / name} was not written by immunopipe: move or rename it, or choose another --out"
@@ -174,7 +183,7 @@ def plan_folder(
             conflicts.append(f"{shown / name} was edited since the last export: {_EDITED_HINT}")
     for name in sorted(manifest.files.keys() - produced.keys()):
         current = file_sha256(contained_path(root, manifest.folder / name))
-        if current is None or current == NOT_A_FILE:
+        if current is None or current in UNSEEN:
             continue  # gone, or replaced by something that is not the export's: no longer owned
         if not prune:
             plan.kept[name] = manifest.files[name]

@@ -150,6 +150,10 @@ def write_files(root: Path, files: Sequence[ExportFile]) -> list[PurePosixPath]:
 
 #: :attr:`Staging.found` of a target that is there but is not a regular file (a folder, a link, a FIFO).
 NOT_A_FILE = "not a regular file"
+#: :attr:`Staging.found` of a regular file that cannot be read (permissions).
+UNREADABLE = "unreadable regular file"
+#: What :func:`file_sha256` finds where no bytes could be seen: such a file is never replaced.
+UNSEEN = frozenset({NOT_A_FILE, UNREADABLE})
 
 
 class StagedFile(NamedTuple):
@@ -370,8 +374,9 @@ def sync_folder(folder: Path) -> None:
 def file_sha256(path: Path) -> str | None:
     """The SHA-256 of the regular file ``path``; :data:`NOT_A_FILE` for anything else there; ``None`` if nothing is.
 
-    A link is never followed (a link is not a file an export writes). A file that cannot be read
-    counts as :data:`NOT_A_FILE`, so nothing is ever replaced on the strength of bytes not seen.
+    A link is never followed (a link is not a file an export writes). A regular file that cannot
+    be read is :data:`UNREADABLE`: like :data:`NOT_A_FILE` (both in :data:`UNSEEN`), nothing is
+    ever replaced on the strength of bytes not seen.
     """
     try:
         status = path.lstat()
@@ -390,5 +395,5 @@ def file_sha256(path: Path) -> str | None:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
     except OSError:
-        return NOT_A_FILE
+        return UNREADABLE
     return digest.hexdigest()
