@@ -75,15 +75,12 @@ def fake_pdf(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         calls.append({"id": article.id, "paper": paper, "large_print": large_print})
         return f"%PDF-fake {article.id} {paper} {large_print}".encode()
 
-    def render_pdfs(articles: Any, *, paper: str = "a4", large_print: bool = False, **how: Any) -> list[bytes]:
-        return [render_pdf(article, paper=paper, large_print=large_print) for article in articles]
-
-    def iter_pdfs(articles: Any, **options: Any) -> Iterator[bytes]:
-        yield from render_pdfs(articles, **options)
+    def iter_pdfs(articles: Any, *, paper: str = "a4", large_print: bool = False, **how: Any) -> Iterator[bytes]:
+        for article in articles:
+            yield render_pdf(article, paper=paper, large_print=large_print)
 
     module = types.ModuleType("immunopipe.export.pdf")
     module.render_pdf = render_pdf  # type: ignore[attr-defined]
-    module.render_pdfs = render_pdfs  # type: ignore[attr-defined]
     module.iter_pdfs = iter_pdfs  # type: ignore[attr-defined]
     module.PdfRenderError = RuntimeError  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "immunopipe.export.pdf", module)

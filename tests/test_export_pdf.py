@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
@@ -477,9 +477,13 @@ def test_weasyprint_errors_fail_the_render(seed_article: Article, monkeypatch: p
 
 
 def test_unknown_paper_is_refused_as_a_value_error_and_a_render_error(seed_article: Article) -> None:
-    for render in (renderer.render_pdf, pdf_pool.render_pdfs):
+    renders: tuple[Callable[[], object], ...] = (
+        lambda: renderer.render_pdf(seed_article, paper="a5"),
+        lambda: list(pdf_pool.iter_pdfs([seed_article], paper="a5")),
+    )
+    for render in renders:
         with pytest.raises(renderer.UnknownPaper, match="unknown paper size 'a5'") as caught:
-            render(seed_article, paper="a5") if render is renderer.render_pdf else render([seed_article], paper="a5")
+            render()
         assert isinstance(caught.value, ValueError)
         assert isinstance(caught.value, renderer.PdfRenderError)
 
@@ -733,7 +737,7 @@ class CountingPool(workers.ProcessPoolExecutor):
 
 @pytest.fixture
 def counting_pool(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Pools started by :func:`pdf_pool.render_pdfs`, by their number of processes."""
+    """Pools started by :func:`pdf_pool.iter_pdfs`, by their number of processes."""
     monkeypatch.setattr(CountingPool, "started", [])
     monkeypatch.setattr(workers, "ProcessPoolExecutor", CountingPool)
     monkeypatch.setattr(workers, "available_cpus", lambda: 8)  # the same pools on a machine of any size
@@ -743,9 +747,9 @@ def counting_pool(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 @pytest.mark.slow
 def test_a_pool_renders_the_same_bytes_in_the_same_order(seed_article: Article, counting_pool: list[int]) -> None:
     articles = [variant(seed_article, number) for number in (3, 1, 2)]
-    in_one_process = pdf_pool.render_pdfs(articles, jobs=1)
+    in_one_process = list(pdf_pool.iter_pdfs(articles, jobs=1))
     assert counting_pool == []
-    assert pdf_pool.render_pdfs(articles, jobs=2) == in_one_process
+    assert list(pdf_pool.iter_pdfs(articles, jobs=2)) == in_one_process
     assert counting_pool == [2]
     titles = [page_texts(pdf)[0] for pdf in in_one_process]
     assert [f"(part {number})" in title for title, number in zip(titles, (3, 1, 2), strict=True)] == [True] * 3
@@ -754,14 +758,14 @@ def test_a_pool_renders_the_same_bytes_in_the_same_order(seed_article: Article, 
 def test_a_single_handout_is_rendered_without_a_pool(
     seed_article: Article, a4: bytes, counting_pool: list[int]
 ) -> None:
-    assert pdf_pool.render_pdfs([seed_article], jobs=4) == [a4]
+    assert list(pdf_pool.iter_pdfs([seed_article], jobs=4)) == [a4]
     assert counting_pool == []
 
 
 def test_a_failure_in_a_worker_fails_the_whole_render(seed_article: Article, counting_pool: list[int]) -> None:
     no_language = [dataclasses.replace(variant(seed_article, number), language="") for number in (1, 2)]
     with pytest.raises(renderer.PdfRenderError, match="'article-1' did not render cleanly: Missing required \"lang\""):
-        pdf_pool.render_pdfs(no_language, jobs=2)
+        list(pdf_pool.iter_pdfs(no_language, jobs=2))
     assert counting_pool == [2]
 
 

@@ -52,7 +52,7 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, bool]]:
 
 
 def render(articles: list[Article], cache_dir: Path, **options: Any) -> list[bytes]:
-    return renderer.render_pdfs(articles, cache_dir=cache_dir, **options)
+    return list(renderer.iter_pdfs(articles, cache_dir=cache_dir, **options))
 
 
 def entries(cache_dir: Path) -> list[Path]:
@@ -152,8 +152,8 @@ def test_a_cache_that_cannot_be_written_only_costs_time(
 def test_without_a_cache_folder_every_handout_is_rendered(
     articles: list[Article], rendered: list[tuple[str, str, bool]]
 ) -> None:
-    renderer.render_pdfs(articles)
-    renderer.render_pdfs(articles)
+    list(renderer.iter_pdfs(articles))
+    list(renderer.iter_pdfs(articles))
     assert len(rendered) == 4
 
 

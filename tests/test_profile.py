@@ -354,7 +354,7 @@ def test_profile_is_part_of_the_render_cache_key() -> None:
 
 
 def test_profile_handouts_are_the_same_in_a_pool() -> None:
-    from immunopipe.export.pdf_pool import render_pdfs
+    from immunopipe.export.pdf_pool import iter_pdfs
     from immunopipe.load import load_path
     from immunopipe.model import article_from_data
     from immunopipe.validate.profile import load_profile
@@ -362,6 +362,6 @@ def test_profile_handouts_are_the_same_in_a_pool() -> None:
     seed = article_from_data(load_path(SEED).data)
     other = dataclasses.replace(seed, id="other-article")
     profile = load_profile(EXAMPLE_PROFILE)
-    alone = render_pdfs([seed, other], profile=profile, jobs=1)
-    pooled = render_pdfs([seed, other], profile=profile, jobs=2)
+    alone = list(iter_pdfs([seed, other], profile=profile, jobs=1))
+    pooled = list(iter_pdfs([seed, other], profile=profile, jobs=2))
     assert alone == pooled and alone[0] != alone[1]  # each with its own online address

@@ -20,7 +20,7 @@ print every character in them: a glyph no font has fails its render, as does any
 Only the package's own stylesheet and font files, and a clinic profile's checked logo and QR
 code, can be loaded (see :mod:`immunopipe.export.fetcher`); any ERROR WeasyPrint logs fails the
 render. Many handouts at once (the render cache and the process pool) are
-:mod:`immunopipe.export.pdf_pool`'s job; :func:`render_pdfs` and :func:`iter_pdfs` are re-exported here.
+:mod:`immunopipe.export.pdf_pool`'s job; :func:`iter_pdfs` is re-exported here.
 
 Importing this module is cheap: Jinja2 and WeasyPrint are imported when a handout is rendered.
 """
@@ -401,7 +401,7 @@ def _font_face_rules(fonts: dict[str, tuple[Path, int, str]]) -> str:
 
 def __getattr__(name: str) -> Any:
     """The many-handout API, kept importable from here (:mod:`immunopipe.export.pdf_pool`)."""
-    if name in ("render_pdfs", "iter_pdfs", "render_fingerprint", "article_inputs"):
+    if name in ("iter_pdfs", "render_fingerprint", "article_inputs"):
         from immunopipe.export import pdf_pool
 
         return getattr(pdf_pool, name)

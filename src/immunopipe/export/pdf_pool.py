@@ -1,6 +1,6 @@
 """Many handouts at once: reuse the ones in the render cache, render the rest in a process pool.
 
-:func:`render_pdfs` is what exports call. A handout's cache key covers everything that shapes
+:func:`iter_pdfs` is what exports call. A handout's cache key covers everything that shapes
 its bytes (:func:`render_fingerprint` and :func:`article_inputs`); a clinic profile is part of
 the fingerprint, logo bytes included, and a translation's language (locale, labels, status line,
 script) is part of its article's inputs.
@@ -29,39 +29,6 @@ from immunopipe.workers import run_tasks
 RENDERER_DISTRIBUTIONS = ("weasyprint", "pydyf")
 
 
-def render_pdfs(
-    articles: Sequence[Article],
-    *,
-    paper: str = DEFAULT_PAPER,
-    large_print: bool = False,
-    jobs: int = 1,
-    cache_dir: Path | None = None,
-    profile: Profile | None = None,
-    languages: Sequence[HandoutLanguage | None] | None = None,
-) -> list[bytes]:
-    """Handouts for ``articles``, in the same order, as :func:`render_pdf` renders them.
-
-    With a ``cache_dir``, handouts rendered before from the same inputs are reused from
-    ``cache_dir/pdf/`` and new ones are stored there. When more than one handout is left to
-    render and ``jobs`` > 1, they are rendered in a pool of up to ``jobs`` processes; the
-    bytes are the same either way. Each handout goes into the cache as soon as it is rendered,
-    so an interrupted export continues where it stopped. Every handout carries the clinic
-    ``profile``, if one is given; ``languages`` gives each article's language (default: English).
-    Raises like :func:`~immunopipe.export.pdf.render_pdf`.
-    """
-    return list(
-        iter_pdfs(
-            articles,
-            paper=paper,
-            large_print=large_print,
-            jobs=jobs,
-            cache_dir=cache_dir,
-            profile=profile,
-            languages=languages,
-        )
-    )
-
-
 def iter_pdfs(
     articles: Sequence[Article],
     *,
@@ -72,10 +39,17 @@ def iter_pdfs(
     profile: Profile | None = None,
     languages: Sequence[HandoutLanguage | None] | None = None,
 ) -> Generator[bytes, None, None]:
-    """:func:`render_pdfs`, each handout given as soon as it and those before it are ready.
+    """Handouts for ``articles``, in the same order, as :func:`render_pdf` renders them, each given
+    as soon as it and those before it are ready.
 
-    The caller can store a handout while the pool renders the next ones. Closing the iterator
-    early stops the pool.
+    With a ``cache_dir``, handouts rendered before from the same inputs are reused from
+    ``cache_dir/pdf/`` and new ones are stored there. When more than one handout is left to
+    render and ``jobs`` > 1, they are rendered in a pool of up to ``jobs`` processes; the
+    bytes are the same either way. Each handout goes into the cache as soon as it is rendered,
+    so an interrupted export continues where it stopped, and the caller can store a handout
+    while the pool renders the next ones; closing the iterator early stops the pool. Every
+    handout carries the clinic ``profile``, if one is given; ``languages`` gives each article's
+    language (default: English). Raises like :func:`~immunopipe.export.pdf.render_pdf`.
     """
     from immunopipe.export.pdf_cache import HandoutCache
 
