@@ -67,6 +67,11 @@ class Spool:
         self._file.seek(place[0])
         return self._file.read(place[1])
 
+    def keep_only(self, paths: Iterable[Path]) -> None:
+        """Forget the bytes of every path not among ``paths`` (they stay unread in the file)."""
+        wanted = set(paths)
+        self._places = {path: place for path, place in self._places.items() if path in wanted}
+
     def paths(self) -> list[Path]:
         """The paths with bytes kept, in the order they were put."""
         return list(self._places)
@@ -241,8 +246,7 @@ def validate_files(
     outcome.valid_files = [p for p in files if results[p].ref is not None and display_path(p) not in failed_paths]
     outcome.read_digests = outcome.digests
     outcome.digests = {p: outcome.digests[p] for p in outcome.valid_files}
-    for path in set(outcome.rendered.paths()) - set(outcome.valid_files):
-        outcome.rendered.pop(path)
+    outcome.rendered.keep_only(outcome.valid_files)
     outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.column, d.rule))
     return outcome
 
